@@ -1,0 +1,338 @@
+//! yanbao turns a research report written as Markdown chapters and YAML data into a bilingual
+//! static website with charts drawn at build time.
+//!
+//! The pipeline runs one way: load (config, UI strings, content, data, charts) → assemble the
+//! site model → check → render pages in parallel → add downloads, search index, sitemap and
+//! assets → write the output folder atomically. [`build`], [`check`] and [`serve`] are the
+//! three entry points; `main.rs` only parses arguments and prints.
+
+pub mod blocks;
+pub mod charts;
+pub mod check;
+pub mod config;
+pub mod content;
+pub mod data;
+pub mod error;
+pub mod export;
+pub mod i18n;
+pub mod markdown;
+pub mod output;
+pub mod quantity;
+pub mod render;
+pub mod search;
+pub mod serve;
+pub mod site;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+pub use error::{Diagnostic, Error, Result, Severity};
+use render::{Mode, RenderedPage, Renderer};
+use site::Site;
+
+/// Options shared by `build`, `check` and `serve`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site's folder (holds `content/`).
+    pub root: PathBuf,
+    /// Where `build` writes the site.
+    pub output: PathBuf,
+    /// Overrides `base_url` from `content/site.yaml`.
+    pub base_url: Option<String>,
+    /// Include pages marked `draft: true`.
+    pub drafts: bool,
+}
+
+impl Options {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        Options {
+            output: root.join("public"),
+            root,
+            base_url: None,
+            drafts: false,
+        }
+    }
+}
+
+/// What a finished build reports.
+#[derive(Debug)]
+pub struct Report {
+    /// HTML pages written.
+    pub pages: usize,
+    /// All files written.
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub output: PathBuf,
+    pub elapsed: Duration,
+}
+
+/// A built site in memory: output path → bytes, plus the warnings.
+#[derive(Debug, Clone, Default)]
+pub struct Built {
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub warnings: Vec<Diagnostic>,
+    pub pages: usize,
+}
+
+/// Builds the site and writes it to `opts.output` (only if everything succeeded).
+pub fn build(opts: &Options) -> Result<Report> {
+    let start = Instant::now();
+    let built = build_in_memory(opts, Mode::Build)?;
+    output::write(&opts.output, &opts.root, &built.files)?;
+    Ok(Report {
+        pages: built.pages,
+        files: built.files.len(),
+        warnings: built.warnings,
+        output: opts.output.clone(),
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Runs every check of a build (broken links are errors here) without writing anything.
+pub fn check(opts: &Options) -> Result<Report> {
+    let start = Instant::now();
+    let built = build_in_memory(opts, Mode::Check)?;
+    Ok(Report {
+        pages: built.pages,
+        files: built.files.len(),
+        warnings: built.warnings,
+        output: opts.output.clone(),
+        elapsed: start.elapsed(),
+    })
+}
+
+pub use serve::serve;
+
+/// Loads every input and assembles the site model, collecting all problems.
+pub fn load(opts: &Options) -> Result<(Site, tera::Tera)> {
+    let root = &opts.root;
+    let (mut config, _) = config::load(root).map_err(Error::content)?;
+    if let Some(url) = &opts.base_url {
+        config.base_url = Some(url.clone());
+    }
+    let mut problems = Vec::new();
+    let packs = match i18n::load(root, &config.languages) {
+        Ok(p) => p,
+        Err(mut d) => {
+            problems.append(&mut d);
+            return Err(Error::content(problems));
+        }
+    };
+    let tera = match render::load_templates(root) {
+        Ok(t) => Some(t),
+        Err(mut d) => {
+            problems.append(&mut d);
+            None
+        }
+    };
+    let data = data::load(root, &config.languages, &packs, &mut problems);
+    let charts = charts::load(root, &data, &packs, &config.languages, &mut problems);
+    let pages = content::load(root, &config, opts.drafts, &mut problems);
+    let site = Site::assemble(config, packs, data, charts, pages, &mut problems);
+    check::site(&site, &mut problems);
+    match tera {
+        Some(t) if !problems.iter().any(Diagnostic::is_error) => Ok((site, t)),
+        _ => Err(Error::content(problems)),
+    }
+}
+
+/// The whole build without writing: every output file in memory.
+pub fn build_in_memory(opts: &Options, mode: Mode) -> Result<Built> {
+    let (site, tera) = load(opts)?;
+    render_site(&site, &tera, mode, &opts.root)
+}
+
+/// Renders a loaded site into files.
+pub fn render_site(site: &Site, tera: &tera::Tera, mode: Mode, root: &Path) -> Result<Built> {
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    // Static assets first: pages link them with a content hash for cache busting.
+    for (path, bytes) in static_files(root, &mut problems) {
+        files.insert(path, bytes);
+    }
+    let versions: BTreeMap<String, String> = files.iter().map(|(p, b)| (p.clone(), short_hash(b))).collect();
+    let renderer = Renderer { site, tera, mode, asset_versions: &versions };
+    let mut jobs: Vec<(&site::Page, bool)> = site.pages.iter().map(|p| (p, false)).collect();
+    if let Some(home) = site.home(site.default_language()) {
+        jobs.push((home, true));
+    }
+    let results: Vec<(Option<RenderedPage>, Vec<Diagnostic>, &site::Page, bool)> = jobs
+        .par_iter()
+        .map(|(p, root)| {
+            let (r, d) = renderer.page(p, *root);
+            (r, d, *p, *root)
+        })
+        .collect();
+    let mut search_docs: BTreeMap<String, Vec<search::Doc>> = BTreeMap::new();
+    let mut pages = 0;
+    for (rendered, mut diags, page, at_root) in results {
+        // The root copy repeats the default home page's problems.
+        if !at_root {
+            problems.append(&mut diags);
+        }
+        if let Some(r) = rendered {
+            if !at_root {
+                let title = page.src.front.title.clone().unwrap_or_default();
+                let href = format!("{}index.html", page.dir);
+                search_docs
+                    .entry(page.lang().to_string())
+                    .or_default()
+                    .extend(search::page_docs(&href, &title, &r.sections));
+            }
+            files.insert(r.path, r.html.into_bytes());
+            pages += 1;
+        }
+    }
+    for lang in site.languages() {
+        let (r, mut d) = renderer.search_page(lang);
+        problems.append(&mut d);
+        if let Some(r) = r {
+            files.insert(r.path, r.html.into_bytes());
+            pages += 1;
+        }
+        let docs = search_docs.remove(lang).unwrap_or_default();
+        files.insert(format!("search/{lang}.json"), search::build(&docs).into_bytes());
+    }
+    let (r, mut d) = renderer.not_found();
+    problems.append(&mut d);
+    if let Some(r) = r {
+        files.insert(r.path, r.html.into_bytes());
+        pages += 1;
+    }
+    for (path, bytes) in export::files(site) {
+        files.insert(path, bytes);
+    }
+    files.insert("robots.txt".into(), robots(site).into_bytes());
+    if let Some(xml) = sitemap(site) {
+        files.insert("sitemap.xml".into(), xml.into_bytes());
+    }
+    files.insert("manifest.webmanifest".into(), manifest(site).into_bytes());
+    error::sort_diagnostics(&mut problems);
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(Error::Content(problems));
+    }
+    Ok(Built { files, warnings: problems, pages })
+}
+
+/// Built-in assets, then the site's `static/` (which wins). Symlinks leading out of `static/`
+/// are skipped: a build never copies files from elsewhere on the machine.
+fn static_files(root: &Path, problems: &mut Vec<Diagnostic>) -> Vec<(String, Vec<u8>)> {
+    let mut files: BTreeMap<String, Vec<u8>> = BUILTIN_STATIC
+        .iter()
+        .map(|(n, b)| (format!("static/{n}"), b.to_vec()))
+        .collect();
+    let dir = root.join("static");
+    if let Ok(canon_dir) = dir.canonicalize() {
+        for entry in walkdir::WalkDir::new(&dir).follow_links(false).sort_by_file_name().into_iter().filter_map(|e| e.ok()) {
+            let path = entry.path();
+            let rel = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+            if entry.file_type().is_dir() || rel.is_empty() {
+                continue;
+            }
+            let inside = path.canonicalize().map(|c| c.starts_with(&canon_dir)).unwrap_or(false);
+            if !inside {
+                problems.push(
+                    Diagnostic::warning(format!("static/{rel}"), "skipped: this link points outside static/")
+                        .help("copy the file into static/ instead of linking to it"),
+                );
+                continue;
+            }
+            if path.is_dir() {
+                continue;
+            }
+            match std::fs::read(path) {
+                Ok(b) => {
+                    files.insert(format!("static/{rel}"), b);
+                }
+                Err(e) => problems.push(Diagnostic::error(format!("static/{rel}"), format!("cannot read: {e}"))),
+            }
+        }
+    }
+    files.into_iter().collect()
+}
+
+/// Assets compiled into yanbao; a site's `static/` may replace any of them.
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../static/style.css")),
+    ("print.css", include_bytes!("../static/print.css")),
+    ("theme.js", include_bytes!("../static/theme.js")),
+    ("yanbao.js", include_bytes!("../static/yanbao.js")),
+    ("search.js", include_bytes!("../static/search.js")),
+    ("favicon.svg", include_bytes!("../static/favicon.svg")),
+];
+
+/// FNV-1a, 8 hex digits: stable across runs and machines.
+pub fn short_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{:08x}", h >> 32)
+}
+
+fn robots(site: &Site) -> String {
+    let mut s = String::from("User-agent: *\nAllow: /\n");
+    if let Some(base) = site.config.base_url() {
+        s.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
+    }
+    s
+}
+
+fn xml_escape(s: &str) -> String {
+    markdown::escape(s)
+}
+
+/// sitemap.xml with hreflang alternates; only when base_url is known (sitemaps need absolute URLs).
+fn sitemap(site: &Site) -> Option<String> {
+    let base = site.config.base_url()?;
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
+    );
+    for page in &site.pages {
+        s.push_str(&format!("  <url>\n    <loc>{}</loc>\n", xml_escape(&format!("{base}{}", page.dir))));
+        for lang in site.languages() {
+            if let Some(p) = site.page(lang, page.key()) {
+                let hl = site.packs.get(lang).html_lang.clone().unwrap_or_else(|| lang.clone());
+                s.push_str(&format!(
+                    "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
+                    xml_escape(&hl),
+                    xml_escape(&format!("{base}{}", p.dir))
+                ));
+            }
+        }
+        if let Some(p) = site.page(site.default_language(), page.key()) {
+            let dir = if p.is_home() { String::new() } else { p.dir.clone() };
+            s.push_str(&format!(
+                "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>\n",
+                xml_escape(&format!("{base}{dir}"))
+            ));
+        }
+        s.push_str("  </url>\n");
+    }
+    s.push_str("</urlset>\n");
+    Some(s)
+}
+
+fn manifest(site: &Site) -> String {
+    let lang = site.default_language();
+    let title = site.config.title.get(lang).cloned().unwrap_or_default();
+    let short: String = title.chars().take(12).collect();
+    let m = serde_json::json!({
+        "name": title,
+        "short_name": short,
+        "lang": site.packs.get(lang).html_lang.clone().unwrap_or(lang.to_string()),
+        "start_url": format!("./{lang}/"),
+        "scope": "./",
+        "display": "browser",
+        "background_color": "#fbfaf7",
+        "theme_color": "#9a3b26",
+        "icons": [{"src": "static/favicon.svg", "sizes": "any", "type": "image/svg+xml"}]
+    });
+    serde_json::to_string_pretty(&m).unwrap_or_default()
+}

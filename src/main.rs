@@ -1,0 +1,125 @@
+//! The `yanbao` command: parses arguments, calls the library, prints results and problems, and
+//! sets the exit code (0 on success, 1 on content problems, 2 on other failures).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use yanbao::{Error, Options, Report};
+
+#[derive(Parser)]
+#[command(
+    name = "yanbao",
+    version,
+    about = "Builds bilingual research-report websites from Markdown chapters and YAML data",
+    long_about = "yanbao (研报) turns a research report written as Markdown chapters and YAML data files into a fast, bilingual static website, with charts drawn as SVG at build time.\n\nRun `yanbao build` in a site folder (one that holds content/site.yaml)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (replaced only if the build succeeds)
+    Build(Common),
+    /// Check content, data, links and translations; write nothing
+    Check(Common),
+    /// Build, serve on localhost, rebuild and reload pages on every change
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// Site folder (the one holding content/)
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Output folder [default: <root>/public]
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Absolute URL the site will be served from (enables canonical links and sitemap.xml)
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Include pages marked `draft: true`
+    #[arg(long)]
+    drafts: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Port to listen on (the next free one is used if taken)
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// Address to bind; 127.0.0.1 keeps the preview private to this machine
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: String,
+    /// Open the site in the default browser
+    #[arg(long)]
+    open: bool,
+}
+
+impl Common {
+    fn options(&self) -> Options {
+        let mut o = Options::new(&self.root);
+        if let Some(out) = &self.output {
+            o.output = out.clone();
+        }
+        o.base_url = self.base_url.clone();
+        o.drafts = self.drafts;
+        o
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Build(c) => yanbao::build(&c.options()).map(|r| print_build(&r)),
+        Command::Check(c) => yanbao::check(&c.options()).map(|r| print_check(&r)),
+        Command::Serve(s) => yanbao::serve(&s.common.options(), &s.bind, s.port, s.open),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            match e {
+                Error::Content(_) => ExitCode::from(1),
+                _ => ExitCode::from(2),
+            }
+        }
+    }
+}
+
+fn print_warnings(r: &Report) {
+    for w in &r.warnings {
+        eprintln!("{w}\n");
+    }
+}
+
+fn print_build(r: &Report) {
+    print_warnings(r);
+    let out = r.output.canonicalize().unwrap_or_else(|_| r.output.clone());
+    println!(
+        "Built {} pages ({} files) in {} ms{}",
+        r.pages,
+        r.files,
+        r.elapsed.as_millis(),
+        warn_suffix(r)
+    );
+    println!("Site: {}", out.display());
+    println!("Open: {}", out.join("index.html").display());
+}
+
+fn print_check(r: &Report) {
+    print_warnings(r);
+    println!("Checked {} pages: no problems{}", r.pages, warn_suffix(r));
+}
+
+fn warn_suffix(r: &Report) -> String {
+    match r.warnings.len() {
+        0 => String::new(),
+        1 => " (1 warning)".into(),
+        n => format!(" ({n} warnings)"),
+    }
+}

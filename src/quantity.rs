@@ -1,0 +1,225 @@
+//! A figure's value: a number, a bound ("950+", "<5", "<=0.5"), an approximation ("~1e11") or a range
+//! ("40-45"), always in base units (yuan, not 亿元). Formatting for a language lives here too.
+
+use crate::i18n::{LanguagePack, UnitFormat};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Qualifier {
+    /// "950+": more than the value.
+    More,
+    /// "<5": less than the value.
+    Less,
+    /// "<=0.5": at most the value.
+    AtMost,
+    /// "~1e11": about the value.
+    About,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quantity {
+    pub lo: f64,
+    /// Upper end of a range.
+    pub hi: Option<f64>,
+    pub qualifier: Option<Qualifier>,
+}
+
+/// How a quantity is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// In running text: unit and magnitude words, no qualifier (the prose says "more than").
+    Prose,
+    /// As a headline figure: like prose, with the qualifier ("90%+", "<5%").
+    Full,
+    /// In a table cell, chart label or CSV: the number in the unit's table scale, with qualifier,
+    /// without the unit (the column header names it).
+    Table,
+}
+
+pub const SYNTAX_HELP: &str = "write a number (157 or 1.57e10), a lower bound (\"950+\"), an upper bound (\"<5\" or \"<=0.5\"), an approximation (\"~1e11\") or a range (\"40-45\"), in base units (yuan, not 亿元)";
+
+impl Quantity {
+    pub fn exact(x: f64) -> Self {
+        Quantity {
+            lo: x,
+            hi: None,
+            qualifier: None,
+        }
+    }
+
+    /// The value a chart plots: the middle of a range, else the value itself.
+    pub fn point(&self) -> f64 {
+        match self.hi {
+            Some(hi) => (self.lo + hi) / 2.0,
+            None => self.lo,
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Quantity, String> {
+        let t = text.trim();
+        let bad = || format!("`{text}` is not a quantity");
+        let num = |s: &str| -> Result<f64, String> {
+            let s = s.trim();
+            if s.is_empty() || s.starts_with('+') || s.contains(',') {
+                return Err(bad());
+            }
+            s.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(bad)
+        };
+        if let Some(rest) = t.strip_suffix('+') {
+            return Ok(Quantity { qualifier: Some(Qualifier::More), ..Quantity::exact(num(rest)?) });
+        }
+        for (prefix, q) in [
+            ("<=", Qualifier::AtMost),
+            ("≤", Qualifier::AtMost),
+            (">", Qualifier::More),
+            ("<", Qualifier::Less),
+            ("~", Qualifier::About),
+        ] {
+            if let Some(rest) = t.strip_prefix(prefix) {
+                return Ok(Quantity { qualifier: Some(q), ..Quantity::exact(num(rest)?) });
+            }
+        }
+        // A range: "40-45" or "40–45". A leading '-' is a negative number, not a range.
+        let split = t
+            .char_indices()
+            .skip(1)
+            .find(|&(i, c)| (c == '-' || c == '–') && !t[..i].ends_with(['e', 'E']));
+        if let Some((i, c)) = split {
+            let (lo, hi) = (num(&t[..i])?, num(&t[i + c.len_utf8()..])?);
+            if lo >= hi {
+                return Err(format!("range `{text}` must go from low to high"));
+            }
+            return Ok(Quantity { lo, hi: Some(hi), qualifier: None });
+        }
+        Ok(Quantity::exact(num(t)?))
+    }
+
+    /// Formats for a language. `unit` is the unit's format in that language's pack.
+    pub fn format(&self, unit: &UnitFormat, pack: &LanguagePack, style: Style) -> String {
+        let magnitude = self.hi.unwrap_or(self.lo).abs();
+        let (divide, pattern, one) = match style {
+            Style::Table => (unit.table.divide, "{n}", None),
+            Style::Prose | Style::Full => match unit.steps.iter().find(|s| magnitude >= s.min) {
+                Some(step) => (step.divide, step.pattern.as_str(), step.one.as_deref()),
+                None => (1.0, unit.pattern.as_str(), unit.one.as_deref()),
+            },
+        };
+        let n = |x: f64| pack.number(x / divide, unit.decimals);
+        // A unit may spell ranges its own way ("40%-45%" rather than "40-45%").
+        if let (Some(hi), Some(range), false) = (self.hi, &unit.range, style == Style::Table || divide != 1.0) {
+            return range.replace("{lo}", &n(self.lo)).replace("{hi}", &n(hi));
+        }
+        let number = match self.hi {
+            Some(hi) => pack.range.replace("{lo}", &n(self.lo)).replace("{hi}", &n(hi)),
+            None => n(self.lo),
+        };
+        let pattern = match one {
+            Some(one) if self.hi.is_none() && (self.lo / divide - 1.0).abs() < 1e-12 => one,
+            _ => pattern,
+        };
+        let text = pattern.replace("{n}", &number);
+        match (style, self.qualifier) {
+            (Style::Prose, _) | (_, None) => text,
+            (_, Some(q)) => {
+                let p = match q {
+                    Qualifier::More => &pack.qualifiers.more,
+                    Qualifier::Less => &pack.qualifiers.less,
+                    Qualifier::AtMost => &pack.qualifiers.at_most,
+                    Qualifier::About => &pack.qualifiers.about,
+                };
+                p.replace("{v}", &text)
+            }
+        }
+    }
+
+    /// The value in a table's unit, for CSV and JSON: (low, high-or-same).
+    pub fn scaled(&self, unit: &UnitFormat) -> (f64, f64) {
+        let d = unit.table.divide;
+        (self.lo / d, self.hi.unwrap_or(self.lo) / d)
+    }
+
+    pub fn qualifier_code(&self) -> &'static str {
+        match self.qualifier {
+            None => "",
+            Some(Qualifier::More) => "more_than",
+            Some(Qualifier::Less) => "less_than",
+            Some(Qualifier::AtMost) => "at_most",
+            Some(Qualifier::About) => "about",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::LanguagePack;
+
+    fn pack(lang: &str) -> LanguagePack {
+        let text = match lang {
+            "zh" => include_str!("../templates/i18n/zh.yaml"),
+            _ => include_str!("../templates/i18n/en.yaml"),
+        };
+        serde_yaml::from_str(text).unwrap()
+    }
+
+    fn fmt(q: &str, unit: &str, lang: &str, style: Style) -> String {
+        let p = pack(lang);
+        Quantity::parse(q).unwrap().format(&p.units[unit], &p, style)
+    }
+
+    #[test]
+    fn parses_every_form() {
+        assert_eq!(Quantity::parse("157").unwrap(), Quantity::exact(157.0));
+        assert_eq!(Quantity::parse("1.57e10").unwrap().lo, 1.57e10);
+        assert_eq!(Quantity::parse("950+").unwrap().qualifier, Some(Qualifier::More));
+        assert_eq!(Quantity::parse("<5").unwrap().qualifier, Some(Qualifier::Less));
+        assert_eq!(Quantity::parse("<=0.5").unwrap().qualifier, Some(Qualifier::AtMost));
+        assert_eq!(Quantity::parse("~1e11").unwrap().qualifier, Some(Qualifier::About));
+        let r = Quantity::parse("40-45").unwrap();
+        assert_eq!((r.lo, r.hi), (40.0, Some(45.0)));
+        assert_eq!(Quantity::parse("-3").unwrap().lo, -3.0);
+        assert_eq!(Quantity::parse("1e-3").unwrap().lo, 0.001);
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_quantity() {
+        for bad in ["", "abc", "1,000", "157亿", "45-40", "+5", "5-", "inf", "NaN"] {
+            assert!(Quantity::parse(bad).is_err(), "{bad} should fail");
+        }
+    }
+
+    #[test]
+    fn formats_amounts_per_language() {
+        assert_eq!(fmt("15700000000", "cny", "zh", Style::Prose), "157亿元");
+        assert_eq!(fmt("15700000000", "cny", "en", Style::Prose), "CNY 15.7 billion");
+        assert_eq!(fmt("113000000000", "cny", "zh", Style::Prose), "1130亿元");
+        assert_eq!(fmt("113000000000", "cny", "en", Style::Prose), "CNY 113 billion");
+        assert_eq!(fmt("200000000+", "cny", "en", Style::Prose), "CNY 200 million");
+        assert_eq!(fmt("200000000+", "cny", "zh", Style::Full), "2亿元+");
+        assert_eq!(fmt("15700000000", "cny", "zh", Style::Table), "157");
+        assert_eq!(fmt("15700000000", "cny", "en", Style::Table), "15.7");
+    }
+
+    #[test]
+    fn formats_counts_params_and_shares() {
+        assert_eq!(fmt("1900000+", "count", "zh", Style::Prose), "190万");
+        assert_eq!(fmt("1900000+", "count", "en", Style::Prose), "1.9 million");
+        assert_eq!(fmt("1000+", "count", "en", Style::Full), "1,000+");
+        assert_eq!(fmt("117000000", "params", "zh", Style::Prose), "1.17亿");
+        assert_eq!(fmt("117000000", "params", "en", Style::Prose), "117 million");
+        assert_eq!(fmt("175000000000", "params", "en", Style::Prose), "175 billion");
+        assert_eq!(fmt("70000000000", "params_b", "zh", Style::Prose), "70B");
+        assert_eq!(fmt("40-45", "percent", "zh", Style::Prose), "40%-45%");
+        assert_eq!(fmt("40-45", "percent", "en", Style::Prose), "40–45%");
+        assert_eq!(fmt("<5", "percent", "en", Style::Full), "<5%");
+        assert_eq!(fmt("90+", "percent", "zh", Style::Full), "90%+");
+        assert_eq!(fmt("0.5", "cny_per_mtok", "en", Style::Prose), "CNY 0.5 per million tokens");
+    }
+
+    #[test]
+    fn singular_units() {
+        assert_eq!(fmt("1", "days", "en", Style::Prose), "1 day");
+        assert_eq!(fmt("2", "days", "en", Style::Prose), "2 days");
+        assert_eq!(fmt("1-3", "hours", "en", Style::Prose), "1–3 hours");
+        assert_eq!(fmt("1-3", "hours", "zh", Style::Prose), "1-3小时");
+    }
+}

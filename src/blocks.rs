@@ -84,7 +84,9 @@ fn glossary_id() -> String {
 
 impl Default for GlossarySpec {
     fn default() -> Self {
-        GlossarySpec { data: glossary_id() }
+        GlossarySpec {
+            data: glossary_id(),
+        }
     }
 }
 
@@ -107,11 +109,21 @@ impl BlockSpec {
         let line_offset = line - 1;
         match block.kind.as_str() {
             // A bare id reads best in plain Markdown viewers: ```chart\nprice-trend\n```
-            "chart" if !body.is_empty() && !body.contains(':') => Ok(BlockSpec::Chart(ChartRef { id: body.to_string() })),
-            "chart" => yaml::parse(file, &block.body, line_offset).map(|(v, _)| BlockSpec::Chart(v)),
-            "table" => yaml::parse(file, &block.body, line_offset).map(|(v, _)| BlockSpec::Table(v)),
-            "stats" => yaml::parse(file, &block.body, line_offset).map(|(v, _)| BlockSpec::Stats(v)),
-            "figure" => yaml::parse(file, &block.body, line_offset).map(|(v, _)| BlockSpec::Figure(v)),
+            "chart" if !body.is_empty() && !body.contains(':') => Ok(BlockSpec::Chart(ChartRef {
+                id: body.to_string(),
+            })),
+            "chart" => {
+                yaml::parse(file, &block.body, line_offset).map(|(v, _)| BlockSpec::Chart(v))
+            }
+            "table" => {
+                yaml::parse(file, &block.body, line_offset).map(|(v, _)| BlockSpec::Table(v))
+            }
+            "stats" => {
+                yaml::parse(file, &block.body, line_offset).map(|(v, _)| BlockSpec::Stats(v))
+            }
+            "figure" => {
+                yaml::parse(file, &block.body, line_offset).map(|(v, _)| BlockSpec::Figure(v))
+            }
             "glossary" if body.is_empty() => Ok(BlockSpec::Glossary(GlossarySpec::default())),
             _ => yaml::parse(file, &block.body, line_offset).map(|(v, _)| BlockSpec::Glossary(v)),
         }
@@ -121,7 +133,11 @@ impl BlockSpec {
                     .help(block_help(&block.kind))
             } else {
                 let h = d.help.clone().unwrap_or_default();
-                d.help(format!("{h}{}{}", if h.is_empty() { "" } else { "; " }, block_help(&block.kind)))
+                d.help(format!(
+                    "{h}{}{}",
+                    if h.is_empty() { "" } else { "; " },
+                    block_help(&block.kind)
+                ))
             }
         })
     }
@@ -157,8 +173,12 @@ impl BlockSpec {
 fn block_help(kind: &str) -> &'static str {
     match kind {
         "chart" => "a chart block holds the chart's id: `id: price-trend`",
-        "table" => "a table block names a data file: `data: prices` (optional `columns: […]`, `rows: […]`)",
-        "stats" => "a stats block names a data file and rows: `data: case_results` and `rows: [a, b]`",
+        "table" => {
+            "a table block names a data file: `data: prices` (optional `columns: […]`, `rows: […]`)"
+        }
+        "stats" => {
+            "a stats block names a data file and rows: `data: case_results` and `rows: [a, b]`"
+        }
         "figure" => "a figure block needs `title: …` and `status: lost` or `status: rebuilt`",
         _ => "a glossary block may name its data file: `data: glossary`",
     }
@@ -226,7 +246,9 @@ impl<'a> Ctx<'a> {
 
     /// A superscript link to a source's note, for figures not printed in the report.
     pub fn marker(&mut self, set: &DataSet, row: &Row) -> String {
-        let Some(source) = row.source.as_deref() else { return String::new() };
+        let Some(source) = row.source.as_deref() else {
+            return String::new();
+        };
         match set.source(source).map(Provenance::kind) {
             Some(SourceKind::Report) | None => String::new(),
             Some(kind) => {
@@ -246,10 +268,17 @@ impl<'a> Ctx<'a> {
     /// HTML describing a source: a link to the report's section, an outside citation, or a
     /// derivation and what it rests on.
     pub fn describe(&mut self, set: &DataSet, source: &str) -> String {
-        let Some(p) = set.source(source).cloned() else { return escape(source) };
+        let Some(p) = set.source(source).cloned() else {
+            return escape(source);
+        };
         match p {
             Provenance::Report { section } => self.report_link(&section),
-            Provenance::External { publisher, title, date, url } => {
+            Provenance::External {
+                publisher,
+                title,
+                date,
+                url,
+            } => {
                 let pack = self.site.packs.get(self.lang);
                 let cite = pack
                     .string("cite_external")
@@ -298,7 +327,9 @@ impl<'a> Ctx<'a> {
     pub fn report_link(&self, section: &str) -> String {
         let (key, anchor) = section.split_once('#').unwrap_or((section, ""));
         let site = self.site;
-        let Some(page) = site.page(self.lang, key) else { return escape(section) };
+        let Some(page) = site.page(self.lang, key) else {
+            return escape(section);
+        };
         let mut label = String::from(self.t("source_report"));
         let chapter = match (&page.src.front.number, page.is_home()) {
             (_, true) => String::new(),
@@ -352,8 +383,12 @@ impl<'a> Ctx<'a> {
 
     /// Where the data file's downloads are, relative to the page.
     pub fn downloads(&self, set_id: &str) -> String {
-        let csv = self.site.asset_href(&self.prefix, &format!("{}/data/{set_id}.csv", self.lang));
-        let json = self.site.asset_href(&self.prefix, &format!("data/{set_id}.json"));
+        let csv = self
+            .site
+            .asset_href(&self.prefix, &format!("{}/data/{set_id}.csv", self.lang));
+        let json = self
+            .site
+            .asset_href(&self.prefix, &format!("data/{set_id}.json"));
         format!(
             "<span class=\"downloads\">{}{} <a href=\"{}\" download>CSV</a> · <a href=\"{}\" download>JSON</a></span>",
             escape(self.t("download_data")),
@@ -363,7 +398,8 @@ impl<'a> Ctx<'a> {
         )
     }
 
-    /// The "来源：…" line listing the distinct sources of some rows, with downloads.
+    /// The "来源：…" line: the report's sections first, then outside sources and derivations,
+    /// each group with its note numbers; then the downloads and the data file's notes.
     pub fn source_line(&mut self, set: &DataSet, rows: &[&Row]) -> String {
         let mut seen: Vec<&str> = Vec::new();
         for r in rows {
@@ -374,20 +410,36 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut parts = Vec::new();
-        for s in seen {
-            match set.source(s).map(Provenance::kind) {
-                Some(SourceKind::Report) => parts.push(self.describe(set, s)),
-                Some(kind) => {
-                    let n = self.cite(set, s);
-                    let label = if kind == SourceKind::Derived {
-                        self.t("kind_derived")
-                    } else {
-                        self.t("kind_external")
-                    };
-                    parts.push(format!("<a href=\"#note-{n}\">{} [{n}]</a>", escape(label)));
-                }
-                None => {}
+        for kind in [
+            SourceKind::Report,
+            SourceKind::External,
+            SourceKind::Derived,
+        ] {
+            let ids: Vec<&str> = seen
+                .iter()
+                .copied()
+                .filter(|s| set.source(s).map(Provenance::kind) == Some(kind))
+                .collect();
+            if ids.is_empty() {
+                continue;
             }
+            if kind == SourceKind::Report {
+                parts.extend(ids.iter().map(|s| self.describe(set, s)));
+                continue;
+            }
+            let label = if kind == SourceKind::Derived {
+                self.t("kind_derived")
+            } else {
+                self.t("kind_external")
+            };
+            let refs: Vec<String> = ids
+                .iter()
+                .map(|s| {
+                    let n = self.cite(set, s);
+                    format!("<a href=\"#note-{n}\">[{n}]</a>")
+                })
+                .collect();
+            parts.push(format!("{} {}", escape(label), refs.join("")));
         }
         let mut html = String::from("<p class=\"fig-source\">");
         if !parts.is_empty() {
@@ -428,7 +480,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// Rows of a data file selected by id (all, when `ids` is None), or an error naming the unknown id.
-    pub fn select_rows<'s>(&self, set: &'s DataSet, ids: Option<&[String]>) -> Result<Vec<&'s Row>, (String, String)> {
+    pub fn select_rows<'s>(
+        &self,
+        set: &'s DataSet,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<&'s Row>, (String, String)> {
         match ids {
             None => Ok(set.rows.iter().collect()),
             Some(ids) => ids
@@ -437,7 +493,14 @@ impl<'a> Ctx<'a> {
                     set.row(id).ok_or_else(|| {
                         (
                             format!("data file `{}` has no row `{id}`", set.id),
-                            format!("rows: {}", set.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")),
+                            format!(
+                                "rows: {}",
+                                set.rows
+                                    .iter()
+                                    .map(|r| r.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
                         )
                     })
                 })
@@ -446,16 +509,32 @@ impl<'a> Ctx<'a> {
     }
 
     fn data_set(&self, id: &str) -> Result<&'a DataSet, (String, String)> {
+        if self.site.data.failed.contains(id) {
+            return Err((crate::error::ALREADY_REPORTED.into(), String::new()));
+        }
         self.site.data.sets.get(id).ok_or_else(|| {
             (
                 format!("unknown data file `{id}`"),
-                format!("data files: {}", self.site.data.sets.keys().cloned().collect::<Vec<_>>().join(", ")),
+                format!(
+                    "data files: {}",
+                    self.site
+                        .data
+                        .sets
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             )
         })
     }
 
     /// A data table as a numbered figure.
-    pub fn table(&mut self, spec: &TableSpec, numbered: &Numbered) -> Result<String, (String, String)> {
+    pub fn table(
+        &mut self,
+        spec: &TableSpec,
+        numbered: &Numbered,
+    ) -> Result<String, (String, String)> {
         let set = self.data_set(&spec.data)?;
         let rows = self.select_rows(set, spec.rows.as_deref())?;
         let columns: Vec<&str> = match &spec.columns {
@@ -466,12 +545,22 @@ impl<'a> Ctx<'a> {
             if set.field(c).is_none() {
                 return Err((
                     format!("data file `{}` has no field `{c}`", set.id),
-                    format!("fields: {}", set.fields.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "fields: {}",
+                        set.fields
+                            .iter()
+                            .map(|(n, _)| n.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 ));
             }
         }
         let pack = self.site.packs.get(self.lang);
-        let title = spec.title.clone().unwrap_or_else(|| set.title.get(self.lang).cloned().unwrap_or_default());
+        let title = spec
+            .title
+            .clone()
+            .unwrap_or_else(|| set.title.get(self.lang).cloned().unwrap_or_default());
         let mut html = format!("<figure class=\"data-table\" id=\"{}\">", numbered.anchor);
         html.push_str(&self.caption(numbered, &title));
         let _ = write!(
@@ -482,8 +571,14 @@ impl<'a> Ctx<'a> {
         for (i, c) in columns.iter().enumerate() {
             let field = set.field(c).expect("checked above");
             let label = field.label.get(self.lang).cloned().unwrap_or_default();
-            let unit = column_unit(set, &rows, c).and_then(|u| pack.units.get(u)).and_then(|u| u.table.label.clone());
-            let class = if field.kind == crate::data::FieldKind::Quantity && i > 0 { " class=\"num\"" } else { "" };
+            let unit = column_unit(set, &rows, c)
+                .and_then(|u| pack.units.get(u))
+                .and_then(|u| u.table.label.clone());
+            let class = if field.kind == crate::data::FieldKind::Quantity && i > 0 {
+                " class=\"num\""
+            } else {
+                ""
+            };
             let label = match unit {
                 Some(u) => format!(
                     "{}<span class=\"unit\">{}</span>",
@@ -503,7 +598,11 @@ impl<'a> Ctx<'a> {
                 let tag = if i == 0 { "th scope=\"row\"" } else { "td" };
                 let close = if i == 0 { "th" } else { "td" };
                 let class = if numeric { " class=\"num\"" } else { "" };
-                let m = if numeric && !marker.is_empty() { marker.as_str() } else { "" };
+                let m = if numeric && !marker.is_empty() {
+                    marker.as_str()
+                } else {
+                    ""
+                };
                 let _ = write!(html, "<{tag}{class}>{cell}{m}</{close}>");
             }
             html.push_str("</tr>");
@@ -518,7 +617,10 @@ impl<'a> Ctx<'a> {
     pub fn cell(&self, set: &DataSet, row: &Row, field: &str) -> (String, bool) {
         let pack = self.site.packs.get(self.lang);
         match row.values.get(field) {
-            None => ("<span class=\"empty\" aria-label=\"—\">—</span>".into(), false),
+            None => (
+                "<span class=\"empty\" aria-label=\"—\">—</span>".into(),
+                false,
+            ),
             Some(Value::Quantity(q)) => {
                 let text = match set.unit_of(row, field).and_then(|u| pack.units.get(u)) {
                     Some(unit) => q.format(unit, pack, Style::Table),
@@ -555,7 +657,10 @@ impl<'a> Ctx<'a> {
         for row in rows {
             let Some(Value::Quantity(q)) = row.values.get("value") else {
                 return Err((
-                    format!("row `{}.{}` has no quantity `value` to show", set.id, row.id),
+                    format!(
+                        "row `{}.{}` has no quantity `value` to show",
+                        set.id, row.id
+                    ),
                     "stats show each row's `value` with its `label`".into(),
                 ));
             };
@@ -586,7 +691,10 @@ impl<'a> Ctx<'a> {
             FigureStatus::Lost => "lost",
             FigureStatus::Rebuilt => "rebuilt",
         };
-        let mut html = format!("<figure class=\"figure-{status}\" id=\"{}\">", numbered.anchor);
+        let mut html = format!(
+            "<figure class=\"figure-{status}\" id=\"{}\">",
+            numbered.anchor
+        );
         html.push_str(&self.caption(numbered, &spec.title));
         let note = match spec.status {
             FigureStatus::Lost => self.t("figure_lost"),
@@ -607,18 +715,31 @@ impl<'a> Ctx<'a> {
                 html.push_str("</figure>\n");
                 (html, None)
             }
-            FigureStatus::Rebuilt => (html, Some(format!("{}</figure>\n", source.unwrap_or_default()))),
+            FigureStatus::Rebuilt => (
+                html,
+                Some(format!("{}</figure>\n", source.unwrap_or_default())),
+            ),
         }
     }
 
     /// A chart as a numbered figure: both SVG variants, an HTML legend, its sources, and its
     /// numbers as a table (in `<details>`) with CSV and JSON downloads.
-    pub fn chart(&mut self, chart: &Chart, numbered: Option<&Numbered>, uid: &str) -> Result<String, (String, String)> {
+    pub fn chart(
+        &mut self,
+        chart: &Chart,
+        numbered: Option<&Numbered>,
+        uid: &str,
+    ) -> Result<String, (String, String)> {
         let site = self.site;
         let lang = self.lang;
         let expand = |t: &str| self.expand_plain(t);
-        let drawing = charts::draw(chart, &site.data, &site.packs, lang, uid, &expand)
-            .ok_or_else(|| (format!("chart `{}` could not be drawn", chart.id), "run `yanbao check` for the chart's problems".into()))?;
+        let drawing =
+            charts::draw(chart, &site.data, &site.packs, lang, uid, &expand).ok_or_else(|| {
+                (
+                    format!("chart `{}` could not be drawn", chart.id),
+                    "run `yanbao check` for the chart's problems".into(),
+                )
+            })?;
         let set = self.data_set(&chart.spec.data)?;
         let title = chart.spec.title.get(lang).cloned().unwrap_or_default();
         let anchor = numbered.map_or_else(|| format!("{uid}-fig"), |n| n.anchor.clone());
@@ -626,14 +747,27 @@ impl<'a> Ctx<'a> {
         match numbered {
             Some(n) => html.push_str(&self.caption(n, &title)),
             None => {
-                let _ = write!(html, "<figcaption id=\"{anchor}-cap\">{}</figcaption>", escape(&title));
+                let _ = write!(
+                    html,
+                    "<figcaption id=\"{anchor}-cap\">{}</figcaption>",
+                    escape(&title)
+                );
             }
         }
-        let _ = write!(html, "<div class=\"chart-body\">{}{}</div>", drawing.wide, drawing.narrow);
+        let _ = write!(
+            html,
+            "<div class=\"chart-body\">{}{}</div>",
+            drawing.wide, drawing.narrow
+        );
         if !drawing.legend.is_empty() {
             html.push_str("<ul class=\"legend\">");
             for item in &drawing.legend {
-                let _ = write!(html, "<li>{}<span>{}</span></li>", item.swatch, escape(&item.label));
+                let _ = write!(
+                    html,
+                    "<li>{}<span>{}</span></li>",
+                    item.swatch,
+                    escape(&item.label)
+                );
             }
             html.push_str("</ul>");
         }
@@ -670,31 +804,65 @@ impl<'a> Ctx<'a> {
         let mut html = String::from("<table><thead><tr>");
         for f in fields {
             let field = set.field(f);
-            let label = field.and_then(|x| x.label.get(self.lang)).cloned().unwrap_or_else(|| f.clone());
-            let unit = column_unit(set, rows, f).and_then(|u| pack.units.get(u)).and_then(|u| u.table.label.clone());
+            let label = field
+                .and_then(|x| x.label.get(self.lang))
+                .cloned()
+                .unwrap_or_else(|| f.clone());
+            let unit = column_unit(set, rows, f)
+                .and_then(|u| pack.units.get(u))
+                .and_then(|u| u.table.label.clone());
             let numeric = field.is_some_and(|x| x.kind == crate::data::FieldKind::Quantity);
             let label = match unit {
-                Some(u) => format!("{}<span class=\"unit\">{}</span>", escape(&label), escape(&pack.string("with_unit").replace("{unit}", &u))),
+                Some(u) => format!(
+                    "{}<span class=\"unit\">{}</span>",
+                    escape(&label),
+                    escape(&pack.string("with_unit").replace("{unit}", &u))
+                ),
                 None => escape(&label),
             };
-            let _ = write!(html, "<th scope=\"col\"{}>{label}</th>", if numeric { " class=\"num\"" } else { "" });
+            let _ = write!(
+                html,
+                "<th scope=\"col\"{}>{label}</th>",
+                if numeric { " class=\"num\"" } else { "" }
+            );
         }
-        let _ = write!(html, "<th scope=\"col\">{}</th></tr></thead><tbody>", escape(self.t("source")));
+        let _ = write!(
+            html,
+            "<th scope=\"col\">{}</th></tr></thead><tbody>",
+            escape(self.t("source"))
+        );
         for row in rows {
             html.push_str("<tr>");
             for (i, f) in fields.iter().enumerate() {
                 let (cell, numeric) = self.cell(set, row, f);
-                let (open, close) = if i == 0 { ("th scope=\"row\"", "th") } else { ("td", "td") };
-                let _ = write!(html, "<{open}{}>{cell}</{close}>", if numeric { " class=\"num\"" } else { "" });
+                let (open, close) = if i == 0 {
+                    ("th scope=\"row\"", "th")
+                } else {
+                    ("td", "td")
+                };
+                let _ = write!(
+                    html,
+                    "<{open}{}>{cell}</{close}>",
+                    if numeric { " class=\"num\"" } else { "" }
+                );
             }
-            let kind = row.source.as_deref().and_then(|s| set.source(s)).map_or(SourceKind::Report, Provenance::kind);
+            let kind = row
+                .source
+                .as_deref()
+                .and_then(|s| set.source(s))
+                .map_or(SourceKind::Report, Provenance::kind);
             let label = match kind {
                 SourceKind::Report => self.t("kind_report"),
                 SourceKind::External => self.t("kind_external"),
                 SourceKind::Derived => self.t("kind_derived"),
             };
             let marker = self.marker(set, row);
-            let _ = write!(html, "<td class=\"kind kind-{}\">{}{marker}</td></tr>", kind.as_str(), escape(label));
+            let _ = write!(
+                html,
+                "<td class=\"kind kind-{}\">{}{marker}</td></tr>",
+                kind.as_str(),
+                escape(label)
+            );
         }
         html.push_str("</tbody></table>");
         html
@@ -715,10 +883,24 @@ impl<'a> Ctx<'a> {
                 Some(Value::Text(d)) => self.text_html(d),
                 _ => String::new(),
             };
-            let _ = write!(html, "<div class=\"term\" id=\"term-{}\"><dt>", escape(&row.id));
-            let _ = write!(html, "<span class=\"term-main\">{}</span>", escape(&term.joined(self.lang)));
+            let _ = write!(
+                html,
+                "<div class=\"term\" id=\"term-{}\"><dt>",
+                escape(&row.id)
+            );
+            let _ = write!(
+                html,
+                "<span class=\"term-main\">{}</span>",
+                escape(&term.joined(self.lang))
+            );
             for other in self.site.languages().iter().filter(|l| *l != self.lang) {
-                let html_lang = self.site.packs.get(other).html_lang.clone().unwrap_or_else(|| other.clone());
+                let html_lang = self
+                    .site
+                    .packs
+                    .get(other)
+                    .html_lang
+                    .clone()
+                    .unwrap_or_else(|| other.clone());
                 let _ = write!(
                     html,
                     " <span class=\"term-alt\" lang=\"{}\">{}</span>",
@@ -748,7 +930,9 @@ pub fn expand_refs(text: &str, mut f: impl FnMut(&str) -> Option<String>) -> Str
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find("{{") {
-        let Some(close) = rest[open + 2..].find("}}") else { break };
+        let Some(close) = rest[open + 2..].find("}}") else {
+            break;
+        };
         out.push_str(&rest[..open]);
         let spec = &rest[open + 2..open + 2 + close];
         match f(spec) {

@@ -138,18 +138,32 @@ pub struct Chart {
 #[derive(Debug, Clone, Default)]
 pub struct ChartStore {
     pub charts: BTreeMap<String, Chart>,
+    /// Charts whose spec has errors (already reported).
+    pub failed: std::collections::BTreeSet<String>,
 }
 
 /// Loads and validates every `content/charts/*.yaml` against the data.
-pub fn load(root: &Path, data: &DataStore, packs: &Packs, languages: &[String], problems: &mut Vec<Diagnostic>) -> ChartStore {
+pub fn load(
+    root: &Path,
+    data: &DataStore,
+    packs: &Packs,
+    languages: &[String],
+    problems: &mut Vec<Diagnostic>,
+) -> ChartStore {
     let mut store = ChartStore::default();
     for path in crate::data::yaml_files(&root.join("content/charts")) {
         let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let id = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                problems.push(Diagnostic::error(&rel, format!("cannot read this file: {e}")));
+                problems.push(Diagnostic::error(
+                    &rel,
+                    format!("cannot read this file: {e}"),
+                ));
                 continue;
             }
         };
@@ -158,50 +172,104 @@ pub fn load(root: &Path, data: &DataStore, packs: &Packs, languages: &[String], 
             Ok(v) => v,
             Err(d) => {
                 problems.push(d);
+                store.failed.insert(id);
                 continue;
             }
         };
-        let chart = Chart { id: id.clone(), spec, file, loc };
+        let chart = Chart {
+            id: id.clone(),
+            spec,
+            file,
+            loc,
+        };
         let before = problems.len();
         validate(&chart, data, packs, languages, problems);
         if problems.len() == before {
             store.charts.insert(id, chart);
+        } else {
+            store.failed.insert(id);
         }
     }
     store
 }
 
-fn validate(chart: &Chart, data: &DataStore, packs: &Packs, languages: &[String], out: &mut Vec<Diagnostic>) {
+fn validate(
+    chart: &Chart,
+    data: &DataStore,
+    packs: &Packs,
+    languages: &[String],
+    out: &mut Vec<Diagnostic>,
+) {
     let spec = &chart.spec;
-    let err = |path: &str, msg: String, help: String| chart.loc.error(&chart.file, path, msg).help(help);
-    check_localized(&spec.title, "title", languages, &chart.loc, &chart.file, out);
+    let err =
+        |path: &str, msg: String, help: String| chart.loc.error(&chart.file, path, msg).help(help);
+    check_localized(
+        &spec.title,
+        "title",
+        languages,
+        &chart.loc,
+        &chart.file,
+        out,
+    );
     if let Some(d) = &spec.description {
         check_localized(d, "description", languages, &chart.loc, &chart.file, out);
     }
     for (i, s) in spec.series.iter().enumerate() {
-        check_localized(&s.label, &format!("series.{i}.label"), languages, &chart.loc, &chart.file, out);
+        check_localized(
+            &s.label,
+            &format!("series.{i}.label"),
+            languages,
+            &chart.loc,
+            &chart.file,
+            out,
+        );
     }
     for (i, a) in spec.annotations.iter().enumerate() {
-        check_localized(&a.text, &format!("annotations.{i}.text"), languages, &chart.loc, &chart.file, out);
+        check_localized(
+            &a.text,
+            &format!("annotations.{i}.text"),
+            languages,
+            &chart.loc,
+            &chart.file,
+            out,
+        );
     }
     if data.failed.contains(&spec.data) {
-        // Its own errors are reported; saying more here would only repeat them.
+        // Its own errors are reported; saying more here would only repeat them. The chart is
+        // left out (its blocks stay quiet too).
+        out.push(Diagnostic::error(
+            &chart.file.path,
+            crate::error::ALREADY_REPORTED,
+        ));
         return;
     }
     let Some(set) = data.sets.get(&spec.data) else {
         out.push(err(
             "data",
             format!("unknown data file `{}`", spec.data),
-            format!("data files: {}", data.sets.keys().cloned().collect::<Vec<_>>().join(", ")),
+            format!(
+                "data files: {}",
+                data.sets.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
         ));
         return;
     };
-    let field_names = || set.fields.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+    let field_names = || {
+        set.fields
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     // Each named field must exist and have a fitting type.
     let mut check_field = |path: &str, name: &str, allowed: &[FieldKind], what: &str| -> bool {
         match set.field(name) {
             None => {
-                out.push(err(path, format!("data file `{}` has no field `{name}`", set.id), format!("fields: {}", field_names())));
+                out.push(err(
+                    path,
+                    format!("data file `{}` has no field `{name}`", set.id),
+                    format!("fields: {}", field_names()),
+                ));
                 false
             }
             Some(f) if !allowed.contains(&f.kind) => {
@@ -209,7 +277,14 @@ fn validate(chart: &Chart, data: &DataStore, packs: &Packs, languages: &[String]
                 out.push(err(
                     path,
                     format!("field `{name}` is {kind}, not {what}"),
-                    format!("choose a field of type {}", allowed.iter().map(|k| format!("{k:?}").to_lowercase()).collect::<Vec<_>>().join(" or ")),
+                    format!(
+                        "choose a field of type {}",
+                        allowed
+                            .iter()
+                            .map(|k| format!("{k:?}").to_lowercase())
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
                 ));
                 false
             }
@@ -223,12 +298,20 @@ fn validate(chart: &Chart, data: &DataStore, packs: &Packs, languages: &[String]
                 out.push(err("series", "a grouped bar chart needs at least two `series`".into(), "list the quantity fields to compare: `series: [{field: input, label: {…}}, {field: output, label: {…}}]`".into()));
                 return;
             }
-            spec.series.iter().enumerate().map(|(i, s)| (format!("series.{i}.field"), s.field.clone())).collect()
+            spec.series
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("series.{i}.field"), s.field.clone()))
+                .collect()
         }
         _ => match &spec.value {
             Some(v) => vec![("value".to_string(), v.clone())],
             None => {
-                out.push(err("kind", "this chart has no `value` field".into(), "name the quantity field to draw: `value: <field>`".into()));
+                out.push(err(
+                    "kind",
+                    "this chart has no `value` field".into(),
+                    "name the quantity field to draw: `value: <field>`".into(),
+                ));
                 return;
             }
         },
@@ -237,7 +320,12 @@ fn validate(chart: &Chart, data: &DataStore, packs: &Packs, languages: &[String]
         ok &= check_field(path, f, &[FieldKind::Quantity], "a number (quantity)");
     }
     if let Some(x) = &spec.x {
-        ok &= check_field("x", x, &[FieldKind::Year, FieldKind::Date, FieldKind::Text], "a category or time");
+        ok &= check_field(
+            "x",
+            x,
+            &[FieldKind::Year, FieldKind::Date, FieldKind::Text],
+            "a category or time",
+        );
     }
     if let Some(g) = &spec.group {
         ok &= check_field("group", g, &[FieldKind::Text], "text");
@@ -247,19 +335,33 @@ fn validate(chart: &Chart, data: &DataStore, packs: &Packs, languages: &[String]
     }
     match spec.kind {
         ChartKind::Line if spec.x.is_none() => {
-            out.push(err("kind", "a line chart needs an `x` field (a year or date)".into(), "add `x: date`".into()));
+            out.push(err(
+                "kind",
+                "a line chart needs an `x` field (a year or date)".into(),
+                "add `x: date`".into(),
+            ));
             ok = false;
         }
         ChartKind::Line => {
             if let Some(f) = spec.x.as_deref().and_then(|x| set.field(x)) {
                 if f.kind == FieldKind::Text {
-                    out.push(err("x", "a line chart's `x` must be a year or date field".into(), "use a bar chart for text categories".into()));
+                    out.push(err(
+                        "x",
+                        "a line chart's `x` must be a year or date field".into(),
+                        "use a bar chart for text categories".into(),
+                    ));
                     ok = false;
                 }
             }
         }
-        ChartKind::Bar | ChartKind::GroupedBar | ChartKind::StackedShare if spec.x.is_none() && spec.label.is_empty() => {
-            out.push(err("kind", "this chart needs category names: `x` or `label`".into(), "e.g. `label: [vendor, model]` or `x: year`".into()));
+        ChartKind::Bar | ChartKind::GroupedBar | ChartKind::StackedShare
+            if spec.x.is_none() && spec.label.is_empty() =>
+        {
+            out.push(err(
+                "kind",
+                "this chart needs category names: `x` or `label`".into(),
+                "e.g. `label: [vendor, model]` or `x: year`".into(),
+            ));
             ok = false;
         }
         _ => {}
@@ -274,7 +376,14 @@ fn validate(chart: &Chart, data: &DataStore, packs: &Packs, languages: &[String]
                 out.push(err(
                     &format!("rows.{i}"),
                     format!("data file `{}` has no row `{id}`", set.id),
-                    format!("rows: {}", set.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "rows: {}",
+                        set.rows
+                            .iter()
+                            .map(|r| r.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 ));
                 ok = false;
             }
@@ -286,36 +395,81 @@ fn validate(chart: &Chart, data: &DataStore, packs: &Packs, languages: &[String]
     let rows = chart_rows(&chart.spec, set);
     // Empty series, missing values (mismatched lengths), mixed units, log scale and zero.
     for (path, f) in &value_fields {
-        let with_value: Vec<&Row> = rows.iter().copied().filter(|r| quantity(r, f).is_some()).collect();
+        let with_value: Vec<&Row> = rows
+            .iter()
+            .copied()
+            .filter(|r| quantity(r, f).is_some())
+            .collect();
         if with_value.is_empty() {
-            out.push(err(path, format!("empty series: no selected row of `{}` has a value for `{f}`", set.id), "fill in the data, or choose rows that have values".into()));
+            out.push(err(
+                path,
+                format!(
+                    "empty series: no selected row of `{}` has a value for `{f}`",
+                    set.id
+                ),
+                "fill in the data, or choose rows that have values".into(),
+            ));
             continue;
         }
         if spec.kind != ChartKind::Line && spec.rows.is_some() && with_value.len() != rows.len() {
-            let missing: Vec<&str> = rows.iter().filter(|r| quantity(r, f).is_none()).map(|r| r.id.as_str()).collect();
+            let missing: Vec<&str> = rows
+                .iter()
+                .filter(|r| quantity(r, f).is_none())
+                .map(|r| r.id.as_str())
+                .collect();
             out.push(err(
                 path,
-                format!("mismatched lengths: `{f}` has {} values for {} categories (missing: {})", with_value.len(), rows.len(), missing.join(", ")),
-                "every category needs a value in every series; fill in the data or drop those rows".into(),
+                format!(
+                    "mismatched lengths: `{f}` has {} values for {} categories (missing: {})",
+                    with_value.len(),
+                    rows.len(),
+                    missing.join(", ")
+                ),
+                "every category needs a value in every series; fill in the data or drop those rows"
+                    .into(),
             ));
         }
-        if spec.kind == ChartKind::GroupedBar && spec.rows.is_none() && with_value.len() != rows.len() {
-            let missing: Vec<&str> = rows.iter().filter(|r| quantity(r, f).is_none()).map(|r| r.id.as_str()).collect();
+        if spec.kind == ChartKind::GroupedBar
+            && spec.rows.is_none()
+            && with_value.len() != rows.len()
+        {
+            let missing: Vec<&str> = rows
+                .iter()
+                .filter(|r| quantity(r, f).is_none())
+                .map(|r| r.id.as_str())
+                .collect();
             out.push(err(
                 path,
-                format!("mismatched lengths: `{f}` has {} values for {} categories (missing: {})", with_value.len(), rows.len(), missing.join(", ")),
-                "every category needs a value in every series; fill in the data or list `rows:`".into(),
+                format!(
+                    "mismatched lengths: `{f}` has {} values for {} categories (missing: {})",
+                    with_value.len(),
+                    rows.len(),
+                    missing.join(", ")
+                ),
+                "every category needs a value in every series; fill in the data or list `rows:`"
+                    .into(),
             ));
         }
-        let mut units: Vec<&str> = with_value.iter().filter_map(|r| set.unit_of(r, f)).collect();
+        let mut units: Vec<&str> = with_value
+            .iter()
+            .filter_map(|r| set.unit_of(r, f))
+            .collect();
         units.sort();
         units.dedup();
         if units.len() > 1 {
-            out.push(err(path, format!("series `{f}` mixes units ({})", units.join(", ")), "a chart axis has one unit; choose rows with the same unit".into()));
+            out.push(err(
+                path,
+                format!("series `{f}` mixes units ({})", units.join(", ")),
+                "a chart axis has one unit; choose rows with the same unit".into(),
+            ));
         }
         for unit in &units {
             if packs.by_lang.values().any(|p| !p.units.contains_key(*unit)) {
-                out.push(err(path, format!("unknown unit `{unit}`"), "define it in templates/i18n/<lang>.yaml".into()));
+                out.push(err(
+                    path,
+                    format!("unknown unit `{unit}`"),
+                    "define it in templates/i18n/<lang>.yaml".into(),
+                ));
             }
         }
         if spec.axis.scale == ScaleKind::Log {
@@ -334,8 +488,14 @@ fn validate(chart: &Chart, data: &DataStore, packs: &Packs, languages: &[String]
     if spec.kind == ChartKind::Line {
         let x = spec.x.as_deref().unwrap_or_default();
         for r in &rows {
-            if !matches!(r.values.get(x), Some(Value::Date(_) | Value::Year(_))) && quantity(r, &value_fields[0].1).is_some() {
-                out.push(err("x", format!("row `{}` has a value but no `{x}`", r.id), "every point needs a date".into()));
+            if !matches!(r.values.get(x), Some(Value::Date(_) | Value::Year(_)))
+                && quantity(r, &value_fields[0].1).is_some()
+            {
+                out.push(err(
+                    "x",
+                    format!("row `{}` has a value but no `{x}`", r.id),
+                    "every point needs a date".into(),
+                ));
             }
         }
     }
@@ -344,8 +504,16 @@ fn validate(chart: &Chart, data: &DataStore, packs: &Packs, languages: &[String]
             for (key, id) in [("from", &a.from), ("to", &a.to)] {
                 match id {
                     Some(id) if rows.iter().any(|r| &r.id == id) => {}
-                    Some(id) => out.push(err(&format!("annotations.{i}.{key}"), format!("`{id}` is not a category of this chart"), "name a row id drawn in the chart".into())),
-                    None => out.push(err(&format!("annotations.{i}"), format!("a growth annotation needs `{key}`"), "give the row ids it spans: `from: \"2022\"`, `to: \"2027\"`".into())),
+                    Some(id) => out.push(err(
+                        &format!("annotations.{i}.{key}"),
+                        format!("`{id}` is not a category of this chart"),
+                        "name a row id drawn in the chart".into(),
+                    )),
+                    None => out.push(err(
+                        &format!("annotations.{i}"),
+                        format!("a growth annotation needs `{key}`"),
+                        "give the row ids it spans: `from: \"2022\"`, `to: \"2027\"`".into(),
+                    )),
                 }
             }
         }
@@ -367,7 +535,11 @@ pub fn chart_rows<'a>(spec: &ChartSpec, set: &'a DataSet) -> Vec<&'a Row> {
     };
     let mut rows: Vec<&Row> = match &spec.rows {
         Some(ids) => ids.iter().filter_map(|id| set.row(id)).collect(),
-        None => set.rows.iter().filter(|r| fields.iter().any(|f| quantity(r, f).is_some())).collect(),
+        None => set
+            .rows
+            .iter()
+            .filter(|r| fields.iter().any(|f| quantity(r, f).is_some()))
+            .collect(),
     };
     if spec.kind == ChartKind::Line {
         let x = spec.x.clone().unwrap_or_default();
@@ -383,7 +555,12 @@ pub fn table_fields(spec: &ChartSpec) -> Vec<String> {
         ChartKind::Line => {
             cols.extend(spec.x.clone());
             cols.extend(spec.group.clone());
-            cols.extend(spec.label.iter().filter(|l| Some(*l) != spec.group.as_ref()).cloned());
+            cols.extend(
+                spec.label
+                    .iter()
+                    .filter(|l| Some(*l) != spec.group.as_ref())
+                    .cloned(),
+            );
             cols.extend(spec.value.clone());
         }
         _ => {
@@ -470,6 +647,8 @@ enum Role {
     Series(u8),
     Band(u8),
     Hatch(u8),
+    /// Dashed outline: an upper bound ("<5%").
+    Dash(u8),
 }
 
 impl Role {
@@ -483,6 +662,7 @@ impl Role {
             Role::Series(i) => RGBColor(1, 3, i),
             Role::Band(i) => RGBColor(1, 4, i),
             Role::Hatch(i) => RGBColor(1, 5, i),
+            Role::Dash(i) => RGBColor(1, 6, i),
         }
     }
 
@@ -497,6 +677,7 @@ impl Role {
             (1, 3, i) => Some(Role::Series(i)),
             (1, 4, i) => Some(Role::Band(i)),
             (1, 5, i) => Some(Role::Hatch(i)),
+            (1, 6, i) => Some(Role::Dash(i)),
             _ => None,
         }
     }
@@ -511,6 +692,7 @@ impl Role {
             Role::Series(i) => format!("s{i}"),
             Role::Band(i) => format!("b{i}"),
             Role::Hatch(i) => format!("h{i}"),
+            Role::Dash(i) => format!("d{i}"),
         }
     }
 }
@@ -533,8 +715,16 @@ struct Layout {
 impl Variant {
     fn layout(self) -> Layout {
         match self {
-            Variant::Wide => Layout { w: 720, font: 13.0, small: 11.5 },
-            Variant::Narrow => Layout { w: 360, font: 12.0, small: 11.0 },
+            Variant::Wide => Layout {
+                w: 720,
+                font: 13.0,
+                small: 11.5,
+            },
+            Variant::Narrow => Layout {
+                w: 360,
+                font: 12.0,
+                small: 11.0,
+            },
         }
     }
 
@@ -558,7 +748,10 @@ pub fn text_width(s: &str, size: f64) -> f64 {
                 0.68
             } else if c.is_ascii_digit() {
                 0.58
-            } else if matches!(c, 'i' | 'l' | 'j' | '.' | ',' | '\'' | '|' | '!' | ':' | ';') {
+            } else if matches!(
+                c,
+                'i' | 'l' | 'j' | '.' | ',' | '\'' | '|' | '!' | ':' | ';'
+            ) {
                 0.3
             } else {
                 0.53
@@ -702,7 +895,11 @@ impl Prepared<'_> {
     }
 
     fn prose(&self, q: &Quantity, row: &Row, field: &str) -> String {
-        match self.set.unit_of(row, field).and_then(|u| self.pack.units.get(u)) {
+        match self
+            .set
+            .unit_of(row, field)
+            .and_then(|u| self.pack.units.get(u))
+        {
             Some(u) => q.format(u, self.pack, Style::Full),
             None => self.pack.number(q.lo, 2),
         }
@@ -711,7 +908,14 @@ impl Prepared<'_> {
 
 /// Draws a chart for `lang`. `uid` makes ids inside the SVGs unique on the page; `expand`
 /// resolves `{{…}}` in annotation texts.
-pub fn draw(chart: &Chart, data: &DataStore, packs: &Packs, lang: &str, uid: &str, expand: &dyn Fn(&str) -> String) -> Option<Drawing> {
+pub fn draw(
+    chart: &Chart,
+    data: &DataStore,
+    packs: &Packs,
+    lang: &str,
+    uid: &str,
+    expand: &dyn Fn(&str) -> String,
+) -> Option<Drawing> {
     let spec = &chart.spec;
     let set = data.sets.get(&spec.data)?;
     let pack = packs.get(lang);
@@ -733,9 +937,21 @@ pub fn draw(chart: &Chart, data: &DataStore, packs: &Packs, lang: &str, uid: &st
         axis_title.push_str(&pack.string("with_unit").replace("{unit}", label));
     }
     if spec.axis.scale == ScaleKind::Log {
-        axis_title.push_str(&pack.string("with_unit").replace("{unit}", pack.string("log_scale")));
+        axis_title.push_str(
+            &pack
+                .string("with_unit")
+                .replace("{unit}", pack.string("log_scale")),
+        );
     }
-    let p = Prepared { lang, pack, set, rows, unit, axis_title, expand };
+    let p = Prepared {
+        lang,
+        pack,
+        set,
+        rows,
+        unit,
+        axis_title,
+        expand,
+    };
     let title = spec.title.get(lang).cloned().unwrap_or_default();
     let summary = summary(spec, &p, &title);
     let mut legend = Vec::new();
@@ -743,7 +959,9 @@ pub fn draw(chart: &Chart, data: &DataStore, packs: &Packs, lang: &str, uid: &st
     for variant in [Variant::Wide, Variant::Narrow] {
         let mut body = String::new();
         let (h, items) = match spec.kind {
-            ChartKind::Bar if spec.orientation == Orientation::Horizontal => draw_hbars(spec, &p, variant, &mut body),
+            ChartKind::Bar if spec.orientation == Orientation::Horizontal => {
+                draw_hbars(spec, &p, variant, &mut body)
+            }
             ChartKind::Bar => draw_vbars(spec, &p, variant, &mut body),
             ChartKind::GroupedBar => draw_grouped(spec, &p, variant, &mut body),
             ChartKind::StackedShare => draw_stacked(spec, &p, variant, &mut body),
@@ -753,15 +971,33 @@ pub fn draw(chart: &Chart, data: &DataStore, packs: &Packs, lang: &str, uid: &st
             legend = items;
         }
         let id = format!("{uid}-{}", variant.name());
-        svgs.push(finish_svg(&body, variant.layout().w, h, &id, &title, &summary, variant));
+        svgs.push(finish_svg(
+            &body,
+            variant.layout().w,
+            h,
+            &id,
+            &title,
+            &summary,
+            variant,
+        ));
     }
     let narrow = svgs.pop()?;
     let wide = svgs.pop()?;
-    Some(Drawing { wide, narrow, legend, summary })
+    Some(Drawing {
+        wide,
+        narrow,
+        legend,
+        summary,
+    })
 }
 
 /// Runs plotters' SVG backend on a canvas of `w`×`h` and appends the elements to `out`.
-fn canvas(w: i32, h: i32, out: &mut String, f: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>)) {
+fn canvas(
+    w: i32,
+    h: i32,
+    out: &mut String,
+    f: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>),
+) {
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, (w as u32, h as u32)).into_drawing_area();
@@ -779,21 +1015,69 @@ fn font(size: f64, role: Role) -> TextStyle<'static> {
     ("sans-serif", size * 1.24).into_font().color(&role.color())
 }
 
-fn text(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, s: &str, x: f64, y: f64, size: f64, role: Role, h: HPos, v: VPos) {
+// A drawing primitive: text, position, size, colour role and anchor are each needed.
+#[allow(clippy::too_many_arguments)]
+fn text(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    s: &str,
+    x: f64,
+    y: f64,
+    size: f64,
+    role: Role,
+    h: HPos,
+    v: VPos,
+) {
     let style = font(size, role).pos(Pos::new(h, v));
-    let _ = area.draw(&Text::new(s.to_string(), (x.round() as i32, y.round() as i32), style));
+    let _ = area.draw(&Text::new(
+        s.to_string(),
+        (x.round() as i32, y.round() as i32),
+        style,
+    ));
 }
 
-fn line(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, pts: &[(f64, f64)], role: Role, width: u32) {
-    let pts: Vec<(i32, i32)> = pts.iter().map(|(x, y)| (x.round() as i32, y.round() as i32)).collect();
-    let _ = area.draw(&PathElement::new(pts, ShapeStyle { color: role.color().into(), filled: false, stroke_width: width }));
+fn line(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    pts: &[(f64, f64)],
+    role: Role,
+    width: u32,
+) {
+    let pts: Vec<(i32, i32)> = pts
+        .iter()
+        .map(|(x, y)| (x.round() as i32, y.round() as i32))
+        .collect();
+    let _ = area.draw(&PathElement::new(
+        pts,
+        ShapeStyle {
+            color: role.color().into(),
+            filled: false,
+            stroke_width: width,
+        },
+    ));
 }
 
-fn rect(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, x0: f64, y0: f64, x1: f64, y1: f64, fill: Role, stroke: Option<Role>) {
-    let (a, b) = ((x0.min(x1).round() as i32, y0.min(y1).round() as i32), (x0.max(x1).round() as i32, y0.max(y1).round() as i32));
+fn rect(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    fill: Role,
+    stroke: Option<Role>,
+) {
+    let (a, b) = (
+        (x0.min(x1).round() as i32, y0.min(y1).round() as i32),
+        (x0.max(x1).round() as i32, y0.max(y1).round() as i32),
+    );
     let _ = area.draw(&Rectangle::new([a, b], fill.color().filled()));
     if let Some(s) = stroke {
-        let _ = area.draw(&Rectangle::new([a, b], ShapeStyle { color: s.color().into(), filled: false, stroke_width: 1 }));
+        let _ = area.draw(&Rectangle::new(
+            [a, b],
+            ShapeStyle {
+                color: s.color().into(),
+                filled: false,
+                stroke_width: 1,
+            },
+        ));
     }
 }
 
@@ -820,7 +1104,11 @@ fn value_bar(
     kind: SourceKind,
     series: u8,
 ) -> f64 {
-    let base = scale.map(if scale.log { scale.lo } else { 0f64.max(scale.lo) });
+    let base = scale.map(if scale.log {
+        scale.lo
+    } else {
+        0f64.max(scale.lo)
+    });
     let (lo, hi) = scaled;
     let to_lo = scale.map(lo);
     let to_hi = scale.map(hi);
@@ -835,7 +1123,7 @@ fn value_bar(
     match q.qualifier {
         // An upper bound: the whole bar is uncertain, drawn light with an outline.
         Some(Qualifier::Less | Qualifier::AtMost) => {
-            draw(base, to_lo, Role::Band(series), Some(Role::Series(series)));
+            draw(base, to_lo, Role::Band(series), Some(Role::Dash(series)));
             to_lo
         }
         _ if q.hi.is_some() => {
@@ -852,9 +1140,19 @@ fn value_bar(
 
 fn legend_swatch(class: &str, shape: &str) -> String {
     match shape {
-        "line" => format!("<svg class=\"swatch\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><line class=\"{class}\" x1=\"1\" y1=\"8\" x2=\"15\" y2=\"8\"/></svg>"),
-        "dot" => format!("<svg class=\"swatch\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><circle class=\"{class}\" cx=\"8\" cy=\"8\" r=\"4.5\"/></svg>"),
-        _ => format!("<svg class=\"swatch\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><rect class=\"{class}\" x=\"1.5\" y=\"3.5\" width=\"13\" height=\"9\"/></svg>"),
+        "line" => format!(
+            "<svg class=\"swatch\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><line class=\"{class}\" x1=\"1\" y1=\"8\" x2=\"15\" y2=\"8\"/></svg>"
+        ),
+        "dot" => format!(
+            "<svg class=\"swatch\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><circle class=\"{class}\" cx=\"8\" cy=\"8\" r=\"4.5\"/></svg>"
+        ),
+        // Hatching drawn as lines: a pattern would need an id unique on the page.
+        "hatch" => format!(
+            "<svg class=\"swatch\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><rect class=\"f-surface {class}\" x=\"1.5\" y=\"3.5\" width=\"13\" height=\"9\"/><path class=\"{class}\" d=\"M2 11 6 4M6 12.5 11 4M10.5 12.5 14 6.5\"/></svg>"
+        ),
+        _ => format!(
+            "<svg class=\"swatch\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><rect class=\"{class}\" x=\"1.5\" y=\"3.5\" width=\"13\" height=\"9\"/></svg>"
+        ),
     }
 }
 
@@ -863,16 +1161,33 @@ fn provenance_legend(p: &Prepared, rows: &[(&Row, Quantity)], series: u8) -> Vec
     let mut items = Vec::new();
     let kinds: Vec<SourceKind> = rows.iter().map(|(r, _)| p.kind_of(r)).collect();
     let has = |k: SourceKind| kinds.contains(&k);
-    let several = [SourceKind::Report, SourceKind::External, SourceKind::Derived].iter().filter(|k| has(**k)).count() > 1;
+    let several = [
+        SourceKind::Report,
+        SourceKind::External,
+        SourceKind::Derived,
+    ]
+    .iter()
+    .filter(|k| has(**k))
+    .count()
+        > 1;
     if several || !has(SourceKind::Report) {
-        for (k, key) in [(SourceKind::Report, "kind_report"), (SourceKind::External, "kind_external"), (SourceKind::Derived, "kind_derived")] {
+        for (k, key) in [
+            (SourceKind::Report, "kind_report"),
+            (SourceKind::External, "kind_external"),
+            (SourceKind::Derived, "kind_derived"),
+        ] {
             if has(k) {
-                let (fill, stroke) = bar_roles(k, series);
-                let class = match stroke {
-                    Some(s) => format!("f-{} k-{}", fill.class(), s.class()),
-                    None => format!("f-{}", fill.class()),
+                let swatch = match bar_roles(k, series) {
+                    (Role::Hatch(_), _) => legend_swatch(&format!("k-s{series}"), "hatch"),
+                    (fill, Some(s)) => {
+                        legend_swatch(&format!("f-{} k-{}", fill.class(), s.class()), "bar")
+                    }
+                    (fill, None) => legend_swatch(&format!("f-{}", fill.class()), "bar"),
                 };
-                items.push(LegendItem { swatch: legend_swatch(&class, "bar"), label: p.pack.string(key).to_string() });
+                items.push(LegendItem {
+                    swatch,
+                    label: p.pack.string(key).to_string(),
+                });
             }
         }
     }
@@ -882,68 +1197,186 @@ fn provenance_legend(p: &Prepared, rows: &[(&Row, Quantity)], series: u8) -> Vec
             label: p.pack.string("legend_range").to_string(),
         });
     }
-    if rows.iter().any(|(_, q)| matches!(q.qualifier, Some(Qualifier::Less | Qualifier::AtMost))) {
+    if rows
+        .iter()
+        .any(|(_, q)| matches!(q.qualifier, Some(Qualifier::Less | Qualifier::AtMost)))
+    {
         items.push(LegendItem {
-            swatch: legend_swatch(&format!("f-b{series} k-s{series}"), "bar"),
+            swatch: legend_swatch(&format!("f-b{series} k-d{series}"), "bar"),
             label: p.pack.string("legend_upper_bound").to_string(),
         });
     }
     items
 }
 
-fn draw_vbars(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut String) -> (i32, Vec<LegendItem>) {
+fn draw_vbars(
+    spec: &ChartSpec,
+    p: &Prepared,
+    variant: Variant,
+    out: &mut String,
+) -> (i32, Vec<LegendItem>) {
     let l = variant.layout();
     let field = spec.value.clone().unwrap_or_default();
-    let cat_fields: Vec<String> = if spec.label.is_empty() { spec.x.iter().cloned().collect() } else { spec.label.clone() };
-    let rows: Vec<(&Row, Quantity)> = p.rows.iter().filter_map(|r| quantity(r, &field).map(|q| (*r, q))).collect();
-    let growth: Vec<&Annotation> = spec.annotations.iter().filter(|a| a.kind == AnnotationKind::Growth).collect();
+    let cat_fields: Vec<String> = if spec.label.is_empty() {
+        spec.x.iter().cloned().collect()
+    } else {
+        spec.label.clone()
+    };
+    let rows: Vec<(&Row, Quantity)> = p
+        .rows
+        .iter()
+        .filter_map(|r| quantity(r, &field).map(|q| (*r, q)))
+        .collect();
+    let growth: Vec<&Annotation> = spec
+        .annotations
+        .iter()
+        .filter(|a| a.kind == AnnotationKind::Growth)
+        .collect();
     let h = if variant == Variant::Wide { 380 } else { 300 };
     let top = 28.0 + if growth.is_empty() { 0.0 } else { l.font * 2.6 };
     let max = rows.iter().map(|(_, q)| p.scaled(q).1).fold(0.0, f64::max);
     let ticks_n = if variant == Variant::Wide { 5 } else { 4 };
     let ymax = nice_max(max * 1.08, ticks_n);
-    let scale_probe = Scale { lo: 0.0, hi: ymax, log: false, p0: 0.0, p1: 1.0 };
+    let scale_probe = Scale {
+        lo: 0.0,
+        hi: ymax,
+        log: false,
+        p0: 0.0,
+        p1: 1.0,
+    };
     let ticks = scale_probe.ticks(ticks_n);
-    let tick_w = ticks.iter().map(|t| text_width(&p.pack.number(*t, 2), l.small)).fold(0.0, f64::max);
+    let tick_w = ticks
+        .iter()
+        .map(|t| text_width(&p.pack.number(*t, 2), l.small))
+        .fold(0.0, f64::max);
     let left = tick_w + 10.0;
     let right = l.w as f64 - 8.0;
     let bottom = h as f64 - 8.0 - l.font * 1.6 * cat_fields.len().max(1) as f64;
-    let scale = Scale { lo: 0.0, hi: ymax, log: false, p0: bottom, p1: top };
+    let scale = Scale {
+        lo: 0.0,
+        hi: ymax,
+        log: false,
+        p0: bottom,
+        p1: top,
+    };
     let n = rows.len().max(1) as f64;
     let band = (right - left) / n;
     let bar_w = (band * 0.62).min(64.0);
     canvas(l.w, h, out, |area| {
-        text(area, &p.axis_title, 0.0, 4.0, l.small, Role::Muted, HPos::Left, VPos::Top);
+        text(
+            area,
+            &p.axis_title,
+            0.0,
+            4.0,
+            l.small,
+            Role::Muted,
+            HPos::Left,
+            VPos::Top,
+        );
         for t in &ticks {
             let y = scale.map(*t);
-            line(area, &[(left, y), (right, y)], if *t == 0.0 { Role::Axis } else { Role::Grid }, 1);
-            text(area, &p.pack.number(*t, 2), left - 6.0, y, l.small, Role::Muted, HPos::Right, VPos::Center);
+            line(
+                area,
+                &[(left, y), (right, y)],
+                if *t == 0.0 { Role::Axis } else { Role::Grid },
+                1,
+            );
+            text(
+                area,
+                &p.pack.number(*t, 2),
+                left - 6.0,
+                y,
+                l.small,
+                Role::Muted,
+                HPos::Right,
+                VPos::Center,
+            );
         }
         for (i, (row, q)) in rows.iter().enumerate() {
             let cx = left + band * (i as f64 + 0.5);
             let kind = p.kind_of(row);
-            let end = value_bar(area, &scale, false, cx - bar_w / 2.0, cx + bar_w / 2.0, q, p.scaled(q), kind, 0);
-            let role = if kind == SourceKind::Report { Role::Text } else { Role::Muted };
-            text(area, &p.value_text(q), cx, end - 4.0, l.small, role, HPos::Center, VPos::Bottom);
+            let end = value_bar(
+                area,
+                &scale,
+                false,
+                cx - bar_w / 2.0,
+                cx + bar_w / 2.0,
+                q,
+                p.scaled(q),
+                kind,
+                0,
+            );
+            let role = if kind == SourceKind::Report {
+                Role::Text
+            } else {
+                Role::Muted
+            };
+            text(
+                area,
+                &p.value_text(q),
+                cx,
+                end - 4.0,
+                l.small,
+                role,
+                HPos::Center,
+                VPos::Bottom,
+            );
             for (j, s) in p.label(row, &cat_fields).iter().enumerate() {
                 let size = if j == 0 { l.font } else { l.small };
-                text(area, &fit(s, band - 4.0, size), cx, bottom + 6.0 + j as f64 * l.font * 1.4, size, if j == 0 { Role::Text } else { Role::Muted }, HPos::Center, VPos::Top);
+                text(
+                    area,
+                    &fit(s, band - 4.0, size),
+                    cx,
+                    bottom + 6.0 + j as f64 * l.font * 1.4,
+                    size,
+                    if j == 0 { Role::Text } else { Role::Muted },
+                    HPos::Center,
+                    VPos::Top,
+                );
             }
         }
         for a in &growth {
-            let pos = |id: &Option<String>| rows.iter().position(|(r, _)| Some(&r.id) == id.as_ref());
+            let pos =
+                |id: &Option<String>| rows.iter().position(|(r, _)| Some(&r.id) == id.as_ref());
             if let (Some(i), Some(j)) = (pos(&a.from), pos(&a.to)) {
                 let x0 = left + band * (i as f64 + 0.5);
                 let x1 = left + band * (j as f64 + 0.5);
                 let y = top - l.font * 0.9;
-                line(area, &[(x0, y + 6.0), (x0, y), (x1, y), (x1, y + 6.0)], Role::Axis, 1);
+                line(
+                    area,
+                    &[(x0, y + 6.0), (x0, y), (x1, y), (x1, y + 6.0)],
+                    Role::Axis,
+                    1,
+                );
                 // Arrow head at the end.
-                line(area, &[(x1 - 4.0, y + 1.0), (x1, y + 6.0), (x1 + 4.0, y + 1.0)], Role::Axis, 1);
+                line(
+                    area,
+                    &[(x1 - 4.0, y + 1.0), (x1, y + 6.0), (x1 + 4.0, y + 1.0)],
+                    Role::Axis,
+                    1,
+                );
                 let t = (p.expand)(a.text.get(p.lang).map(String::as_str).unwrap_or(""));
                 let mid = (x0 + x1) / 2.0;
                 let tw = text_width(&t, l.font) + 12.0;
-                rect(area, mid - tw / 2.0, y - l.font * 0.8, mid + tw / 2.0, y + l.font * 0.8, Role::Surface, None);
-                text(area, &t, mid, y, l.font, Role::Text, HPos::Center, VPos::Center);
+                rect(
+                    area,
+                    mid - tw / 2.0,
+                    y - l.font * 0.8,
+                    mid + tw / 2.0,
+                    y + l.font * 0.8,
+                    Role::Surface,
+                    None,
+                );
+                text(
+                    area,
+                    &t,
+                    mid,
+                    y,
+                    l.font,
+                    Role::Text,
+                    HPos::Center,
+                    VPos::Center,
+                );
             }
         }
     });
@@ -971,17 +1404,34 @@ fn hlabels(p: &Prepared, rows: &[&Row], fields: &[String], l: &Layout) -> (Vec<V
     let max_w = l.w as f64 * 0.42;
     let w = labels
         .iter()
-        .flat_map(|ls| ls.iter().enumerate().map(|(j, s)| text_width(s, if j == 0 { l.font } else { l.small })))
+        .flat_map(|ls| {
+            ls.iter()
+                .enumerate()
+                .map(|(j, s)| text_width(s, if j == 0 { l.font } else { l.small }))
+        })
         .fold(0.0, f64::max)
         .min(max_w);
     (labels, w + 10.0)
 }
 
-fn draw_hbars(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut String) -> (i32, Vec<LegendItem>) {
+fn draw_hbars(
+    spec: &ChartSpec,
+    p: &Prepared,
+    variant: Variant,
+    out: &mut String,
+) -> (i32, Vec<LegendItem>) {
     let l = variant.layout();
     let field = spec.value.clone().unwrap_or_default();
-    let cat_fields: Vec<String> = if spec.label.is_empty() { spec.x.iter().cloned().collect() } else { spec.label.clone() };
-    let rows: Vec<(&Row, Quantity)> = p.rows.iter().filter_map(|r| quantity(r, &field).map(|q| (*r, q))).collect();
+    let cat_fields: Vec<String> = if spec.label.is_empty() {
+        spec.x.iter().cloned().collect()
+    } else {
+        spec.label.clone()
+    };
+    let rows: Vec<(&Row, Quantity)> = p
+        .rows
+        .iter()
+        .filter_map(|r| quantity(r, &field).map(|q| (*r, q)))
+        .collect();
     let row_refs: Vec<&Row> = rows.iter().map(|(r, _)| *r).collect();
     let (labels, label_w) = hlabels(p, &row_refs, &cat_fields, &l);
     let lines = cat_fields.len().max(1) as f64;
@@ -990,41 +1440,111 @@ fn draw_hbars(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut String
     let axis_h = l.small * 2.0;
     let h = (top + band * rows.len() as f64 + axis_h + 6.0).round() as i32;
     let max = rows.iter().map(|(_, q)| p.scaled(q).1).fold(0.0, f64::max);
-    let value_w = rows.iter().map(|(_, q)| text_width(&p.value_text(q), l.small)).fold(0.0, f64::max) + 8.0;
+    let value_w = rows
+        .iter()
+        .map(|(_, q)| text_width(&p.value_text(q), l.small))
+        .fold(0.0, f64::max)
+        + 8.0;
     let left = label_w;
     let right = l.w as f64 - value_w - 4.0;
     let ticks_n = if variant == Variant::Wide { 5 } else { 3 };
     let xmax = nice_max(max, ticks_n);
-    let scale = Scale { lo: 0.0, hi: xmax, log: false, p0: left, p1: right };
+    let scale = Scale {
+        lo: 0.0,
+        hi: xmax,
+        log: false,
+        p0: left,
+        p1: right,
+    };
     let bottom = top + band * rows.len() as f64;
     canvas(l.w, h, out, |area| {
-        text(area, &p.axis_title, 0.0, 4.0, l.small, Role::Muted, HPos::Left, VPos::Top);
+        text(
+            area,
+            &p.axis_title,
+            0.0,
+            4.0,
+            l.small,
+            Role::Muted,
+            HPos::Left,
+            VPos::Top,
+        );
         for t in scale.ticks(ticks_n) {
             let x = scale.map(t);
-            line(area, &[(x, top), (x, bottom)], if t == 0.0 { Role::Axis } else { Role::Grid }, 1);
-            text(area, &p.pack.number(t, 2), x, bottom + 5.0, l.small, Role::Muted, HPos::Center, VPos::Top);
+            line(
+                area,
+                &[(x, top), (x, bottom)],
+                if t == 0.0 { Role::Axis } else { Role::Grid },
+                1,
+            );
+            text(
+                area,
+                &p.pack.number(t, 2),
+                x,
+                bottom + 5.0,
+                l.small,
+                Role::Muted,
+                HPos::Center,
+                VPos::Top,
+            );
         }
         for (i, ((row, q), label)) in rows.iter().zip(&labels).enumerate() {
             let y0 = top + band * i as f64;
             let cy = y0 + band / 2.0;
             let bar_h = (band * 0.5).min(22.0);
             let kind = p.kind_of(row);
-            let end = value_bar(area, &scale, true, cy - bar_h / 2.0, cy + bar_h / 2.0, q, p.scaled(q), kind, 0);
-            text(area, &p.value_text(q), end + 5.0, cy, l.small, Role::Text, HPos::Left, VPos::Center);
+            let end = value_bar(
+                area,
+                &scale,
+                true,
+                cy - bar_h / 2.0,
+                cy + bar_h / 2.0,
+                q,
+                p.scaled(q),
+                kind,
+                0,
+            );
+            text(
+                area,
+                &p.value_text(q),
+                end + 5.0,
+                cy,
+                l.small,
+                Role::Text,
+                HPos::Left,
+                VPos::Center,
+            );
             let n = label.len() as f64;
             for (j, s) in label.iter().enumerate() {
                 let size = if j == 0 { l.font } else { l.small };
                 let y = cy + (j as f64 - (n - 1.0) / 2.0) * l.font * 1.3;
-                text(area, &fit(s, label_w - 10.0, size), label_w - 10.0, y, size, if j == 0 { Role::Text } else { Role::Muted }, HPos::Right, VPos::Center);
+                text(
+                    area,
+                    &fit(s, label_w - 10.0, size),
+                    label_w - 10.0,
+                    y,
+                    size,
+                    if j == 0 { Role::Text } else { Role::Muted },
+                    HPos::Right,
+                    VPos::Center,
+                );
             }
         }
     });
     (h, provenance_legend(p, &rows, 0))
 }
 
-fn draw_grouped(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut String) -> (i32, Vec<LegendItem>) {
+fn draw_grouped(
+    spec: &ChartSpec,
+    p: &Prepared,
+    variant: Variant,
+    out: &mut String,
+) -> (i32, Vec<LegendItem>) {
     let l = variant.layout();
-    let cat_fields: Vec<String> = if spec.label.is_empty() { spec.x.iter().cloned().collect() } else { spec.label.clone() };
+    let cat_fields: Vec<String> = if spec.label.is_empty() {
+        spec.x.iter().cloned().collect()
+    } else {
+        spec.label.clone()
+    };
     let (labels, label_w) = hlabels(p, &p.rows, &cat_fields, &l);
     let k = spec.series.len() as f64;
     let bar_h = if variant == Variant::Wide { 13.0 } else { 12.0 };
@@ -1046,32 +1566,91 @@ fn draw_grouped(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut Stri
     let left = label_w;
     let right = l.w as f64 - value_w - 12.0;
     let ticks_n = if variant == Variant::Wide { 5 } else { 3 };
-    let scale = Scale { lo: 0.0, hi: nice_max(max, ticks_n), log: false, p0: left, p1: right };
+    let scale = Scale {
+        lo: 0.0,
+        hi: nice_max(max, ticks_n),
+        log: false,
+        p0: left,
+        p1: right,
+    };
     let bottom = top + band * p.rows.len() as f64;
     let mut all: Vec<(&Row, Quantity)> = Vec::new();
     canvas(l.w, h, out, |area| {
-        text(area, &p.axis_title, 0.0, 4.0, l.small, Role::Muted, HPos::Left, VPos::Top);
+        text(
+            area,
+            &p.axis_title,
+            0.0,
+            4.0,
+            l.small,
+            Role::Muted,
+            HPos::Left,
+            VPos::Top,
+        );
         for t in scale.ticks(ticks_n) {
             let x = scale.map(t);
-            line(area, &[(x, top), (x, bottom)], if t == 0.0 { Role::Axis } else { Role::Grid }, 1);
-            text(area, &p.pack.number(t, 2), x, bottom + 5.0, l.small, Role::Muted, HPos::Center, VPos::Top);
+            line(
+                area,
+                &[(x, top), (x, bottom)],
+                if t == 0.0 { Role::Axis } else { Role::Grid },
+                1,
+            );
+            text(
+                area,
+                &p.pack.number(t, 2),
+                x,
+                bottom + 5.0,
+                l.small,
+                Role::Muted,
+                HPos::Center,
+                VPos::Top,
+            );
         }
         for (i, (row, label)) in p.rows.iter().zip(&labels).enumerate() {
             let y0 = top + band * i as f64;
             let cy = y0 + band / 2.0;
             let group_top = cy - bar_h * k / 2.0;
             for (si, s) in spec.series.iter().enumerate() {
-                let Some(q) = quantity(row, &s.field) else { continue };
+                let Some(q) = quantity(row, &s.field) else {
+                    continue;
+                };
                 all.push((row, q));
                 let a0 = group_top + bar_h * si as f64 + 1.0;
-                let end = value_bar(area, &scale, true, a0, a0 + bar_h - 2.0, &q, p.scaled(&q), p.kind_of(row), si as u8 % PALETTE);
-                text(area, &p.value_text(&q), end + 4.0, a0 + (bar_h - 2.0) / 2.0, l.small, Role::Text, HPos::Left, VPos::Center);
+                let end = value_bar(
+                    area,
+                    &scale,
+                    true,
+                    a0,
+                    a0 + bar_h - 2.0,
+                    &q,
+                    p.scaled(&q),
+                    p.kind_of(row),
+                    si as u8 % PALETTE,
+                );
+                text(
+                    area,
+                    &p.value_text(&q),
+                    end + 4.0,
+                    a0 + (bar_h - 2.0) / 2.0,
+                    l.small,
+                    Role::Text,
+                    HPos::Left,
+                    VPos::Center,
+                );
             }
             let n = label.len() as f64;
             for (j, s) in label.iter().enumerate() {
                 let size = if j == 0 { l.font } else { l.small };
                 let y = cy + (j as f64 - (n - 1.0) / 2.0) * l.font * 1.3;
-                text(area, &fit(s, label_w - 10.0, size), label_w - 10.0, y, size, if j == 0 { Role::Text } else { Role::Muted }, HPos::Right, VPos::Center);
+                text(
+                    area,
+                    &fit(s, label_w - 10.0, size),
+                    label_w - 10.0,
+                    y,
+                    size,
+                    if j == 0 { Role::Text } else { Role::Muted },
+                    HPos::Right,
+                    VPos::Center,
+                );
             }
             if i + 1 < p.rows.len() {
                 line(area, &[(0.0, y0 + band), (left, y0 + band)], Role::Grid, 1);
@@ -1087,23 +1666,49 @@ fn draw_grouped(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut Stri
             label: s.label.get(p.lang).cloned().unwrap_or_default(),
         })
         .collect();
-    legend.extend(provenance_legend(p, &all, 0).into_iter().filter(|_| all.iter().any(|(r, _)| p.kind_of(r) != SourceKind::Report)));
+    legend.extend(
+        provenance_legend(p, &all, 0)
+            .into_iter()
+            .filter(|_| all.iter().any(|(r, _)| p.kind_of(r) != SourceKind::Report)),
+    );
     (h, legend)
 }
 
-fn draw_stacked(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut String) -> (i32, Vec<LegendItem>) {
+fn draw_stacked(
+    spec: &ChartSpec,
+    p: &Prepared,
+    variant: Variant,
+    out: &mut String,
+) -> (i32, Vec<LegendItem>) {
     let l = variant.layout();
     let field = spec.value.clone().unwrap_or_default();
-    let cat_fields: Vec<String> = if spec.label.is_empty() { spec.x.iter().cloned().collect() } else { spec.label.clone() };
-    let rows: Vec<(&Row, Quantity)> = p.rows.iter().filter_map(|r| quantity(r, &field).map(|q| (*r, q))).collect();
-    let total: f64 = rows.iter().map(|(_, q)| p.scaled(q).0.max(0.0) + (p.scaled(q).1 - p.scaled(q).0) / 2.0).sum();
+    let cat_fields: Vec<String> = if spec.label.is_empty() {
+        spec.x.iter().cloned().collect()
+    } else {
+        spec.label.clone()
+    };
+    let rows: Vec<(&Row, Quantity)> = p
+        .rows
+        .iter()
+        .filter_map(|r| quantity(r, &field).map(|q| (*r, q)))
+        .collect();
+    let total: f64 = rows
+        .iter()
+        .map(|(_, q)| p.scaled(q).0.max(0.0) + (p.scaled(q).1 - p.scaled(q).0) / 2.0)
+        .sum();
     let top = 10.0;
     let bar_h = if variant == Variant::Wide { 44.0 } else { 40.0 };
     let label_lines = 2.0;
     let h = (top + bar_h + 10.0 + l.font * 1.4 * label_lines + 8.0).round() as i32;
     let left = 2.0;
     let right = l.w as f64 - 2.0;
-    let scale = Scale { lo: 0.0, hi: total.max(1e-9), log: false, p0: left, p1: right };
+    let scale = Scale {
+        lo: 0.0,
+        hi: total.max(1e-9),
+        log: false,
+        p0: left,
+        p1: right,
+    };
     canvas(l.w, h, out, |area| {
         let mut acc = 0.0;
         for (i, (row, q)) in rows.iter().enumerate() {
@@ -1113,23 +1718,69 @@ fn draw_stacked(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut Stri
             let x1 = scale.map(acc + v);
             let s = i as u8 % PALETTE;
             let kind = p.kind_of(row);
-            let (fill, stroke) = if q.qualifier.is_some() || q.hi.is_some() { (Role::Band(s), Some(Role::Series(s))) } else { bar_roles(kind, s) };
+            let (fill, stroke) = if q.qualifier.is_some() || q.hi.is_some() {
+                (Role::Band(s), Some(Role::Series(s)))
+            } else {
+                bar_roles(kind, s)
+            };
             rect(area, x0, top, x1 - 1.0, top + bar_h, fill, stroke);
             let value = p.prose(q, row, &field);
             let name = p.label(row, &cat_fields).join(" · ");
             let mid = (x0 + x1) / 2.0;
             let inside = text_width(&value, l.font) + 8.0 < x1 - x0;
             if inside && fill == Role::Series(s) {
-                text(area, &value, mid, top + bar_h / 2.0, l.font, Role::Surface, HPos::Center, VPos::Center);
+                text(
+                    area,
+                    &value,
+                    mid,
+                    top + bar_h / 2.0,
+                    l.font,
+                    Role::Surface,
+                    HPos::Center,
+                    VPos::Center,
+                );
             } else if inside {
-                text(area, &value, mid, top + bar_h / 2.0, l.font, Role::Text, HPos::Center, VPos::Center);
+                text(
+                    area,
+                    &value,
+                    mid,
+                    top + bar_h / 2.0,
+                    l.font,
+                    Role::Text,
+                    HPos::Center,
+                    VPos::Center,
+                );
             }
             // Names under the bar, aligned with their segment, clamped to the canvas.
-            let (hpos, x) = if i == 0 { (HPos::Left, x0) } else if i + 1 == rows.len() { (HPos::Right, x1) } else { (HPos::Center, mid) };
+            let (hpos, x) = if i == 0 {
+                (HPos::Left, x0)
+            } else if i + 1 == rows.len() {
+                (HPos::Right, x1)
+            } else {
+                (HPos::Center, mid)
+            };
             let name_w = (x1 - x0).max(l.w as f64 / rows.len() as f64) - 6.0;
-            text(area, &fit(&name, name_w, l.font), x, top + bar_h + 8.0, l.font, Role::Text, hpos, VPos::Top);
+            text(
+                area,
+                &fit(&name, name_w, l.font),
+                x,
+                top + bar_h + 8.0,
+                l.font,
+                Role::Text,
+                hpos,
+                VPos::Top,
+            );
             if !inside {
-                text(area, &value, x, top + bar_h + 8.0 + l.font * 1.4, l.small, Role::Muted, hpos, VPos::Top);
+                text(
+                    area,
+                    &value,
+                    x,
+                    top + bar_h + 8.0 + l.font * 1.4,
+                    l.small,
+                    Role::Muted,
+                    hpos,
+                    VPos::Top,
+                );
             }
             acc += v;
         }
@@ -1139,13 +1790,22 @@ fn draw_stacked(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut Stri
         .enumerate()
         .map(|(i, (row, q))| LegendItem {
             swatch: legend_swatch(&format!("f-s{}", i as u8 % PALETTE), "bar"),
-            label: format!("{} {}", p.label(row, &cat_fields).join(" · "), p.prose(q, row, &field)),
+            label: format!(
+                "{} {}",
+                p.label(row, &cat_fields).join(" · "),
+                p.prose(q, row, &field)
+            ),
         })
         .collect();
     (h, legend)
 }
 
-fn draw_line(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut String) -> (i32, Vec<LegendItem>) {
+fn draw_line(
+    spec: &ChartSpec,
+    p: &Prepared,
+    variant: Variant,
+    out: &mut String,
+) -> (i32, Vec<LegendItem>) {
     let l = variant.layout();
     let field = spec.value.clone().unwrap_or_default();
     let x_field = spec.x.clone().unwrap_or_default();
@@ -1170,51 +1830,119 @@ fn draw_line(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut String)
     }
     let h = if variant == Variant::Wide { 400 } else { 320 };
     let log = spec.axis.scale == ScaleKind::Log;
-    let zero_label = spec.axis.zero_label.as_ref().and_then(|z| z.get(p.lang)).cloned();
+    let zero_label = spec
+        .axis
+        .zero_label
+        .as_ref()
+        .and_then(|z| z.get(p.lang))
+        .cloned();
     let has_zero = points.iter().any(|(_, _, q)| q.lo == 0.0);
-    let positive: Vec<f64> = points.iter().flat_map(|(_, _, q)| [p.scaled(q).0, p.scaled(q).1]).filter(|v| *v > 0.0).collect();
+    let positive: Vec<f64> = points
+        .iter()
+        .flat_map(|(_, _, q)| [p.scaled(q).0, p.scaled(q).1])
+        .filter(|v| *v > 0.0)
+        .collect();
     let vmin = positive.iter().copied().fold(f64::INFINITY, f64::min);
     let vmax = positive.iter().copied().fold(0.0, f64::max);
     let (lo, hi) = if log {
-        (10f64.powf((vmin.max(1e-12)).log10().floor()), 10f64.powf(vmax.max(1e-12).log10().ceil()))
+        (
+            10f64.powf((vmin.max(1e-12)).log10().floor()),
+            10f64.powf(vmax.max(1e-12).log10().ceil()),
+        )
     } else {
         (0.0, nice_max(vmax * 1.05, 5))
     };
     let top = 28.0;
     let zero_band = if log && has_zero { l.font * 2.2 } else { 0.0 };
     let bottom = h as f64 - l.small * 2.4 - zero_band;
-    let probe = Scale { lo, hi, log, p0: 0.0, p1: 1.0 };
+    let probe = Scale {
+        lo,
+        hi,
+        log,
+        p0: 0.0,
+        p1: 1.0,
+    };
     let max_ticks = if variant == Variant::Wide { 8 } else { 5 };
     let ticks = probe.ticks(max_ticks);
-    let mut tick_w = ticks.iter().map(|t| text_width(&p.pack.number(*t, 2), l.small)).fold(0.0, f64::max);
+    let mut tick_w = ticks
+        .iter()
+        .map(|t| text_width(&p.pack.number(*t, 2), l.small))
+        .fold(0.0, f64::max);
     if let Some(z) = &zero_label {
         tick_w = tick_w.max(text_width(z, l.small));
     }
     let left = tick_w + 10.0;
     let right = l.w as f64 - 14.0;
-    let ys = Scale { lo, hi, log, p0: bottom, p1: top };
+    let ys = Scale {
+        lo,
+        hi,
+        log,
+        p0: bottom,
+        p1: top,
+    };
     let tmin = points.iter().map(|(_, t, _)| *t).min().unwrap_or(0);
     let tmax = points.iter().map(|(_, t, _)| *t).max().unwrap_or(1);
     let pad = ((tmax - tmin) as f64 * 0.04).max(10.0);
-    let xs = Scale { lo: tmin as f64 - pad, hi: tmax as f64 + pad, log: false, p0: left, p1: right };
+    let xs = Scale {
+        lo: tmin as f64 - pad,
+        hi: tmax as f64 + pad,
+        log: false,
+        p0: left,
+        p1: right,
+    };
     let zero_y = bottom + zero_band * 0.6;
     let y_of = |v: f64| if log && v <= 0.0 { zero_y } else { ys.map(v) };
     canvas(l.w, h, out, |area| {
-        text(area, &p.axis_title, 0.0, 4.0, l.small, Role::Muted, HPos::Left, VPos::Top);
+        text(
+            area,
+            &p.axis_title,
+            0.0,
+            4.0,
+            l.small,
+            Role::Muted,
+            HPos::Left,
+            VPos::Top,
+        );
         for t in &ticks {
             let y = ys.map(*t);
             line(area, &[(left, y), (right, y)], Role::Grid, 1);
-            text(area, &p.pack.number(*t, 2), left - 6.0, y, l.small, Role::Muted, HPos::Right, VPos::Center);
+            text(
+                area,
+                &p.pack.number(*t, 2),
+                left - 6.0,
+                y,
+                l.small,
+                Role::Muted,
+                HPos::Right,
+                VPos::Center,
+            );
         }
         if let (true, Some(z)) = (log && has_zero, &zero_label) {
             line(area, &[(left, zero_y), (right, zero_y)], Role::Grid, 1);
-            text(area, z, left - 6.0, zero_y, l.small, Role::Muted, HPos::Right, VPos::Center);
+            text(
+                area,
+                z,
+                left - 6.0,
+                zero_y,
+                l.small,
+                Role::Muted,
+                HPos::Right,
+                VPos::Center,
+            );
         }
-        line(area, &[(left, bottom + zero_band), (right, bottom + zero_band)], Role::Axis, 1);
+        line(
+            area,
+            &[(left, bottom + zero_band), (right, bottom + zero_band)],
+            Role::Axis,
+            1,
+        );
         // Time ticks: months, quarters or years, whichever gives a readable number of labels.
         let span_months = ((tmax - tmin) as f64 / 30.4).max(1.0);
         let max_labels = if variant == Variant::Wide { 9.0 } else { 4.0 };
-        let step = [1, 2, 3, 6, 12, 24].into_iter().find(|s| span_months / *s as f64 <= max_labels).unwrap_or(24);
+        let step = [1, 2, 3, 6, 12, 24]
+            .into_iter()
+            .find(|s| span_months / *s as f64 <= max_labels)
+            .unwrap_or(24);
         let (y0, m0, _) = civil_from_days(xs.lo as i64);
         let mut y = y0;
         let mut m = m0 + 1;
@@ -1235,9 +1963,23 @@ fn draw_line(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut String)
                 break;
             }
             let x = xs.map(d as f64);
-            line(area, &[(x, bottom + zero_band), (x, bottom + zero_band + 4.0)], Role::Axis, 1);
+            line(
+                area,
+                &[(x, bottom + zero_band), (x, bottom + zero_band + 4.0)],
+                Role::Axis,
+                1,
+            );
             let label = month_label(p.pack, y, m);
-            text(area, &label, x, bottom + zero_band + 6.0, l.small, Role::Muted, HPos::Center, VPos::Top);
+            text(
+                area,
+                &label,
+                x,
+                bottom + zero_band + 6.0,
+                l.small,
+                Role::Muted,
+                HPos::Center,
+                VPos::Top,
+            );
             m += step;
             while m > 12 {
                 m -= 12;
@@ -1246,7 +1988,10 @@ fn draw_line(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut String)
         }
         for (gi, g) in groups.iter().enumerate() {
             let s = gi as u8 % PALETTE;
-            let pts: Vec<&(&Row, i64, Quantity)> = points.iter().filter(|(r, _, _)| &group_of(r) == g).collect();
+            let pts: Vec<&(&Row, i64, Quantity)> = points
+                .iter()
+                .filter(|(r, _, _)| &group_of(r) == g)
+                .collect();
             let mut path: Vec<(f64, f64)> = Vec::new();
             for (_, t, q) in &pts {
                 let x = xs.map(*t as f64);
@@ -1264,16 +2009,45 @@ fn draw_line(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut String)
             for (row, t, q) in &pts {
                 let x = xs.map(*t as f64);
                 let y = y_of(p.scaled(q).0);
-                let r = if variant == Variant::Wide { 4 } else { 3.5 as i32 };
+                let r = if variant == Variant::Wide {
+                    4
+                } else {
+                    3.5 as i32
+                };
                 let style = match p.kind_of(row) {
-                    SourceKind::Report => ShapeStyle { color: Role::Series(s).color().into(), filled: true, stroke_width: 1 },
-                    _ => ShapeStyle { color: Role::Surface.color().into(), filled: true, stroke_width: 1 },
+                    SourceKind::Report => ShapeStyle {
+                        color: Role::Series(s).color().into(),
+                        filled: true,
+                        stroke_width: 1,
+                    },
+                    _ => ShapeStyle {
+                        color: Role::Surface.color().into(),
+                        filled: true,
+                        stroke_width: 1,
+                    },
                 };
                 let (xi, yi) = (x.round() as i32, y.round() as i32);
                 let _ = area.draw(&Circle::new((xi, yi), r, style));
-                let _ = area.draw(&Circle::new((xi, yi), r, ShapeStyle { color: Role::Series(s).color().into(), filled: false, stroke_width: 2 }));
+                let _ = area.draw(&Circle::new(
+                    (xi, yi),
+                    r,
+                    ShapeStyle {
+                        color: Role::Series(s).color().into(),
+                        filled: false,
+                        stroke_width: 2,
+                    },
+                ));
                 if q.qualifier.is_some() || q.hi.is_some() {
-                    text(area, &p.value_text(q), x - 7.0, y, l.small, Role::Text, HPos::Right, VPos::Center);
+                    text(
+                        area,
+                        &p.value_text(q),
+                        x - 7.0,
+                        y,
+                        l.small,
+                        Role::Text,
+                        HPos::Right,
+                        VPos::Center,
+                    );
                 }
             }
         }
@@ -1281,19 +2055,36 @@ fn draw_line(spec: &ChartSpec, p: &Prepared, variant: Variant, out: &mut String)
     let mut legend: Vec<LegendItem> = groups
         .iter()
         .enumerate()
-        .map(|(i, g)| LegendItem { swatch: legend_swatch(&format!("k-s{}", i as u8 % PALETTE), "line"), label: g.clone() })
+        .map(|(i, g)| LegendItem {
+            swatch: legend_swatch(&format!("k-s{}", i as u8 % PALETTE), "line"),
+            label: g.clone(),
+        })
         .collect();
     let kinds: Vec<SourceKind> = points.iter().map(|(r, _, _)| p.kind_of(r)).collect();
     if kinds.contains(&SourceKind::Report) && kinds.iter().any(|k| *k != SourceKind::Report) {
-        legend.push(LegendItem { swatch: legend_swatch("f-text k-text", "dot"), label: p.pack.string("kind_report").to_string() });
-        let label = if kinds.contains(&SourceKind::Derived) { "kind_not_reported" } else { "kind_external" };
-        legend.push(LegendItem { swatch: legend_swatch("f-surface k-text", "dot"), label: p.pack.string(label).to_string() });
+        legend.push(LegendItem {
+            swatch: legend_swatch("f-text k-text", "dot"),
+            label: p.pack.string("kind_report").to_string(),
+        });
+        let label = if kinds.contains(&SourceKind::Derived) {
+            "kind_not_reported"
+        } else {
+            "kind_external"
+        };
+        legend.push(LegendItem {
+            swatch: legend_swatch("f-surface k-text", "dot"),
+            label: p.pack.string(label).to_string(),
+        });
     }
     (h, legend)
 }
 
 fn month_label(pack: &LanguagePack, y: i64, m: i64) -> String {
-    let names: Vec<&str> = pack.string("month_names").split(',').map(str::trim).collect();
+    let names: Vec<&str> = pack
+        .string("month_names")
+        .split(',')
+        .map(str::trim)
+        .collect();
     pack.string("date_month")
         .replace("{y}", &y.to_string())
         .replace("{m}", &m.to_string())
@@ -1302,7 +2093,12 @@ fn month_label(pack: &LanguagePack, y: i64, m: i64) -> String {
 
 /// The text alternative: the chart's description (if any), then its values in reading order.
 fn summary(spec: &ChartSpec, p: &Prepared, title: &str) -> String {
-    let mut s = spec.description.as_ref().and_then(|d| d.get(p.lang)).map(|d| (p.expand)(d)).unwrap_or_else(|| title.to_string());
+    let mut s = spec
+        .description
+        .as_ref()
+        .and_then(|d| d.get(p.lang))
+        .map(|d| (p.expand)(d))
+        .unwrap_or_else(|| title.to_string());
     let sep = p.pack.string("list_separator");
     let colon = p.pack.string("colon");
     let cat_fields: Vec<String> = match spec.kind {
@@ -1311,7 +2107,11 @@ fn summary(spec: &ChartSpec, p: &Prepared, title: &str) -> String {
         _ => spec.label.clone(),
     };
     let fields: Vec<(String, Option<String>)> = match spec.kind {
-        ChartKind::GroupedBar => spec.series.iter().map(|x| (x.field.clone(), x.label.get(p.lang).cloned())).collect(),
+        ChartKind::GroupedBar => spec
+            .series
+            .iter()
+            .map(|x| (x.field.clone(), x.label.get(p.lang).cloned()))
+            .collect(),
         _ => spec.value.iter().map(|v| (v.clone(), None)).collect(),
     };
     let mut items = Vec::new();
@@ -1340,7 +2140,15 @@ fn summary(spec: &ChartSpec, p: &Prepared, title: &str) -> String {
 
 /// Wraps plotters' elements in an accessible, themeable SVG: viewBox without fixed size,
 /// `<title>`/`<desc>`, hatch patterns, colours as classes.
-fn finish_svg(body: &str, w: i32, h: i32, id: &str, title: &str, desc: &str, variant: Variant) -> String {
+fn finish_svg(
+    body: &str,
+    w: i32,
+    h: i32,
+    id: &str,
+    title: &str,
+    desc: &str,
+    variant: Variant,
+) -> String {
     let mut svg = format!(
         "<svg class=\"chart-svg chart-{}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" focusable=\"false\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc><defs>",
         variant.name(),
@@ -1383,7 +2191,10 @@ fn rewrite_tag(tag: &str, id: &str) -> String {
         return tag.to_string();
     }
     let self_closing = tag.ends_with("/>");
-    let inner = tag.trim_start_matches('<').trim_end_matches('>').trim_end_matches('/');
+    let inner = tag
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim_end_matches('/');
     let mut parts = inner.splitn(2, ' ');
     let name = parts.next().unwrap_or("");
     let attrs = parts.next().unwrap_or("");
@@ -1452,20 +2263,41 @@ mod tests {
     fn nice_numbers() {
         assert_eq!(nice_max(1130.0 * 1.08, 5), 1250.0);
         assert_eq!(nice_step(0.7), 1.0);
-        let s = Scale { lo: 0.0, hi: 100.0, log: false, p0: 0.0, p1: 1.0 };
+        let s = Scale {
+            lo: 0.0,
+            hi: 100.0,
+            log: false,
+            p0: 0.0,
+            p1: 1.0,
+        };
         assert_eq!(s.ticks(5), vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
-        let log = Scale { lo: 0.1, hi: 100.0, log: true, p0: 0.0, p1: 1.0 };
-        assert_eq!(log.ticks(12), vec![0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]);
+        let log = Scale {
+            lo: 0.1,
+            hi: 100.0,
+            log: true,
+            p0: 0.0,
+            p1: 1.0,
+        };
+        assert_eq!(
+            log.ticks(12),
+            vec![0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
+        );
         assert_eq!(log.ticks(5), vec![0.1, 1.0, 10.0, 100.0]);
     }
 
     #[test]
     fn sentinel_colours_become_classes() {
-        let t = rewrite_tag("<rect x=\"1\" opacity=\"1\" fill=\"#010300\" stroke=\"none\"/>", "c");
+        let t = rewrite_tag(
+            "<rect x=\"1\" opacity=\"1\" fill=\"#010300\" stroke=\"none\"/>",
+            "c",
+        );
         assert_eq!(t, "<rect x=\"1\" stroke=\"none\" class=\"f-s0\"/>");
         let t = rewrite_tag("<rect fill=\"#010502\" stroke=\"#010302\"/>", "c");
         assert_eq!(t, "<rect fill=\"url(#c-h2)\" class=\"f-h2 k-s2\"/>");
-        let t = rewrite_tag("<text x=\"1\" font-family=\"sans-serif\" fill=\"#010201\">", "c");
+        let t = rewrite_tag(
+            "<text x=\"1\" font-family=\"sans-serif\" fill=\"#010201\">",
+            "c",
+        );
         assert_eq!(t, "<text x=\"1\" class=\"f-text\">");
     }
 

@@ -20,19 +20,36 @@ fn report_sections(site: &Site, out: &mut Vec<Diagnostic>) {
     let lang = site.default_language();
     for set in site.data.sets.values() {
         for (id, p) in &set.sources {
-            let Provenance::Report { section } = p else { continue };
+            let Provenance::Report { section } = p else {
+                continue;
+            };
             let (key, anchor) = section.split_once('#').unwrap_or((section, ""));
             let path = format!("sources.{id}.section");
             match site.page(lang, key) {
-                None => out.push(set.error(&path, format!("source section `{section}`: no page `{key}`")).help(format!(
-                    "pages: {}",
-                    site.pages_of(lang).map(|p| p.key().to_string()).collect::<Vec<_>>().join(", ")
-                ))),
+                None => out.push(
+                    set.error(
+                        &path,
+                        format!("source section `{section}`: no page `{key}`"),
+                    )
+                    .help(format!(
+                        "pages: {}",
+                        site.pages_of(lang)
+                            .map(|p| p.key().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                ),
                 Some(page) if !site.page_anchors(page).contains(anchor) => {
-                    let anchors: Vec<String> = page.scan.headings.iter().map(|h| h.id.clone()).collect();
+                    let anchors: Vec<String> =
+                        page.scan.headings.iter().map(|h| h.id.clone()).collect();
                     out.push(
-                        set.error(&path, format!("source section `{section}`: `{key}` has no heading `#{anchor}`"))
-                            .help(format!("headings there: {}", anchors.join(", "))),
+                        set.error(
+                            &path,
+                            format!(
+                                "source section `{section}`: `{key}` has no heading `#{anchor}`"
+                            ),
+                        )
+                        .help(format!("headings there: {}", anchors.join(", "))),
                     );
                 }
                 Some(_) => {}
@@ -75,7 +92,9 @@ fn translations(site: &Site, out: &mut Vec<Diagnostic>) {
                     .collect()
             };
             let (fa, fb) = (figs(first), figs(other));
-            if fa != fb {
+            // A block whose spec is invalid is already reported; comparing would only repeat it.
+            let all_valid = first.specs.iter().chain(&other.specs).all(Option::is_some);
+            if all_valid && fa != fb {
                 out.push(
                     Diagnostic::error(&other.src.file.path, format!(
                         "figures and tables differ from {}: [{}] here, [{}] there",
@@ -96,7 +115,9 @@ fn data_references(site: &Site, out: &mut Vec<Diagnostic>) {
         let mut check = |text: &str, path: &str| {
             let _ = expand_refs(text, |spec| {
                 if let Err((msg, help)) = site.data.resolve(spec) {
-                    out.push(set.error(path, msg).help(help));
+                    if msg != crate::error::ALREADY_REPORTED {
+                        out.push(set.error(path, msg).help(help));
+                    }
                 }
                 None
             });
@@ -129,7 +150,18 @@ fn data_references(site: &Site, out: &mut Vec<Diagnostic>) {
             for (lang, t) in &a.text {
                 let _ = expand_refs(t, |spec| {
                     if let Err((msg, help)) = site.data.resolve(spec) {
-                        out.push(chart.loc.error(&chart.file, &format!("annotations.{i}.text.{lang}"), msg).help(help));
+                        if msg != crate::error::ALREADY_REPORTED {
+                            out.push(
+                                chart
+                                    .loc
+                                    .error(
+                                        &chart.file,
+                                        &format!("annotations.{i}.text.{lang}"),
+                                        msg,
+                                    )
+                                    .help(help),
+                            );
+                        }
                     }
                     None
                 });
@@ -147,7 +179,11 @@ fn texts(t: &Text, path: &str) -> Vec<(String, String)> {
         .into_iter()
         .flat_map(|(p, i)| match i {
             TextItem::One(s) => vec![(p, s.clone())],
-            TextItem::List(v) => v.iter().enumerate().map(|(k, s)| (format!("{p}.{k}"), s.clone())).collect(),
+            TextItem::List(v) => v
+                .iter()
+                .enumerate()
+                .map(|(k, s)| (format!("{p}.{k}"), s.clone()))
+                .collect(),
         })
         .collect()
 }

@@ -92,19 +92,41 @@ fn validate(config: &SiteConfig, loc: &Located, file: &SourceFile) -> Vec<Diagno
     for (i, lang) in config.languages.iter().enumerate() {
         if !valid_language_code(lang) {
             out.push(
-                loc.error(file, &format!("languages.{i}"), format!("`{lang}` is not a language code"))
-                    .help("use a BCP 47 code such as `zh`, `en`, `fr` or `zh-Hant`"),
+                loc.error(
+                    file,
+                    &format!("languages.{i}"),
+                    format!("`{lang}` is not a language code"),
+                )
+                .help("use a BCP 47 code such as `zh`, `en`, `fr` or `zh-Hant`"),
             );
         }
         if config.languages[..i].contains(lang) {
             out.push(
-                loc.error(file, &format!("languages.{i}"), format!("language `{lang}` is listed twice"))
-                    .help("list each language once"),
+                loc.error(
+                    file,
+                    &format!("languages.{i}"),
+                    format!("language `{lang}` is listed twice"),
+                )
+                .help("list each language once"),
             );
         }
     }
-    check_localized(&config.title, "title", &config.languages, loc, file, &mut out);
-    check_localized(&config.description, "description", &config.languages, loc, file, &mut out);
+    check_localized(
+        &config.title,
+        "title",
+        &config.languages,
+        loc,
+        file,
+        &mut out,
+    );
+    check_localized(
+        &config.description,
+        "description",
+        &config.languages,
+        loc,
+        file,
+        &mut out,
+    );
     for (key, value) in [
         ("subtitle", &config.subtitle),
         ("publisher", &config.publisher),
@@ -115,7 +137,14 @@ fn validate(config: &SiteConfig, loc: &Located, file: &SourceFile) -> Vec<Diagno
         }
     }
     for (key, value) in &config.extra {
-        check_localized(value, &format!("extra.{key}"), &config.languages, loc, file, &mut out);
+        check_localized(
+            value,
+            &format!("extra.{key}"),
+            &config.languages,
+            loc,
+            file,
+            &mut out,
+        );
     }
     if let Some(date) = &config.date {
         if !valid_date(date) {
@@ -148,7 +177,9 @@ pub fn check_localized(
         if !value.contains_key(lang) {
             out.push(
                 loc.error(file, path, format!("`{path}` has no `{lang}` text"))
-                    .help(format!("add `{lang}: …` (every language in `languages` needs one)")),
+                    .help(format!(
+                        "add `{lang}: …` (every language in `languages` needs one)"
+                    )),
             );
         }
     }
@@ -170,7 +201,8 @@ pub fn valid_language_code(code: &str) -> bool {
     let first = parts.next().unwrap_or("");
     (2..=3).contains(&first.len())
         && first.chars().all(|c| c.is_ascii_lowercase())
-        && parts.all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        && parts
+            .all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` with plausible month and day.
@@ -200,7 +232,9 @@ fn check_base_url(url: &str) -> Result<(), String> {
         return Err(format!("`base_url` `{url}` has no host name"));
     }
     if url.contains(['?', '#', ' ']) {
-        return Err(format!("`base_url` `{url}` must not contain `?`, `#` or spaces"));
+        return Err(format!(
+            "`base_url` `{url}` must not contain `?`, `#` or spaces"
+        ));
     }
     Ok(())
 }
@@ -213,7 +247,11 @@ mod tests {
         let file = SourceFile::new(CONFIG_PATH, text);
         let (config, loc) = yaml::parse::<SiteConfig>(&file, &file.text, 0).map_err(|d| vec![d])?;
         let problems = validate(&config, &loc, &file);
-        if problems.is_empty() { Ok(config) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
     }
 
     const OK: &str = "languages: [zh, en]\ntitle: {zh: 报告, en: Report}\ndescription: {zh: 描述, en: Description}\n";
@@ -228,15 +266,27 @@ mod tests {
     #[test]
     fn unknown_key_names_key_and_line() {
         let errs = parse(&format!("{OK}titel: x\n")).unwrap_err();
-        assert_eq!(errs[0].message, "unknown field `titel`, expected one of `languages`, `title`, `subtitle`, `description`, `publisher`, `author`, `date`, `base_url`, `pretty_urls`, `extra`");
+        assert_eq!(
+            errs[0].message,
+            "unknown field `titel`, expected one of `languages`, `title`, `subtitle`, `description`, `publisher`, `author`, `date`, `base_url`, `pretty_urls`, `extra`"
+        );
         assert_eq!(errs[0].line, 4);
     }
 
     #[test]
     fn missing_translation_and_unknown_language_are_reported_together() {
-        let errs = parse("languages: [zh, en]\ntitle: {zh: 报告, fr: Rapport}\ndescription: {zh: a, en: b}\n").unwrap_err();
+        let errs = parse(
+            "languages: [zh, en]\ntitle: {zh: 报告, fr: Rapport}\ndescription: {zh: a, en: b}\n",
+        )
+        .unwrap_err();
         let msgs: Vec<_> = errs.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(msgs, ["`title` has no `en` text", "unknown language `fr` in `title`"]);
+        assert_eq!(
+            msgs,
+            [
+                "`title` has no `en` text",
+                "unknown language `fr` in `title`"
+            ]
+        );
         assert_eq!((errs[1].line, errs[1].column), (2, 17));
     }
 
@@ -252,6 +302,10 @@ mod tests {
     fn dates_and_codes() {
         assert!(valid_date("2025-01") && valid_date("2024-12-31") && valid_date("2024"));
         assert!(!valid_date("2024-13") && !valid_date("24-01-01") && !valid_date("2024/01"));
-        assert!(valid_language_code("zh") && valid_language_code("zh-Hant") && !valid_language_code("ZH"));
+        assert!(
+            valid_language_code("zh")
+                && valid_language_code("zh-Hant")
+                && !valid_language_code("ZH")
+        );
     }
 }

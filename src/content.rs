@@ -44,6 +44,9 @@ pub struct FrontMatter {
     /// Home page: charts shown below the parts (chart ids).
     #[serde(default)]
     pub charts: Vec<String>,
+    /// Heading level of the page's main sections, listed under it on the home page (default 2).
+    #[serde(default)]
+    pub section_level: Option<u8>,
     /// Template to render with instead of the default for the page kind.
     #[serde(default)]
     pub template: Option<String>,
@@ -77,14 +80,27 @@ impl PageSource {
 }
 
 /// Loads every page of every configured language. Problems are collected, not returned early.
-pub fn load(root: &Path, config: &SiteConfig, drafts: bool, problems: &mut Vec<Diagnostic>) -> Vec<PageSource> {
+/// Pages found but not loadable (bad front matter): their errors are reported, so problems that
+/// only follow from their absence (missing translation, links to them) are not.
+pub type FailedPages = std::collections::BTreeSet<(String, String)>;
+
+pub fn load(
+    root: &Path,
+    config: &SiteConfig,
+    drafts: bool,
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<PageSource>, FailedPages) {
     let content = root.join("content");
     let mut pages = Vec::new();
+    let mut failed = FailedPages::new();
     let entries = match std::fs::read_dir(&content) {
         Ok(e) => e,
         Err(e) => {
-            problems.push(Diagnostic::error("content", format!("cannot read the content folder: {e}")));
-            return pages;
+            problems.push(Diagnostic::error(
+                "content",
+                format!("cannot read the content folder: {e}"),
+            ));
+            return (pages, failed);
         }
     };
     let mut names: Vec<String> = entries
@@ -133,9 +149,12 @@ pub fn load(root: &Path, config: &SiteConfig, drafts: bool, problems: &mut Vec<D
                 continue;
             }
             if path.parent() != Some(dir.as_path()) {
-                problems.push(Diagnostic::error(&rel, "chapters must sit directly in the language folder").help(
-                    format!("move this file to content/{lang}/ (sub-folders are not supported)"),
-                ));
+                problems.push(
+                    Diagnostic::error(&rel, "chapters must sit directly in the language folder")
+                        .help(format!(
+                            "move this file to content/{lang}/ (sub-folders are not supported)"
+                        )),
+                );
                 continue;
             }
             match load_page(&path, &rel, lang) {
@@ -145,17 +164,28 @@ pub fn load(root: &Path, config: &SiteConfig, drafts: bool, problems: &mut Vec<D
                     }
                     pages.push(page);
                 }
-                Err(mut d) => problems.append(&mut d),
+                Err(mut d) => {
+                    problems.append(&mut d);
+                    let key = path
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    failed.insert((lang.clone(), key));
+                }
             }
         }
     }
-    check_pages(&pages, config, problems);
-    pages
+    check_pages(&pages, config, &failed, problems);
+    (pages, failed)
 }
 
 fn load_page(path: &Path, rel: &Path, lang: &str) -> Result<PageSource, Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| vec![Diagnostic::error(rel, format!("cannot read this file: {e}"))])?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::error(
+            rel,
+            format!("cannot read this file: {e}"),
+        )]
+    })?;
     let file = SourceFile::new(rel, text);
     let key = path
         .file_stem()
@@ -166,7 +196,8 @@ fn load_page(path: &Path, rel: &Path, lang: &str) -> Result<PageSource, Vec<Diag
             "start the file with a YAML block between two `---` lines, e.g.\n---\ntitle: 研究背景\norder: 1\n---",
         )]
     })?;
-    let (front, front_loc) = yaml::parse::<FrontMatter>(&file, front_text, front_line).map_err(|d| vec![d])?;
+    let (front, front_loc) =
+        yaml::parse::<FrontMatter>(&file, front_text, front_line).map_err(|d| vec![d])?;
     let mut problems = Vec::new();
     let is_home = key == HOME_KEY;
     if !is_home {
@@ -187,7 +218,11 @@ fn load_page(path: &Path, rel: &Path, lang: &str) -> Result<PageSource, Vec<Diag
         if !valid_slug(slug) {
             problems.push(
                 front_loc
-                    .error(&file, "slug", format!("slug `{slug}` is not usable in a URL"))
+                    .error(
+                        &file,
+                        "slug",
+                        format!("slug `{slug}` is not usable in a URL"),
+                    )
                     .help("use lowercase letters, digits and `-`, e.g. `market-size`"),
             );
         }
@@ -197,10 +232,18 @@ fn load_page(path: &Path, rel: &Path, lang: &str) -> Result<PageSource, Vec<Diag
         ));
     }
     if !is_home && (!front.key_figures.is_empty() || !front.charts.is_empty()) {
-        let what = if front.key_figures.is_empty() { "charts" } else { "key_figures" };
+        let what = if front.key_figures.is_empty() {
+            "charts"
+        } else {
+            "key_figures"
+        };
         problems.push(
             front_loc
-                .key_error(&file, what, format!("`{what}` is only used on the home page (_index.md)"))
+                .key_error(
+                    &file,
+                    what,
+                    format!("`{what}` is only used on the home page (_index.md)"),
+                )
                 .help("remove it here, or move it to _index.md"),
         );
     }
@@ -240,18 +283,29 @@ pub fn valid_slug(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with('-')
         && !s.ends_with('-')
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// Duplicate slugs and missing translations, across all loaded pages.
-fn check_pages(pages: &[PageSource], config: &SiteConfig, problems: &mut Vec<Diagnostic>) {
+fn check_pages(
+    pages: &[PageSource],
+    config: &SiteConfig,
+    failed: &FailedPages,
+    problems: &mut Vec<Diagnostic>,
+) {
     let mut slugs: BTreeMap<(&str, &str), &PageSource> = BTreeMap::new();
     for page in pages.iter().filter(|p| !p.is_home()) {
         if let Some(first) = slugs.insert((&page.lang, page.slug()), page) {
             let d = if page.front.slug.is_some() {
-                page.front_loc.error(&page.file, "slug", format!("duplicate slug `{}`", page.slug()))
+                page.front_loc.error(
+                    &page.file,
+                    "slug",
+                    format!("duplicate slug `{}`", page.slug()),
+                )
             } else {
-                page.file.error_at_line(1, 1, format!("duplicate slug `{}`", page.slug()))
+                page.file
+                    .error_at_line(1, 1, format!("duplicate slug `{}`", page.slug()))
             };
             problems.push(d.help(format!(
                 "{} already uses it; give one of them a different `slug:`",
@@ -265,7 +319,9 @@ fn check_pages(pages: &[PageSource], config: &SiteConfig, problems: &mut Vec<Dia
     }
     for (key, versions) in by_key {
         for lang in &config.languages {
-            if versions.iter().any(|p| &p.lang == lang) {
+            if versions.iter().any(|p| &p.lang == lang)
+                || failed.contains(&(lang.clone(), key.to_string()))
+            {
                 continue;
             }
             // Report against the default language's version when there is one.
@@ -277,12 +333,15 @@ fn check_pages(pages: &[PageSource], config: &SiteConfig, problems: &mut Vec<Dia
                 continue;
             };
             problems.push(
-                Diagnostic::error(&have.file.path, format!("missing translation: no `{lang}` version of `{key}`"))
-                    .at(1, 1)
-                    .help(format!(
-                        "create content/{lang}/{key}.md (translations are paired by file name)"
-                    ))
-                    .with_snippet_from(&have.file.text),
+                Diagnostic::error(
+                    &have.file.path,
+                    format!("missing translation: no `{lang}` version of `{key}`"),
+                )
+                .at(1, 1)
+                .help(format!(
+                    "create content/{lang}/{key}.md (translations are paired by file name)"
+                ))
+                .with_snippet_from(&have.file.text),
             );
         }
     }
@@ -308,6 +367,8 @@ mod tests {
     #[test]
     fn slugs() {
         assert!(valid_slug("market-size") && valid_slug("a1"));
-        assert!(!valid_slug("Market") && !valid_slug("a b") && !valid_slug("-a") && !valid_slug("模型"));
+        assert!(
+            !valid_slug("Market") && !valid_slug("a b") && !valid_slug("-a") && !valid_slug("模型")
+        );
     }
 }

@@ -123,7 +123,10 @@ pub enum Provenance {
         url: Option<String>,
     },
     /// Computed from other sources of the same file.
-    Derived { from: Vec<String>, method: Localized },
+    Derived {
+        from: Vec<String>,
+        method: Localized,
+    },
 }
 
 impl Provenance {
@@ -195,7 +198,12 @@ impl DataSet {
 }
 
 /// Loads every `content/data/*.yaml`. `packs` tells which units exist.
-pub fn load(root: &Path, languages: &[String], packs: &Packs, problems: &mut Vec<Diagnostic>) -> DataStore {
+pub fn load(
+    root: &Path,
+    languages: &[String],
+    packs: &Packs,
+    problems: &mut Vec<Diagnostic>,
+) -> DataStore {
     let mut sets = BTreeMap::new();
     let mut failed = std::collections::BTreeSet::new();
     let dir = root.join("content/data");
@@ -208,7 +216,10 @@ pub fn load(root: &Path, languages: &[String], packs: &Packs, problems: &mut Vec
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                problems.push(Diagnostic::error(&rel, format!("cannot read this file: {e}")));
+                problems.push(Diagnostic::error(
+                    &rel,
+                    format!("cannot read this file: {e}"),
+                ));
                 continue;
             }
         };
@@ -238,14 +249,18 @@ pub fn yaml_files(dir: &Path) -> Vec<std::path::PathBuf> {
         .flatten()
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
         .collect();
     files.sort();
     files
 }
 
 pub fn valid_id(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
 fn parse_set(
@@ -283,8 +298,15 @@ fn parse_set(
             for (i, f) in from.iter().enumerate() {
                 if !source_ids.contains(&f.as_str()) {
                     problems.push(
-                        loc.error(&file, &format!("sources.{name}.from.{i}"), format!("unknown source `{f}`"))
-                            .help(format!("a derivation names sources of this file: {}", source_ids.join(", "))),
+                        loc.error(
+                            &file,
+                            &format!("sources.{name}.from.{i}"),
+                            format!("unknown source `{f}`"),
+                        )
+                        .help(format!(
+                            "a derivation names sources of this file: {}",
+                            source_ids.join(", ")
+                        )),
                     );
                 }
             }
@@ -306,13 +328,23 @@ fn parse_set(
         if ROW_KEYS.contains(&name) {
             problems.push(
                 loc.key_error(&file, &path, format!("`{name}` cannot be a field name"))
-                    .help(format!("{} are reserved row keys; rename the field", ROW_KEYS.join(", "))),
+                    .help(format!(
+                        "{} are reserved row keys; rename the field",
+                        ROW_KEYS.join(", ")
+                    )),
             );
             continue;
         }
         match serde_yaml::from_value::<Field>(value.clone()) {
             Ok(field) => {
-                check_localized(&field.label, &format!("{path}.label"), languages, &loc, &file, problems);
+                check_localized(
+                    &field.label,
+                    &format!("{path}.label"),
+                    languages,
+                    &loc,
+                    &file,
+                    problems,
+                );
                 if let Some(unit) = &field.unit {
                     check_unit(unit, &format!("{path}.unit"), packs, &loc, &file, problems);
                 }
@@ -340,8 +372,12 @@ fn parse_set(
                 "id" => match scalar_string(value) {
                     Some(s) if valid_id(&s) => row.id = s,
                     _ => problems.push(
-                        loc.error(&file, &vpath, "row id must be lowercase letters, digits, `_` or `-`")
-                            .help("ids are used in references: `{{file.row}}`"),
+                        loc.error(
+                            &file,
+                            &vpath,
+                            "row id must be lowercase letters, digits, `_` or `-`",
+                        )
+                        .help("ids are used in references: `{{file.row}}`"),
                     ),
                 },
                 "source" => match value.as_str() {
@@ -362,7 +398,11 @@ fn parse_set(
                 "text" => match serde_yaml::from_value::<Localized>(value.clone()) {
                     Ok(t) => {
                         for lang in t.keys().filter(|l| !languages.contains(l)) {
-                            problems.push(loc.key_error(&file, &format!("{vpath}.{lang}"), format!("unknown language `{lang}`")));
+                            problems.push(loc.key_error(
+                                &file,
+                                &format!("{vpath}.{lang}"),
+                                format!("unknown language `{lang}`"),
+                            ));
                         }
                         row.text = Some(t);
                     }
@@ -375,8 +415,15 @@ fn parse_set(
                     let Some((_, field)) = fields.iter().find(|(n, _)| n == k) else {
                         let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
                         problems.push(
-                            loc.key_error(&file, &vpath, format!("`{k}` is not a field of this file"))
-                                .help(format!("declare it under `fields:`, or use one of: {}", names.join(", "))),
+                            loc.key_error(
+                                &file,
+                                &vpath,
+                                format!("`{k}` is not a field of this file"),
+                            )
+                            .help(format!(
+                                "declare it under `fields:`, or use one of: {}",
+                                names.join(", ")
+                            )),
                         );
                         continue;
                     };
@@ -391,14 +438,24 @@ fn parse_set(
         }
         if row.id.is_empty() {
             if !map.contains_key("id") {
-                problems.push(loc.error(&file, &path, "row has no `id`").help("add `id: <name>`; references use it"));
+                problems.push(
+                    loc.error(&file, &path, "row has no `id`")
+                        .help("add `id: <name>`; references use it"),
+                );
             }
             continue;
         }
         if let Some(first) = rows.iter().find(|r| r.id == row.id) {
             problems.push(
-                loc.error(&file, &format!("{path}.id"), format!("duplicate row id `{}`", row.id))
-                    .help(format!("row {} already uses it; ids must be unique in a file", first.index + 1)),
+                loc.error(
+                    &file,
+                    &format!("{path}.id"),
+                    format!("duplicate row id `{}`", row.id),
+                )
+                .help(format!(
+                    "row {} already uses it; ids must be unique in a file",
+                    first.index + 1
+                )),
             );
         }
         let has_quantity = row.values.values().any(|v| matches!(v, Value::Quantity(_)));
@@ -412,7 +469,8 @@ fn parse_set(
         }
         for (name, value) in &row.values {
             if matches!(value, Value::Quantity(_)) {
-                let has_unit = row.unit.is_some() || fields.iter().any(|(n, f)| n == name && f.unit.is_some());
+                let has_unit =
+                    row.unit.is_some() || fields.iter().any(|(n, f)| n == name && f.unit.is_some());
                 if !has_unit {
                     problems.push(
                         loc.error(&file, &format!("{path}.{name}"), format!("quantity `{name}` has no unit"))
@@ -446,12 +504,26 @@ fn help_choose(what: &str, ids: &[&str]) -> String {
     }
 }
 
-fn check_unit(unit: &str, path: &str, packs: &Packs, loc: &Located, file: &SourceFile, out: &mut Vec<Diagnostic>) {
-    if let Some((lang, pack)) = packs.by_lang.iter().find(|(_, p)| !p.units.contains_key(unit)) {
+fn check_unit(
+    unit: &str,
+    path: &str,
+    packs: &Packs,
+    loc: &Located,
+    file: &SourceFile,
+    out: &mut Vec<Diagnostic>,
+) {
+    if let Some((lang, pack)) = packs
+        .by_lang
+        .iter()
+        .find(|(_, p)| !p.units.contains_key(unit))
+    {
         let known: Vec<&str> = pack.units.keys().map(String::as_str).collect();
         out.push(
             loc.error(file, path, format!("unknown unit `{unit}`"))
-                .help(format!("units come from templates/i18n/{lang}.yaml: {}", known.join(", "))),
+                .help(format!(
+                    "units come from templates/i18n/{lang}.yaml: {}",
+                    known.join(", ")
+                )),
         );
     }
 }
@@ -481,7 +553,11 @@ fn scalar_string(v: &Yaml) -> Option<String> {
 fn parse_text(v: &Yaml, languages: &[String]) -> Result<Text, (String, String)> {
     let item = |v: &Yaml| -> Option<TextItem> {
         match v {
-            Yaml::Sequence(items) => items.iter().map(scalar_string).collect::<Option<Vec<_>>>().map(TextItem::List),
+            Yaml::Sequence(items) => items
+                .iter()
+                .map(scalar_string)
+                .collect::<Option<Vec<_>>>()
+                .map(TextItem::List),
             other => scalar_string(other).map(TextItem::One),
         }
     };
@@ -497,7 +573,10 @@ fn parse_text(v: &Yaml, languages: &[String]) -> Result<Text, (String, String)> 
                     ));
                 }
                 let Some(t) = item(v) else {
-                    return Err((format!("`{lang}` text must be a string or a list of strings"), String::new()));
+                    return Err((
+                        format!("`{lang}` text must be a string or a list of strings"),
+                        String::new(),
+                    ));
                 };
                 per.insert(lang, t);
             }
@@ -531,11 +610,19 @@ fn parse_value(kind: FieldKind, v: &Yaml, languages: &[String]) -> Result<Value,
                 Yaml::String(s) => Quantity::parse(s),
                 _ => Err("expected a quantity".to_string()),
             };
-            q.map(Value::Quantity).map_err(|m| (m, SYNTAX_HELP.to_string()))
+            let help = match v.as_str() {
+                Some(t) if t.trim_end().ends_with('%') => "write the number without `%`: the unit `percent` adds the sign (`value: 28`)".to_string(),
+                Some(t) if t.contains('亿') || t.contains('万') => "write the amount in base units: 157亿 is `15700000000` (the unit formats it back)".to_string(),
+                _ => SYNTAX_HELP.to_string(),
+            };
+            q.map(Value::Quantity).map_err(|m| (m, help))
         }
         FieldKind::Year => match v.as_i64() {
             Some(y) if (1000..=9999).contains(&y) => Ok(Value::Year(y as i32)),
-            _ => Err(("expected a four-digit year".into(), "e.g. `year: 2024`".into())),
+            _ => Err((
+                "expected a four-digit year".into(),
+                "e.g. `year: 2024`".into(),
+            )),
         },
         FieldKind::Date => match v.as_str() {
             Some(d) if valid_date(d) => Ok(Value::Date(d.to_string())),
@@ -579,23 +666,35 @@ fn parse_source(
     for key in map.keys().filter_map(Yaml::as_str) {
         if !allowed.contains(&key) {
             out.push(
-                loc.key_error(file, &format!("{path}.{key}"), format!("unknown key `{key}` in a source"))
-                    .help(format!("this kind of source takes: {}", allowed.join(", "))),
+                loc.key_error(
+                    file,
+                    &format!("{path}.{key}"),
+                    format!("unknown key `{key}` in a source"),
+                )
+                .help(format!("this kind of source takes: {}", allowed.join(", "))),
             );
         }
     }
     let mut need = |key: &str, help: &str| -> Option<&Yaml> {
         let v = get(key);
         if v.is_none() {
-            out.push(loc.error(file, path, format!("source has no `{key}`")).help(help.to_string()));
+            out.push(
+                loc.error(file, path, format!("source has no `{key}`"))
+                    .help(help.to_string()),
+            );
         }
         v
     };
     let prov = match get("kind").and_then(Yaml::as_str) {
         Some("report") => {
-            let section = need("section", "name where the report prints the figure: `section: <page>#<heading-id>`")?;
+            let section = need(
+                "section",
+                "name where the report prints the figure: `section: <page>#<heading-id>`",
+            )?;
             match section.as_str() {
-                Some(s) if s.contains('#') => Provenance::Report { section: s.to_string() },
+                Some(s) if s.contains('#') => Provenance::Report {
+                    section: s.to_string(),
+                },
                 _ => {
                     out.push(
                         loc.error(file, &format!("{path}.section"), "`section` must be `<page>#<heading-id>`")
@@ -631,11 +730,17 @@ fn parse_source(
             };
             let url = match url.as_ref().map(|u| u.as_str()) {
                 None => None,
-                Some(Some(u)) if u.starts_with("https://") || u.starts_with("http://") => Some(u.to_string()),
+                Some(Some(u)) if u.starts_with("https://") || u.starts_with("http://") => {
+                    Some(u.to_string())
+                }
                 Some(_) => {
                     out.push(
-                        loc.error(file, &format!("{path}.url"), "source `url` must be an http(s) address")
-                            .help("give the full address, or leave `url` out when the source has none"),
+                        loc.error(
+                            file,
+                            &format!("{path}.url"),
+                            "source `url` must be an http(s) address",
+                        )
+                        .help("give the full address, or leave `url` out when the source has none"),
                     );
                     None
                 }
@@ -648,11 +753,21 @@ fn parse_source(
             }
         }
         _ => {
-            let from = need("from", "list the sources it is computed from: `from: [report_market]`")?;
+            let from = need(
+                "from",
+                "list the sources it is computed from: `from: [report_market]`",
+            )?;
             let from: Vec<String> = match from.as_sequence() {
-                Some(items) => items.iter().filter_map(|i| i.as_str().map(String::from)).collect(),
+                Some(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(String::from))
+                    .collect(),
                 None => {
-                    out.push(loc.error(file, &format!("{path}.from"), "`from` must be a list of source ids"));
+                    out.push(loc.error(
+                        file,
+                        &format!("{path}.from"),
+                        "`from` must be a list of source ids",
+                    ));
                     return None;
                 }
             };
@@ -660,11 +775,22 @@ fn parse_source(
             let method: Localized = match serde_yaml::from_value(method.clone()) {
                 Ok(m) => m,
                 Err(_) => {
-                    out.push(loc.error(file, &format!("{path}.method"), "`method` must map languages to text"));
+                    out.push(loc.error(
+                        file,
+                        &format!("{path}.method"),
+                        "`method` must map languages to text",
+                    ));
                     return None;
                 }
             };
-            check_localized(&method, &format!("{path}.method"), languages, loc, file, out);
+            check_localized(
+                &method,
+                &format!("{path}.method"),
+                languages,
+                loc,
+                file,
+                out,
+            );
             Provenance::Derived { from, method }
         }
     };
@@ -711,23 +837,34 @@ impl DataStore {
             _ => {
                 return Err((
                     format!("`{{{{{spec}}}}}` is not a data reference"),
-                    "write `{{file.row}}` or `{{file.row.field}}`, e.g. `{{market_size.2024}}`".into(),
+                    "write `{{file.row}}` or `{{file.row.field}}`, e.g. `{{market_size.2024}}`"
+                        .into(),
                 ));
             }
         };
         if self.failed.contains(file) {
-            return Err((format!("data file `{file}` has errors"), "fix the errors reported in that file first".into()));
+            return Err((crate::error::ALREADY_REPORTED.into(), String::new()));
         }
         let set = self.sets.get(file).ok_or_else(|| {
             (
                 format!("unknown data file `{file}` in `{{{{{spec}}}}}`"),
-                format!("data files: {}", self.sets.keys().cloned().collect::<Vec<_>>().join(", ")),
+                format!(
+                    "data files: {}",
+                    self.sets.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
             )
         })?;
         let row = set.row(row).ok_or_else(|| {
             (
                 format!("data file `{file}` has no row `{row}`"),
-                format!("rows: {}", set.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "rows: {}",
+                    set.rows
+                        .iter()
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             )
         })?;
         let field = match field {
@@ -747,7 +884,10 @@ impl DataStore {
         let (field, value) = row.values.get_key_value(field).ok_or_else(|| {
             (
                 format!("row `{file}.{}` has no field `{field}`", row.id),
-                format!("fields of this row: {}", row.values.keys().cloned().collect::<Vec<_>>().join(", ")),
+                format!(
+                    "fields of this row: {}",
+                    row.values.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
             )
         })?;
         Ok(Resolved {
@@ -779,7 +919,11 @@ impl Resolved<'_> {
                 if let Some(t) = self.row.text.as_ref().and_then(|t| t.get(lang)) {
                     return t.clone();
                 }
-                match self.set.unit_of(self.row, self.field).and_then(|u| pack.units.get(u)) {
+                match self
+                    .set
+                    .unit_of(self.row, self.field)
+                    .and_then(|u| pack.units.get(u))
+                {
                     Some(unit) => q.format(unit, pack, Style::Prose),
                     None => pack.number(q.lo, 6),
                 }
@@ -821,7 +965,13 @@ mod tests {
     fn parse(text: &str) -> Result<DataSet, Vec<Diagnostic>> {
         let langs = vec!["zh".to_string(), "en".to_string()];
         let mut problems = Vec::new();
-        let set = parse_set("t".into(), SourceFile::new("content/data/t.yaml", text), &langs, &packs(), &mut problems);
+        let set = parse_set(
+            "t".into(),
+            SourceFile::new("content/data/t.yaml", text),
+            &langs,
+            &packs(),
+            &mut problems,
+        );
         match set {
             Some(s) if problems.is_empty() => Ok(s),
             _ => Err(problems),
@@ -832,14 +982,26 @@ mod tests {
 
     #[test]
     fn valid_file_and_reference() {
-        let set = parse(&format!("{HEAD}rows:\n  - {{id: a, value: 15700000000, source: rep}}\n")).unwrap();
-        let store = DataStore { sets: BTreeMap::from([("t".to_string(), set)]), failed: Default::default() };
+        let set = parse(&format!(
+            "{HEAD}rows:\n  - {{id: a, value: 15700000000, source: rep}}\n"
+        ))
+        .unwrap();
+        let store = DataStore {
+            sets: BTreeMap::from([("t".to_string(), set)]),
+            failed: Default::default(),
+        };
         let r = store.resolve("t.a").unwrap();
         assert_eq!(r.text("zh", &packs()), "157亿元");
         assert_eq!(r.text("en", &packs()), "CNY 15.7 billion");
         assert_eq!(r.provenance().unwrap().0, "rep");
-        assert_eq!(store.resolve("t.a|num").unwrap().text("en", &packs()), "15,700,000,000");
-        assert_eq!(store.resolve("t.a|num").unwrap().text("zh", &packs()), "15700000000");
+        assert_eq!(
+            store.resolve("t.a|num").unwrap().text("en", &packs()),
+            "15,700,000,000"
+        );
+        assert_eq!(
+            store.resolve("t.a|num").unwrap().text("zh", &packs()),
+            "15700000000"
+        );
     }
 
     #[test]
@@ -859,19 +1021,43 @@ mod tests {
         let msgs: Vec<_> = errs.iter().map(|d| d.message.as_str()).collect();
         assert!(msgs.contains(&"unknown unit `yen`"), "{msgs:?}");
         assert!(msgs.contains(&"unknown source `nope`"), "{msgs:?}");
-        assert!(msgs.contains(&"`colour` is not a field of this file"), "{msgs:?}");
+        assert!(
+            msgs.contains(&"`colour` is not a field of this file"),
+            "{msgs:?}"
+        );
         assert!(msgs.contains(&"`12abc` is not a quantity"), "{msgs:?}");
     }
 
     #[test]
     fn bad_references_explain_themselves() {
-        let set = parse(&format!("{HEAD}rows:\n  - {{id: a, value: 1, source: rep}}\n")).unwrap();
-        let store = DataStore { sets: BTreeMap::from([("t".to_string(), set)]), failed: Default::default() };
-        assert_eq!(store.resolve("u.a").unwrap_err().0, "unknown data file `u` in `{{u.a}}`");
-        assert_eq!(store.resolve("t.b").unwrap_err().0, "data file `t` has no row `b`");
-        assert_eq!(store.resolve("t.a.x").unwrap_err().0, "row `t.a` has no field `x`");
-        assert_eq!(store.resolve("t.a|pct").unwrap_err().0, "unknown format `pct` in `{{t.a|pct}}`");
-        assert_eq!(store.resolve("t").unwrap_err().0, "`{{t}}` is not a data reference");
+        let set = parse(&format!(
+            "{HEAD}rows:\n  - {{id: a, value: 1, source: rep}}\n"
+        ))
+        .unwrap();
+        let store = DataStore {
+            sets: BTreeMap::from([("t".to_string(), set)]),
+            failed: Default::default(),
+        };
+        assert_eq!(
+            store.resolve("u.a").unwrap_err().0,
+            "unknown data file `u` in `{{u.a}}`"
+        );
+        assert_eq!(
+            store.resolve("t.b").unwrap_err().0,
+            "data file `t` has no row `b`"
+        );
+        assert_eq!(
+            store.resolve("t.a.x").unwrap_err().0,
+            "row `t.a` has no field `x`"
+        );
+        assert_eq!(
+            store.resolve("t.a|pct").unwrap_err().0,
+            "unknown format `pct` in `{{t.a|pct}}`"
+        );
+        assert_eq!(
+            store.resolve("t").unwrap_err().0,
+            "`{{t}}` is not a data reference"
+        );
     }
 
     #[test]
@@ -887,6 +1073,12 @@ mod tests {
         let text = "title: {zh: 标题, en: Title}\nsources:\n  x: {kind: external, publisher: P, title: T, date: May 2024, url: www.x.com}\nfields:\n  value: {type: quantity, unit: cny, label: {zh: 值, en: Value}}\nrows: []\n";
         let errs = parse(text).unwrap_err();
         let msgs: Vec<_> = errs.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(msgs, ["source `date` is not a date", "source `url` must be an http(s) address"]);
+        assert_eq!(
+            msgs,
+            [
+                "source `date` is not a date",
+                "source `url` must be an http(s) address"
+            ]
+        );
     }
 }

@@ -4,6 +4,10 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// Message of a problem whose cause is already reported elsewhere (a data file that failed to
+/// load, used by a chapter): it is dropped instead of repeating the cause.
+pub const ALREADY_REPORTED: &str = "";
+
 /// How bad a diagnostic is. `check` turns some warnings of `build` (broken links) into errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -168,6 +172,7 @@ impl Error {
 }
 
 pub fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.retain(|d| d.message != ALREADY_REPORTED);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
 }
@@ -240,7 +245,12 @@ impl SourceFile {
     }
 
     /// An error at a known line and column, with the line quoted.
-    pub fn error_at_line(&self, line: usize, column: usize, message: impl Into<String>) -> Diagnostic {
+    pub fn error_at_line(
+        &self,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::error(&self.path, message)
             .at(line, column)
             .with_snippet_from(&self.text)

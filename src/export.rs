@@ -19,18 +19,32 @@ pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
     for set in site.data.sets.values() {
         let fields: Vec<String> = set.fields.iter().map(|(n, _)| n.clone()).collect();
         let rows: Vec<&Row> = set.rows.iter().collect();
-        out.push((format!("data/{}.json", set.id), json_bytes(&set_json(site, set, &rows, &fields))));
+        out.push((
+            format!("data/{}.json", set.id),
+            json_bytes(&set_json(site, set, &rows, &fields)),
+        ));
         for lang in site.languages() {
-            out.push((format!("{lang}/data/{}.csv", set.id), csv(site, lang, set, &rows, &fields)));
+            out.push((
+                format!("{lang}/data/{}.csv", set.id),
+                csv(site, lang, set, &rows, &fields),
+            ));
         }
     }
     for chart in site.charts.charts.values() {
-        let Some(set) = site.data.sets.get(&chart.spec.data) else { continue };
+        let Some(set) = site.data.sets.get(&chart.spec.data) else {
+            continue;
+        };
         let rows = charts::chart_rows(&chart.spec, set);
         let fields = charts::table_fields(&chart.spec);
-        out.push((format!("charts/{}.json", chart.id), json_bytes(&chart_json(site, chart, set, &rows, &fields))));
+        out.push((
+            format!("charts/{}.json", chart.id),
+            json_bytes(&chart_json(site, chart, set, &rows, &fields)),
+        ));
         for lang in site.languages() {
-            out.push((format!("{lang}/charts/{}.csv", chart.id), csv(site, lang, set, &rows, &fields)));
+            out.push((
+                format!("{lang}/charts/{}.csv", chart.id),
+                csv(site, lang, set, &rows, &fields),
+            ));
         }
     }
     out
@@ -49,7 +63,11 @@ pub fn csv(site: &Site, lang: &str, set: &DataSet, rows: &[&Row], fields: &[Stri
     let mut lines: Vec<Vec<String>> = Vec::new();
     let mut header = Vec::new();
     for f in fields {
-        let label = set.field(f).and_then(|x| x.label.get(lang)).cloned().unwrap_or_else(|| f.clone());
+        let label = set
+            .field(f)
+            .and_then(|x| x.label.get(lang))
+            .cloned()
+            .unwrap_or_else(|| f.clone());
         let unit = crate::blocks::column_unit(set, rows, f)
             .and_then(|u| pack.units.get(u))
             .and_then(|u| u.table.label.clone());
@@ -62,7 +80,10 @@ pub fn csv(site: &Site, lang: &str, set: &DataSet, rows: &[&Row], fields: &[Stri
     header.push(pack.string("source").to_string());
     lines.push(header);
     for row in rows {
-        let mut line: Vec<String> = fields.iter().map(|f| cell(site, lang, set, row, f)).collect();
+        let mut line: Vec<String> = fields
+            .iter()
+            .map(|f| cell(site, lang, set, row, f))
+            .collect();
         let (kind, desc) = match row.source.as_deref() {
             Some(s) => {
                 let kind = set.source(s).map_or(SourceKind::Report, Provenance::kind);
@@ -74,7 +95,10 @@ pub fn csv(site: &Site, lang: &str, set: &DataSet, rows: &[&Row], fields: &[Stri
                 let mut desc = strip_tags(&ctx.describe(set, s));
                 if let Some(Provenance::External { url: Some(u), .. }) = set.source(s) {
                     // The description shows a shortened address; the CSV gets the full one.
-                    desc = format!("{} {u}", desc.rsplit_once(' ').map_or(desc.as_str(), |(a, _)| a));
+                    desc = format!(
+                        "{} {u}",
+                        desc.rsplit_once(' ').map_or(desc.as_str(), |(a, _)| a)
+                    );
                 }
                 (pack.string(key).to_string(), desc)
             }
@@ -103,7 +127,11 @@ pub fn cell(site: &Site, lang: &str, set: &DataSet, row: &Row, field: &str) -> S
             let (lo, hi) = unit.map_or((q.lo, q.hi.unwrap_or(q.lo)), |u| q.scaled(u));
             let decimals = unit.map_or(6, |u| u.decimals.max(2) + 2);
             let n = |x: f64| plain_number(x, decimals);
-            let v = if q.hi.is_some() { format!("{}-{}", n(lo), n(hi)) } else { n(lo) };
+            let v = if q.hi.is_some() {
+                format!("{}-{}", n(lo), n(hi))
+            } else {
+                n(lo)
+            };
             match q.qualifier {
                 None => v,
                 Some(Qualifier::More) => format!("{v}+"),
@@ -165,7 +193,11 @@ fn value_json(v: &Value) -> Json {
             if q.qualifier.is_some() {
                 m.insert("qualifier".into(), json!(q.qualifier_code()));
             }
-            if m.len() == 1 && m.contains_key("value") { json!(q.lo) } else { Json::Object(m) }
+            if m.len() == 1 && m.contains_key("value") {
+                json!(q.lo)
+            } else {
+                Json::Object(m)
+            }
         }
         Value::Text(t) => text_json(t),
         Value::Year(y) => json!(y),
@@ -185,10 +217,17 @@ fn source_json(site: &Site, p: &Provenance) -> Json {
             }
             m
         }
-        Provenance::External { publisher, title, date, url } => {
+        Provenance::External {
+            publisher,
+            title,
+            date,
+            url,
+        } => {
             json!({"kind": "external", "publisher": text_json(publisher), "title": text_json(title), "date": date, "url": url})
         }
-        Provenance::Derived { from, method } => json!({"kind": "derived", "from": from, "method": method}),
+        Provenance::Derived { from, method } => {
+            json!({"kind": "derived", "from": from, "method": method})
+        }
     }
 }
 
@@ -203,7 +242,10 @@ fn rows_json(set: &DataSet, rows: &[&Row], fields: &[String]) -> Json {
                         m.insert(f.clone(), value_json(v));
                     }
                 }
-                if fields.iter().any(|f| matches!(r.values.get(f), Some(Value::Quantity(_)))) {
+                if fields
+                    .iter()
+                    .any(|f| matches!(r.values.get(f), Some(Value::Quantity(_))))
+                {
                     let unit: Vec<&str> = fields.iter().filter_map(|f| set.unit_of(r, f)).collect();
                     if let Some(u) = unit.first() {
                         m.insert("unit".into(), json!(u));
@@ -229,7 +271,11 @@ fn set_json(site: &Site, set: &DataSet, rows: &[&Row], fields: &[String]) -> Jso
             )
         })
         .collect();
-    let sources: Map<String, Json> = set.sources.iter().map(|(n, p)| (n.clone(), source_json(site, p))).collect();
+    let sources: Map<String, Json> = set
+        .sources
+        .iter()
+        .map(|(n, p)| (n.clone(), source_json(site, p)))
+        .collect();
     json!({
         "id": set.id,
         "title": set.title,

@@ -186,7 +186,10 @@ pub fn load(root: &Path, languages: &[String]) -> Result<Packs, Vec<Diagnostic>>
             match std::fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(e) => {
-                    problems.push(Diagnostic::error(&rel, format!("cannot read UI strings: {e}")));
+                    problems.push(Diagnostic::error(
+                        &rel,
+                        format!("cannot read UI strings: {e}"),
+                    ));
                     continue;
                 }
             }
@@ -217,16 +220,30 @@ pub fn load(root: &Path, languages: &[String]) -> Result<Packs, Vec<Diagnostic>>
         for key in &string_keys {
             if !pack.strings.contains_key(key) {
                 problems.push(
-                    loc.key_error(file, "strings", format!("UI string `{key}` is missing for language `{lang}`"))
-                        .help(format!("add `{key}: …` under `strings:` in {}", file.path.display())),
+                    loc.key_error(
+                        file,
+                        "strings",
+                        format!("UI string `{key}` is missing for language `{lang}`"),
+                    )
+                    .help(format!(
+                        "add `{key}: …` under `strings:` in {}",
+                        file.path.display()
+                    )),
                 );
             }
         }
         for key in &unit_keys {
             if !pack.units.contains_key(key) {
                 problems.push(
-                    loc.key_error(file, "units", format!("unit `{key}` is missing for language `{lang}`"))
-                        .help(format!("add a `{key}:` format under `units:` in {}", file.path.display())),
+                    loc.key_error(
+                        file,
+                        "units",
+                        format!("unit `{key}` is missing for language `{lang}`"),
+                    )
+                    .help(format!(
+                        "add a `{key}:` format under `units:` in {}",
+                        file.path.display()
+                    )),
                 );
             }
         }
@@ -236,8 +253,12 @@ pub fn load(root: &Path, languages: &[String]) -> Result<Packs, Vec<Diagnostic>>
             for (what, p) in patterns {
                 if !p.contains("{n}") {
                     problems.push(
-                        loc.error(file, &format!("units.{key}.pattern"), format!("unit `{key}`: {what} `{p}` has no `{{n}}`"))
-                            .help("put `{n}` where the number goes, e.g. \"{n}元\""),
+                        loc.error(
+                            file,
+                            &format!("units.{key}.pattern"),
+                            format!("unit `{key}`: {what} `{p}` has no `{{n}}`"),
+                        )
+                        .help("put `{n}` where the number goes, e.g. \"{n}元\""),
                     );
                 }
             }
@@ -277,7 +298,10 @@ mod tests {
         let zk: Vec<_> = zh.strings.keys().collect();
         let ek: Vec<_> = en.strings.keys().collect();
         assert_eq!(zk, ek);
-        assert_eq!(zh.units.keys().collect::<Vec<_>>(), en.units.keys().collect::<Vec<_>>());
+        assert_eq!(
+            zh.units.keys().collect::<Vec<_>>(),
+            en.units.keys().collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -295,7 +319,10 @@ mod tests {
                     let rest = &text[i + pat.len()..];
                     let key = &rest[..rest.find('"').unwrap()];
                     if key.chars().all(|c| c.is_ascii_lowercase() || c == '_') && !key.is_empty() {
-                        assert!(en.strings.contains_key(key), "UI string `{key}` is used but not defined");
+                        assert!(
+                            en.strings.contains_key(key),
+                            "UI string `{key}` is used but not defined"
+                        );
                     }
                 }
             }
@@ -325,7 +352,10 @@ mod tests {
         std::fs::write(dir.path().join("templates/i18n/en.yaml"), en).unwrap();
         let errs = load(dir.path(), &["zh".into(), "en".into()]).unwrap_err();
         assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].message, "UI string `next` is missing for language `en`");
+        assert_eq!(
+            errs[0].message,
+            "UI string `next` is missing for language `en`"
+        );
         assert_eq!(errs[0].path, Path::new("templates/i18n/en.yaml"));
         assert!(errs[0].line > 0);
     }

@@ -108,21 +108,17 @@ pub fn check(opts: &Options) -> Result<Report> {
 
 pub use serve::serve;
 
-/// Loads every input and assembles the site model, collecting all problems.
-pub fn load(opts: &Options) -> Result<(Site, tera::Tera)> {
+/// Loads every input and assembles the site model. Problems are collected, not fatal: the site
+/// is assembled from whatever loaded, so rendering can find the rest (links, references). Only a
+/// broken configuration or language pack stops here.
+pub fn load(opts: &Options) -> Result<(Site, Option<tera::Tera>, Vec<Diagnostic>)> {
     let root = &opts.root;
     let (mut config, _) = config::load(root).map_err(Error::content)?;
     if let Some(url) = &opts.base_url {
         config.base_url = Some(url.clone());
     }
+    let packs = i18n::load(root, &config.languages).map_err(Error::content)?;
     let mut problems = Vec::new();
-    let packs = match i18n::load(root, &config.languages) {
-        Ok(p) => p,
-        Err(mut d) => {
-            problems.append(&mut d);
-            return Err(Error::content(problems));
-        }
-    };
     let tera = match render::load_templates(root) {
         Ok(t) => Some(t),
         Err(mut d) => {
@@ -135,16 +131,31 @@ pub fn load(opts: &Options) -> Result<(Site, tera::Tera)> {
     let pages = content::load(root, &config, opts.drafts, &mut problems);
     let site = Site::assemble(config, packs, data, charts, pages, &mut problems);
     check::site(&site, &mut problems);
-    match tera {
-        Some(t) if !problems.iter().any(Diagnostic::is_error) => Ok((site, t)),
-        _ => Err(Error::content(problems)),
-    }
+    Ok((site, tera, problems))
 }
 
-/// The whole build without writing: every output file in memory.
+/// The whole build without writing: every output file in memory, or every problem found.
 pub fn build_in_memory(opts: &Options, mode: Mode) -> Result<Built> {
-    let (site, tera) = load(opts)?;
-    render_site(&site, &tera, mode, &opts.root)
+    let (site, tera, mut problems) = load(opts)?;
+    let Some(tera) = tera else {
+        return Err(Error::content(problems));
+    };
+    match render_site(&site, &tera, mode, &opts.root) {
+        Ok(mut built) if !problems.iter().any(Diagnostic::is_error) => {
+            built.warnings.append(&mut problems);
+            error::sort_diagnostics(&mut built.warnings);
+            Ok(built)
+        }
+        Ok(built) => {
+            problems.extend(built.warnings);
+            Err(Error::content(problems))
+        }
+        Err(Error::Content(mut more)) => {
+            problems.append(&mut more);
+            Err(Error::content(problems))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Renders a loaded site into files.
@@ -155,8 +166,16 @@ pub fn render_site(site: &Site, tera: &tera::Tera, mode: Mode, root: &Path) -> R
     for (path, bytes) in static_files(root, &mut problems) {
         files.insert(path, bytes);
     }
-    let versions: BTreeMap<String, String> = files.iter().map(|(p, b)| (p.clone(), short_hash(b))).collect();
-    let renderer = Renderer { site, tera, mode, asset_versions: &versions };
+    let versions: BTreeMap<String, String> = files
+        .iter()
+        .map(|(p, b)| (p.clone(), short_hash(b)))
+        .collect();
+    let renderer = Renderer {
+        site,
+        tera,
+        mode,
+        asset_versions: &versions,
+    };
     let mut jobs: Vec<(&site::Page, bool)> = site.pages.iter().map(|p| (p, false)).collect();
     if let Some(home) = site.home(site.default_language()) {
         jobs.push((home, true));
@@ -196,7 +215,10 @@ pub fn render_site(site: &Site, tera: &tera::Tera, mode: Mode, root: &Path) -> R
             pages += 1;
         }
         let docs = search_docs.remove(lang).unwrap_or_default();
-        files.insert(format!("search/{lang}.json"), search::build(&docs).into_bytes());
+        files.insert(
+            format!("search/{lang}.json"),
+            search::build(&docs).into_bytes(),
+        );
     }
     let (r, mut d) = renderer.not_found();
     problems.append(&mut d);
@@ -216,7 +238,11 @@ pub fn render_site(site: &Site, tera: &tera::Tera, mode: Mode, root: &Path) -> R
     if problems.iter().any(Diagnostic::is_error) {
         return Err(Error::Content(problems));
     }
-    Ok(Built { files, warnings: problems, pages })
+    Ok(Built {
+        files,
+        warnings: problems,
+        pages,
+    })
 }
 
 /// Built-in assets, then the site's `static/` (which wins). Symlinks leading out of `static/`
@@ -228,17 +254,32 @@ fn static_files(root: &Path, problems: &mut Vec<Diagnostic>) -> Vec<(String, Vec
         .collect();
     let dir = root.join("static");
     if let Ok(canon_dir) = dir.canonicalize() {
-        for entry in walkdir::WalkDir::new(&dir).follow_links(false).sort_by_file_name().into_iter().filter_map(|e| e.ok()) {
+        for entry in walkdir::WalkDir::new(&dir)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(|e| e.ok())
+        {
             let path = entry.path();
-            let rel = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(&dir)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace('\\', "/");
             if entry.file_type().is_dir() || rel.is_empty() {
                 continue;
             }
-            let inside = path.canonicalize().map(|c| c.starts_with(&canon_dir)).unwrap_or(false);
+            let inside = path
+                .canonicalize()
+                .map(|c| c.starts_with(&canon_dir))
+                .unwrap_or(false);
             if !inside {
                 problems.push(
-                    Diagnostic::warning(format!("static/{rel}"), "skipped: this link points outside static/")
-                        .help("copy the file into static/ instead of linking to it"),
+                    Diagnostic::warning(
+                        format!("static/{rel}"),
+                        "skipped: this link points outside static/",
+                    )
+                    .help("copy the file into static/ instead of linking to it"),
                 );
                 continue;
             }
@@ -249,7 +290,10 @@ fn static_files(root: &Path, problems: &mut Vec<Diagnostic>) -> Vec<(String, Vec
                 Ok(b) => {
                     files.insert(format!("static/{rel}"), b);
                 }
-                Err(e) => problems.push(Diagnostic::error(format!("static/{rel}"), format!("cannot read: {e}"))),
+                Err(e) => problems.push(Diagnostic::error(
+                    format!("static/{rel}"),
+                    format!("cannot read: {e}"),
+                )),
             }
         }
     }
@@ -295,10 +339,18 @@ fn sitemap(site: &Site) -> Option<String> {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
     for page in &site.pages {
-        s.push_str(&format!("  <url>\n    <loc>{}</loc>\n", xml_escape(&format!("{base}{}", page.dir))));
+        s.push_str(&format!(
+            "  <url>\n    <loc>{}</loc>\n",
+            xml_escape(&format!("{base}{}", page.dir))
+        ));
         for lang in site.languages() {
             if let Some(p) = site.page(lang, page.key()) {
-                let hl = site.packs.get(lang).html_lang.clone().unwrap_or_else(|| lang.clone());
+                let hl = site
+                    .packs
+                    .get(lang)
+                    .html_lang
+                    .clone()
+                    .unwrap_or_else(|| lang.clone());
                 s.push_str(&format!(
                     "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
                     xml_escape(&hl),
@@ -307,7 +359,11 @@ fn sitemap(site: &Site) -> Option<String> {
             }
         }
         if let Some(p) = site.page(site.default_language(), page.key()) {
-            let dir = if p.is_home() { String::new() } else { p.dir.clone() };
+            let dir = if p.is_home() {
+                String::new()
+            } else {
+                p.dir.clone()
+            };
             s.push_str(&format!(
                 "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>\n",
                 xml_escape(&format!("{base}{dir}"))

@@ -81,14 +81,17 @@ pub fn scan(doc: &Doc, body: &str) -> Scan {
     while i < events.len() {
         let (ev, range) = &events[i];
         match ev {
-            Event::Start(Tag::CodeBlock(_)) if !matches!(ev, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_block(info)) => {
+            Event::Start(Tag::CodeBlock(_)) if !matches!(ev, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_block(info)) =>
+            {
                 in_code = true;
             }
             Event::End(TagEnd::CodeBlock) => in_code = false,
             Event::Text(_) if in_code => {}
             Event::Start(Tag::Heading { level, id, .. }) => {
                 let end = find_end(events, i);
-                let raw = plain_text(events[i + 1..end].iter().map(|(e, _)| e)).trim().to_string();
+                let raw = plain_text(events[i + 1..end].iter().map(|(e, _)| e))
+                    .trim()
+                    .to_string();
                 let explicit = id.is_some();
                 let id = ids.heading(id.as_deref(), &raw);
                 out.headings.push(HeadingInfo {
@@ -112,7 +115,8 @@ pub fn scan(doc: &Doc, body: &str) -> Scan {
                 });
                 i = end;
             }
-            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
                 out.links.push(LinkInfo {
                     dest: dest_url.to_string(),
                     offset: range.start,
@@ -198,7 +202,10 @@ pub fn render(doc: &Doc, body: &str, embed: &mut dyn Embedder) -> Rendered {
     while i < events.len() {
         let (ev, range) = &events[i];
         match ev {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            // yanbao's own blocks are consumed whole below; only other code blocks count.
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code = !matches!(kind, CodeBlockKind::Fenced(info) if is_block(info));
+            }
             Event::End(TagEnd::CodeBlock) => in_code = false,
             _ => {}
         }
@@ -210,7 +217,12 @@ pub fn render(doc: &Doc, body: &str, embed: &mut dyn Embedder) -> Rendered {
             }
         }
         match ev {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 // A heading ends any figure still waiting for its content.
                 for (_, close) in pending_close.drain(..) {
                     out.push(Event::Html(CowStr::from(close)));
@@ -218,7 +230,9 @@ pub fn render(doc: &Doc, body: &str, embed: &mut dyn Embedder) -> Rendered {
                 depth_tracking = false;
                 depth = 0;
                 let end = find_end(events, i);
-                let raw = plain_text(events[i + 1..end].iter().map(|(e, _)| e)).trim().to_string();
+                let raw = plain_text(events[i + 1..end].iter().map(|(e, _)| e))
+                    .trim()
+                    .to_string();
                 let hid = ids.heading(id.as_deref(), &raw);
                 let inner = expand_inline(&events[i + 1..end], embed);
                 let mut inner_html = String::new();
@@ -229,7 +243,13 @@ pub fn render(doc: &Doc, body: &str, embed: &mut dyn Embedder) -> Rendered {
                 if !classes.is_empty() {
                     class_attr = format!(
                         " class=\"{}\"",
-                        escape(&classes.iter().map(|c| c.as_ref()).collect::<Vec<_>>().join(" "))
+                        escape(
+                            &classes
+                                .iter()
+                                .map(|c| c.as_ref())
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        )
                     );
                 }
                 let extra: String = attrs
@@ -294,7 +314,12 @@ pub fn render(doc: &Doc, body: &str, embed: &mut dyn Embedder) -> Rendered {
                 out.push(ev.clone());
                 out.push(Event::Html(CowStr::from("</div>\n".to_string())));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let new = embed.link(dest_url, range.start);
                 out.push(Event::Start(Tag::Link {
                     link_type: *link_type,
@@ -303,7 +328,12 @@ pub fn render(doc: &Doc, body: &str, embed: &mut dyn Embedder) -> Rendered {
                     id: id.clone(),
                 }));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let new = embed.link(dest_url, range.start);
                 out.push(Event::Start(Tag::Image {
                     link_type: *link_type,
@@ -344,7 +374,9 @@ pub fn render(doc: &Doc, body: &str, embed: &mut dyn Embedder) -> Rendered {
                 }
                 out.push(ev.clone());
             }
-            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) | Event::End(TagEnd::TableCell) => {
+            Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Item)
+            | Event::End(TagEnd::TableCell) => {
                 if let Some(s) = sections.last_mut() {
                     push_text(&mut s.text, " ");
                 }
@@ -369,7 +401,11 @@ pub fn render(doc: &Doc, body: &str, embed: &mut dyn Embedder) -> Rendered {
         s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
     }
     sections.retain(|s| !s.id.is_empty() || !s.text.is_empty());
-    Rendered { html, toc, sections }
+    Rendered {
+        html,
+        toc,
+        sections,
+    }
 }
 
 fn push_text(buf: &mut String, s: &str) {
@@ -378,7 +414,10 @@ fn push_text(buf: &mut String, s: &str) {
 
 /// Expands `{{…}}` references inside a run of inline events. Adjacent text events are merged
 /// first because pulldown-cmark splits text at characters that might start markup.
-fn expand_inline(events: &[(Event<'static>, Range<usize>)], embed: &mut dyn Embedder) -> Vec<Event<'static>> {
+fn expand_inline(
+    events: &[(Event<'static>, Range<usize>)],
+    embed: &mut dyn Embedder,
+) -> Vec<Event<'static>> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < events.len() {
@@ -403,7 +442,9 @@ fn expand_inline(events: &[(Event<'static>, Range<usize>)], embed: &mut dyn Embe
             let mut rest = merged.as_str();
             let mut consumed = 0;
             while let Some(open) = rest.find("{{") {
-                let Some(close) = rest[open + 2..].find("}}") else { break };
+                let Some(close) = rest[open + 2..].find("}}") else {
+                    break;
+                };
                 let spec = &rest[open + 2..open + 2 + close];
                 if open > 0 {
                     out.push(Event::Text(CowStr::from(rest[..open].to_string())));
@@ -413,7 +454,9 @@ fn expand_inline(events: &[(Event<'static>, Range<usize>)], embed: &mut dyn Embe
                     Ok(html) => out.push(Event::InlineHtml(CowStr::from(html))),
                     Err((msg, help)) => {
                         embed.problem(offset, msg, help);
-                        out.push(Event::Text(CowStr::from(rest[open..open + 4 + close].to_string())));
+                        out.push(Event::Text(CowStr::from(
+                            rest[open..open + 4 + close].to_string(),
+                        )));
                     }
                 }
                 consumed += open + 4 + close;
@@ -443,8 +486,13 @@ fn collect_refs(events: &[(Event<'static>, Range<usize>)], out: &mut Vec<(String
     let mut rest = merged.as_str();
     let mut consumed = 0;
     while let Some(open) = rest.find("{{") {
-        let Some(close) = rest[open + 2..].find("}}") else { break };
-        out.push((rest[open + 2..open + 2 + close].to_string(), start.unwrap_or(0) + consumed + open));
+        let Some(close) = rest[open + 2..].find("}}") else {
+            break;
+        };
+        out.push((
+            rest[open + 2..open + 2 + close].to_string(),
+            start.unwrap_or(0) + consumed + open,
+        ));
         consumed += open + 4 + close;
         rest = &rest[open + 4 + close..];
     }
@@ -486,7 +534,11 @@ fn block_kind(info: &str) -> &str {
 }
 
 /// The block's text and the byte offset where it starts in the body.
-fn block_body(inner: &[(Event<'static>, Range<usize>)], fence: &Range<usize>, body: &str) -> (String, usize) {
+fn block_body(
+    inner: &[(Event<'static>, Range<usize>)],
+    fence: &Range<usize>,
+    body: &str,
+) -> (String, usize) {
     let mut text = String::new();
     let mut start = None;
     for (e, r) in inner {
@@ -530,51 +582,54 @@ fn plain_text<'e>(events: impl IntoIterator<Item = &'e Event<'static>>) -> Strin
 }
 
 /// Removes tags from generated HTML and decodes the few entities we emit, for plain text.
+/// The contents of `<svg>`, `<script>`, `<style>` and heading anchors (`<a class="anchor">`) are
+/// dropped: they are not reading text.
 pub fn strip_tags(html: &str) -> String {
+    const SKIPPED: &[(&str, &str)] = &[
+        ("<svg", "</svg>"),
+        ("<script", "</script>"),
+        ("<style", "</style>"),
+        ("<a class=\"anchor\"", "</a>"),
+    ];
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    let mut skip_depth = 0usize;
-    let mut chars = html.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c == '<' {
-            in_tag = true;
-            let rest = &html[i..];
-            // Skip the contents of <svg>, <script>, <style> and hidden anchors.
-            for tag in ["<svg", "<script", "<style", "<a class=\"anchor\""] {
-                if rest.starts_with(tag) {
-                    skip_depth += 1;
+    let mut skip: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < html.len() {
+        let rest = &html[i..];
+        if rest.starts_with('<') {
+            if let Some(close) = skip.last() {
+                if rest.starts_with(close) {
+                    skip.pop();
                 }
+            } else if let Some((_, close)) = SKIPPED.iter().find(|(open, _)| rest.starts_with(open))
+            {
+                skip.push(close);
             }
-            for tag in ["</svg>", "</script>", "</style>"] {
-                if rest.starts_with(tag) && skip_depth > 0 {
-                    skip_depth -= 1;
-                }
-            }
-            if rest.starts_with("</a>") && skip_depth > 0 && !rest.starts_with("</a></h") {
-                // anchors close right before their heading end; handled below
-            }
-            continue;
-        }
-        if c == '>' && in_tag {
-            in_tag = false;
+            let end = rest.find('>').map_or(html.len(), |e| i + e + 1);
             out.push(' ');
+            i = end;
             continue;
         }
-        if in_tag || skip_depth > 0 {
-            continue;
-        }
-        if c == '&' {
-            let rest = &html[i..];
-            let ents = [("&amp;", '&'), ("&lt;", '<'), ("&gt;", '>'), ("&quot;", '"'), ("&#39;", '\''), ("&nbsp;", ' ')];
-            if let Some((ent, ch)) = ents.iter().find(|(e, _)| rest.starts_with(e)) {
-                out.push(*ch);
-                for _ in 1..ent.len() {
-                    chars.next();
+        let c = rest.chars().next().unwrap_or(' ');
+        if skip.is_empty() {
+            if c == '&' {
+                let ents = [
+                    ("&amp;", '&'),
+                    ("&lt;", '<'),
+                    ("&gt;", '>'),
+                    ("&quot;", '"'),
+                    ("&#39;", '\''),
+                    ("&nbsp;", ' '),
+                ];
+                if let Some((ent, ch)) = ents.iter().find(|(e, _)| rest.starts_with(e)) {
+                    out.push(*ch);
+                    i += ent.len();
+                    continue;
                 }
-                continue;
             }
+            out.push(c);
         }
-        out.push(c);
+        i += c.len_utf8();
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -598,7 +653,9 @@ pub fn escape(s: &str) -> String {
 fn safe_attr(name: &str) -> bool {
     !name.is_empty()
         && !name.to_ascii_lowercase().starts_with("on")
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Assigns heading ids: explicit `{#id}` wins; otherwise a slug of the ASCII words, else
@@ -616,7 +673,11 @@ impl IdAllocator {
             None => {
                 self.auto += 1;
                 let s = slugify(&crate::blocks::expand_refs(text, |_| Some(String::new())));
-                if s.is_empty() { format!("section-{}", self.auto) } else { s }
+                if s.is_empty() {
+                    format!("section-{}", self.auto)
+                } else {
+                    s
+                }
             }
         };
         let mut id = base.clone();
@@ -663,9 +724,16 @@ mod tests {
             }
         }
         fn block(&mut self, b: &BlockInfo, index: usize) -> Result<BlockHtml, (String, String)> {
-            let html = format!("<div class=\"{}\" data-i=\"{index}\">{}</div>", b.kind, escape(b.body.trim()));
+            let html = format!(
+                "<div class=\"{}\" data-i=\"{index}\">{}</div>",
+                b.kind,
+                escape(b.body.trim())
+            );
             if b.kind == "figure" {
-                return Ok(BlockHtml { html: "<figure>".into(), close: Some("</figure>".into()) });
+                return Ok(BlockHtml {
+                    html: "<figure>".into(),
+                    close: Some("</figure>".into()),
+                });
             }
             Ok(html.into())
         }
@@ -686,20 +754,39 @@ mod tests {
 
     #[test]
     fn headings_get_ids_anchor_and_toc() {
-        let (r, _) = go("## 定义及分类 {#definition}\n\n### Market Size\n\n### 市场\n\n### Market Size\n");
-        assert!(r.html.starts_with("<h2 id=\"definition\">定义及分类<a class=\"anchor\" href=\"#definition\""));
+        let (r, _) =
+            go("## 定义及分类 {#definition}\n\n### Market Size\n\n### 市场\n\n### Market Size\n");
+        assert!(r.html.starts_with(
+            "<h2 id=\"definition\">定义及分类<a class=\"anchor\" href=\"#definition\""
+        ));
         let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
-        assert_eq!(ids, ["definition", "market-size", "section-2", "market-size-2"]);
+        assert_eq!(
+            ids,
+            ["definition", "market-size", "section-2", "market-size-2"]
+        );
     }
 
     #[test]
     fn references_expand_in_text_and_headings_with_offsets() {
         let md = "## 规模{{x.y}}\n\n已超过{{x.y}}个，{{bad}}。\n";
         let (r, problems) = go(md);
-        assert!(r.html.contains("<h2 id=\"section-1\">规模<data value=\"1\">1亿元</data>"), "{}", r.html);
-        assert!(r.html.contains("<p>已超过<data value=\"1\">1亿元</data>个，{{bad}}。</p>"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<h2 id=\"section-1\">规模<data value=\"1\">1亿元</data>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<p>已超过<data value=\"1\">1亿元</data>个，{{bad}}。</p>"),
+            "{}",
+            r.html
+        );
         assert_eq!(r.toc[0].text, "规模1亿元");
-        assert_eq!(problems, vec![(md.find("{{bad}}").unwrap(), "bad bad".to_string())]);
+        assert_eq!(
+            problems,
+            vec![(md.find("{{bad}}").unwrap(), "bad bad".to_string())]
+        );
     }
 
     #[test]
@@ -707,6 +794,15 @@ mod tests {
         let (r, p) = go("a *b* {{x.y}} [c]{{x.y}}\n");
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(r.html.matches("1亿元").count(), 2);
+    }
+
+    #[test]
+    fn references_after_a_block_still_expand() {
+        let (r, p) = go("```chart\nid: a\n```\n\ntext **{{x.y}}** and {{x.y}}\n");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(r.html.matches("1亿元").count(), 2, "{}", r.html);
+        let s = scan(&parse("```chart\nid: a\n```\n\n{{x.y}}\n", false), "");
+        assert_eq!(s.refs.len(), 1);
     }
 
     #[test]
@@ -720,11 +816,20 @@ mod tests {
     fn blocks_are_rendered_by_the_embedder_in_order() {
         let md = "```chart\nid: a\n```\n\n```table\ndata: b\n```\n";
         let (r, _) = go(md);
-        assert!(r.html.contains("<div class=\"chart\" data-i=\"0\">id: a</div>"));
-        assert!(r.html.contains("<div class=\"table\" data-i=\"1\">data: b</div>"));
+        assert!(
+            r.html
+                .contains("<div class=\"chart\" data-i=\"0\">id: a</div>")
+        );
+        assert!(
+            r.html
+                .contains("<div class=\"table\" data-i=\"1\">data: b</div>")
+        );
         let s = scan(&parse(md, false), md);
         assert_eq!(s.blocks.len(), 2);
-        assert_eq!(&md[s.blocks[0].body_offset..s.blocks[0].body_offset + 5], "id: a");
+        assert_eq!(
+            &md[s.blocks[0].body_offset..s.blocks[0].body_offset + 5],
+            "id: a"
+        );
     }
 
     #[test]
@@ -735,7 +840,11 @@ mod tests {
         let table_end = r.html.find("</table>").unwrap();
         let close = r.html.find("</figure>").unwrap();
         let after = r.html.find("<p>after").unwrap();
-        assert!(fig < table_end && table_end < close && close < after, "{}", r.html);
+        assert!(
+            fig < table_end && table_end < close && close < after,
+            "{}",
+            r.html
+        );
         // With nothing after it, the figure is still closed.
         let (r, _) = go("```figure\ntitle: x\n```\n");
         assert!(r.html.contains("</figure>"));
@@ -745,7 +854,10 @@ mod tests {
     fn links_are_rewritten_and_tables_wrapped() {
         let (r, _) = go("[see](status.md#x)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
         assert!(r.html.contains("<a href=\"status/index.html#x\">see</a>"));
-        assert!(r.html.contains("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\"><table>"));
+        assert!(
+            r.html
+                .contains("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\"><table>")
+        );
     }
 
     #[test]
@@ -758,7 +870,15 @@ mod tests {
 
     #[test]
     fn strip_tags_drops_svg_and_decodes() {
-        assert_eq!(strip_tags("<p>a &amp; b</p><svg><text>x</text></svg>c"), "a & b c");
+        assert_eq!(
+            strip_tags("<p>a &amp; b</p><svg><text>x</text></svg>c"),
+            "a & b c"
+        );
+        // Heading anchors are dropped, and the text after them is kept.
+        assert_eq!(
+            strip_tags("<h2>T<a class=\"anchor\" href=\"#t\">#</a></h2><p>**x**</p>"),
+            "T **x**"
+        );
     }
 
     #[test]

@@ -15,20 +15,30 @@ const MARKER_TEXT: &str = "This folder was written by yanbao and is replaced by 
 pub fn write(out: &Path, root: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
     let out = absolute(out);
     refuse_dangerous(&out, &absolute(root))?;
-    let parent = out.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let parent = out
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::Output { path: out.clone(), message: "the output path has no folder name".into() })?;
+        .ok_or_else(|| Error::Output {
+            path: out.clone(),
+            message: "the output path has no folder name".into(),
+        })?;
     std::fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
     if out.exists() {
         if !out.is_dir() {
             return Err(Error::Output {
                 path: out.clone(),
-                message: "the output path exists and is not a folder; yanbao will not replace it".into(),
+                message: "the output path exists and is not a folder; yanbao will not replace it"
+                    .into(),
             });
         }
-        let empty = std::fs::read_dir(&out).map_err(|e| Error::io("read", &out, e))?.next().is_none();
+        let empty = std::fs::read_dir(&out)
+            .map_err(|e| Error::io("read", &out, e))?
+            .next()
+            .is_none();
         if !empty && !out.join(MARKER).is_file() {
             return Err(Error::Output {
                 path: out.clone(),
@@ -84,10 +94,13 @@ fn swap(tmp: &Path, out: &Path, parent: &Path, name: &str, pid: u32) -> Result<(
 
 /// Removes temporary folders left by an interrupted build (only ours: they carry the marker).
 fn clean_stale(parent: &Path, name: &str) {
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
     for e in entries.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
-        let ours = n.starts_with(&format!(".{name}.yanbao-tmp-")) || n.starts_with(&format!(".{name}.yanbao-old-"));
+        let ours = n.starts_with(&format!(".{name}.yanbao-tmp-"))
+            || n.starts_with(&format!(".{name}.yanbao-old-"));
         if ours && e.path().join(MARKER).is_file() {
             let _ = std::fs::remove_dir_all(e.path());
         }
@@ -106,7 +119,9 @@ fn refuse_dangerous(out: &Path, root: &Path) -> Result<()> {
         if out.starts_with(root.join(sub)) {
             return Err(Error::Output {
                 path: out.to_path_buf(),
-                message: format!("the output folder is inside the site's {sub}/ folder; choose another --output"),
+                message: format!(
+                    "the output folder is inside the site's {sub}/ folder; choose another --output"
+                ),
             });
         }
     }
@@ -117,7 +132,9 @@ fn absolute(p: &Path) -> PathBuf {
     let p = if p.is_absolute() {
         p.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
     };
     // Normalise `.` and `..` without touching the file system (the folder may not exist yet).
     let mut out = PathBuf::new();
@@ -138,7 +155,10 @@ mod tests {
     use super::*;
 
     fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect()
     }
 
     #[test]
@@ -148,11 +168,17 @@ mod tests {
         std::fs::create_dir_all(&root).unwrap();
         let out = root.join("public");
         write(&out, &root, &files(&[("a/index.html", "one")])).unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "one");
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "one"
+        );
         write(&out, &root, &files(&[("b.html", "two")])).unwrap();
         assert!(!out.join("a").exists());
         assert!(out.join(MARKER).is_file());
-        let leftovers: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
     }
 
@@ -163,8 +189,14 @@ mod tests {
         std::fs::create_dir_all(&out).unwrap();
         std::fs::write(out.join("precious.txt"), "keep").unwrap();
         let err = write(&out, &dir.path().join("site"), &files(&[("x", "y")])).unwrap_err();
-        assert!(err.to_string().contains("refusing to replace a folder that yanbao did not create"));
-        assert_eq!(std::fs::read_to_string(out.join("precious.txt")).unwrap(), "keep");
+        assert!(
+            err.to_string()
+                .contains("refusing to replace a folder that yanbao did not create")
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("precious.txt")).unwrap(),
+            "keep"
+        );
     }
 
     #[test]
@@ -172,7 +204,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = write(dir.path(), dir.path(), &files(&[("x", "y")])).unwrap_err();
         assert!(err.to_string().contains("contains the site's sources"));
-        let err = write(&dir.path().join("content/out"), dir.path(), &files(&[("x", "y")])).unwrap_err();
+        let err = write(
+            &dir.path().join("content/out"),
+            dir.path(),
+            &files(&[("x", "y")]),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("inside the site's content/"));
     }
 }

@@ -62,10 +62,16 @@ impl Quantity {
             if s.is_empty() || s.starts_with('+') || s.contains(',') {
                 return Err(bad());
             }
-            s.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(bad)
+            s.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(bad)
         };
         if let Some(rest) = t.strip_suffix('+') {
-            return Ok(Quantity { qualifier: Some(Qualifier::More), ..Quantity::exact(num(rest)?) });
+            return Ok(Quantity {
+                qualifier: Some(Qualifier::More),
+                ..Quantity::exact(num(rest)?)
+            });
         }
         for (prefix, q) in [
             ("<=", Qualifier::AtMost),
@@ -75,7 +81,10 @@ impl Quantity {
             ("~", Qualifier::About),
         ] {
             if let Some(rest) = t.strip_prefix(prefix) {
-                return Ok(Quantity { qualifier: Some(q), ..Quantity::exact(num(rest)?) });
+                return Ok(Quantity {
+                    qualifier: Some(q),
+                    ..Quantity::exact(num(rest)?)
+                });
             }
         }
         // A range: "40-45" or "40–45". A leading '-' is a negative number, not a range.
@@ -88,7 +97,11 @@ impl Quantity {
             if lo >= hi {
                 return Err(format!("range `{text}` must go from low to high"));
             }
-            return Ok(Quantity { lo, hi: Some(hi), qualifier: None });
+            return Ok(Quantity {
+                lo,
+                hi: Some(hi),
+                qualifier: None,
+            });
         }
         Ok(Quantity::exact(num(t)?))
     }
@@ -105,11 +118,16 @@ impl Quantity {
         };
         let n = |x: f64| pack.number(x / divide, unit.decimals);
         // A unit may spell ranges its own way ("40%-45%" rather than "40-45%").
-        if let (Some(hi), Some(range), false) = (self.hi, &unit.range, style == Style::Table || divide != 1.0) {
+        if let (Some(hi), Some(range), false) =
+            (self.hi, &unit.range, style == Style::Table || divide != 1.0)
+        {
             return range.replace("{lo}", &n(self.lo)).replace("{hi}", &n(hi));
         }
         let number = match self.hi {
-            Some(hi) => pack.range.replace("{lo}", &n(self.lo)).replace("{hi}", &n(hi)),
+            Some(hi) => pack
+                .range
+                .replace("{lo}", &n(self.lo))
+                .replace("{hi}", &n(hi)),
             None => n(self.lo),
         };
         let pattern = match one {
@@ -163,17 +181,31 @@ mod tests {
 
     fn fmt(q: &str, unit: &str, lang: &str, style: Style) -> String {
         let p = pack(lang);
-        Quantity::parse(q).unwrap().format(&p.units[unit], &p, style)
+        Quantity::parse(q)
+            .unwrap()
+            .format(&p.units[unit], &p, style)
     }
 
     #[test]
     fn parses_every_form() {
         assert_eq!(Quantity::parse("157").unwrap(), Quantity::exact(157.0));
         assert_eq!(Quantity::parse("1.57e10").unwrap().lo, 1.57e10);
-        assert_eq!(Quantity::parse("950+").unwrap().qualifier, Some(Qualifier::More));
-        assert_eq!(Quantity::parse("<5").unwrap().qualifier, Some(Qualifier::Less));
-        assert_eq!(Quantity::parse("<=0.5").unwrap().qualifier, Some(Qualifier::AtMost));
-        assert_eq!(Quantity::parse("~1e11").unwrap().qualifier, Some(Qualifier::About));
+        assert_eq!(
+            Quantity::parse("950+").unwrap().qualifier,
+            Some(Qualifier::More)
+        );
+        assert_eq!(
+            Quantity::parse("<5").unwrap().qualifier,
+            Some(Qualifier::Less)
+        );
+        assert_eq!(
+            Quantity::parse("<=0.5").unwrap().qualifier,
+            Some(Qualifier::AtMost)
+        );
+        assert_eq!(
+            Quantity::parse("~1e11").unwrap().qualifier,
+            Some(Qualifier::About)
+        );
         let r = Quantity::parse("40-45").unwrap();
         assert_eq!((r.lo, r.hi), (40.0, Some(45.0)));
         assert_eq!(Quantity::parse("-3").unwrap().lo, -3.0);
@@ -182,7 +214,9 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_quantity() {
-        for bad in ["", "abc", "1,000", "157亿", "45-40", "+5", "5-", "inf", "NaN"] {
+        for bad in [
+            "", "abc", "1,000", "157亿", "45-40", "+5", "5-", "inf", "NaN",
+        ] {
             assert!(Quantity::parse(bad).is_err(), "{bad} should fail");
         }
     }
@@ -190,10 +224,19 @@ mod tests {
     #[test]
     fn formats_amounts_per_language() {
         assert_eq!(fmt("15700000000", "cny", "zh", Style::Prose), "157亿元");
-        assert_eq!(fmt("15700000000", "cny", "en", Style::Prose), "CNY 15.7 billion");
+        assert_eq!(
+            fmt("15700000000", "cny", "en", Style::Prose),
+            "CNY 15.7 billion"
+        );
         assert_eq!(fmt("113000000000", "cny", "zh", Style::Prose), "1130亿元");
-        assert_eq!(fmt("113000000000", "cny", "en", Style::Prose), "CNY 113 billion");
-        assert_eq!(fmt("200000000+", "cny", "en", Style::Prose), "CNY 200 million");
+        assert_eq!(
+            fmt("113000000000", "cny", "en", Style::Prose),
+            "CNY 113 billion"
+        );
+        assert_eq!(
+            fmt("200000000+", "cny", "en", Style::Prose),
+            "CNY 200 million"
+        );
         assert_eq!(fmt("200000000+", "cny", "zh", Style::Full), "2亿元+");
         assert_eq!(fmt("15700000000", "cny", "zh", Style::Table), "157");
         assert_eq!(fmt("15700000000", "cny", "en", Style::Table), "15.7");
@@ -205,14 +248,23 @@ mod tests {
         assert_eq!(fmt("1900000+", "count", "en", Style::Prose), "1.9 million");
         assert_eq!(fmt("1000+", "count", "en", Style::Full), "1,000+");
         assert_eq!(fmt("117000000", "params", "zh", Style::Prose), "1.17亿");
-        assert_eq!(fmt("117000000", "params", "en", Style::Prose), "117 million");
-        assert_eq!(fmt("175000000000", "params", "en", Style::Prose), "175 billion");
+        assert_eq!(
+            fmt("117000000", "params", "en", Style::Prose),
+            "117 million"
+        );
+        assert_eq!(
+            fmt("175000000000", "params", "en", Style::Prose),
+            "175 billion"
+        );
         assert_eq!(fmt("70000000000", "params_b", "zh", Style::Prose), "70B");
         assert_eq!(fmt("40-45", "percent", "zh", Style::Prose), "40%-45%");
         assert_eq!(fmt("40-45", "percent", "en", Style::Prose), "40–45%");
         assert_eq!(fmt("<5", "percent", "en", Style::Full), "<5%");
         assert_eq!(fmt("90+", "percent", "zh", Style::Full), "90%+");
-        assert_eq!(fmt("0.5", "cny_per_mtok", "en", Style::Prose), "CNY 0.5 per million tokens");
+        assert_eq!(
+            fmt("0.5", "cny_per_mtok", "en", Style::Prose),
+            "CNY 0.5 per million tokens"
+        );
     }
 
     #[test]

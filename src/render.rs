@@ -40,9 +40,15 @@ pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
     let dir = root.join("templates");
     let mut problems = Vec::new();
     if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(|e| e.ok()) {
+        for entry in walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(|e| e.ok())
+        {
             let path = entry.path();
-            if !entry.file_type().is_file() || path.extension().and_then(|e| e.to_str()) != Some("html") {
+            if !entry.file_type().is_file()
+                || path.extension().and_then(|e| e.to_str()) != Some("html")
+            {
                 continue;
             }
             let name = path
@@ -54,7 +60,10 @@ pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
                 Ok(t) => {
                     sources.insert(name, t);
                 }
-                Err(e) => problems.push(Diagnostic::error(format!("templates/{name}"), format!("cannot read template: {e}"))),
+                Err(e) => problems.push(Diagnostic::error(
+                    format!("templates/{name}"),
+                    format!("cannot read template: {e}"),
+                )),
             }
         }
     }
@@ -63,6 +72,8 @@ pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
+    // Tera's default also escapes `/`, which makes every URL in the output unreadable.
+    tera.set_escape_fn(escape_html);
     if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
         // Tera names the failing template in its message: "Failed to parse 'chapter.html'".
         let msg = e.to_string();
@@ -70,7 +81,15 @@ pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
         let text = sources.get(&name).map(String::as_str).unwrap_or("");
         problems.push(template_error(&name, &e, text));
     }
-    if problems.is_empty() { Ok(tera) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(tera)
+    } else {
+        Err(problems)
+    }
+}
+
+fn escape_html(s: &str) -> String {
+    escape(s)
 }
 
 #[allow(non_snake_case)]
@@ -93,14 +112,21 @@ pub fn template_error(name: &str, e: &tera::Error, text: &str) -> Diagnostic {
     // Tera's parser reports ` --> line:col` inside the message.
     let pos = full.find("--> ").and_then(|i| {
         let rest = &full[i + 4..];
-        let end = rest.find(|c: char| !c.is_ascii_digit() && c != ':').unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit() && c != ':')
+            .unwrap_or(rest.len());
         let (l, c) = rest[..end].split_once(':')?;
         Some((l.parse::<usize>().ok()?, c.parse::<usize>().ok()?))
     });
+    // Keep each cause's first line; for parser errors, the "= expected …" line says what is wrong.
     let message = chain
         .iter()
-        .map(|s| s.lines().next().unwrap_or("").trim().to_string())
-        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.lines()
+                .find_map(|l| l.trim().strip_prefix("= ").map(str::to_string))
+                .unwrap_or_else(|| s.lines().next().unwrap_or("").trim().to_string())
+        })
+        .filter(|s| !s.is_empty() && !s.starts_with("-->"))
         .collect::<Vec<_>>()
         .join(": ");
     let mut d = Diagnostic::error(format!("templates/{name}"), message).help(
@@ -149,7 +175,10 @@ struct NavItem {
     summary: Option<String>,
     href: String,
     current: bool,
+    /// Headings down to level 3.
     sections: Vec<TocItem>,
+    /// The page's main sections (its `section_level`), for the home page's outline.
+    outline: Vec<TocItem>,
 }
 
 #[derive(Serialize, Clone)]
@@ -223,7 +252,11 @@ impl<'a> PageEmbed<'a> {
     }
 
     fn at(&self, offset: usize, severity: Severity, message: String, help: String) -> Diagnostic {
-        let mut d = self.page.src.file.error_at(self.page.src.body_start + offset, message);
+        let mut d = self
+            .page
+            .src
+            .file
+            .error_at(self.page.src.body_start + offset, message);
         d.severity = severity;
         if !help.is_empty() {
             d = d.help(help);
@@ -232,7 +265,11 @@ impl<'a> PageEmbed<'a> {
     }
 
     fn link_problem(&mut self, offset: usize, message: String, help: String) {
-        let severity = if self.mode == Mode::Check { Severity::Error } else { Severity::Warning };
+        let severity = if self.mode == Mode::Check {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
         let d = self.at(offset, severity, message, help);
         self.problems.push(d);
     }
@@ -251,12 +288,20 @@ impl<'a> PageEmbed<'a> {
         if path.is_empty() {
             let f = frag.unwrap_or("");
             if !f.is_empty() && !site.page_anchors(page).contains(f) {
-                self.link_problem(offset, format!("broken link: no heading or figure `#{f}` on this page"), anchors_help(site, page));
+                self.link_problem(
+                    offset,
+                    format!("broken link: no heading or figure `#{f}` on this page"),
+                    anchors_help(site, page),
+                );
             }
             return dest.to_string();
         }
         if let Some(rest) = path.strip_prefix('/') {
-            return format!("{}{}", site.asset_href(&self.ctx.prefix, rest), frag.map(|f| format!("#{f}")).unwrap_or_default());
+            return format!(
+                "{}{}",
+                site.asset_href(&self.ctx.prefix, rest),
+                frag.map(|f| format!("#{f}")).unwrap_or_default()
+            );
         }
         if !path.ends_with(".md") {
             self.link_problem(
@@ -285,11 +330,25 @@ impl<'a> PageEmbed<'a> {
             _ => None,
         };
         let Some(target) = target else {
+            if let [lang, file] = parts.as_slice() {
+                if site
+                    .failed_pages
+                    .contains(&(lang.to_string(), file.trim_end_matches(".md").to_string()))
+                {
+                    return dest.to_string();
+                }
+            }
             let keys: Vec<&str> = site.pages_of(page.lang()).map(|p| p.key()).collect();
             self.link_problem(
                 offset,
                 format!("broken link: `{path}` is not a page of this site"),
-                format!("link one of: {}", keys.iter().map(|k| format!("{k}.md")).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "link one of: {}",
+                    keys.iter()
+                        .map(|k| format!("{k}.md"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             );
             return dest.to_string();
         };
@@ -298,7 +357,10 @@ impl<'a> PageEmbed<'a> {
             if !f.is_empty() && !site.page_anchors(target).contains(f) {
                 self.link_problem(
                     offset,
-                    format!("broken link: `{}` has no heading or figure `#{f}`", target.src.file.path.display()),
+                    format!(
+                        "broken link: `{}` has no heading or figure `#{f}`",
+                        target.src.file.path.display()
+                    ),
                     anchors_help(site, target),
                 );
             }
@@ -318,13 +380,27 @@ impl<'a> PageEmbed<'a> {
                 .filter(|(l, _)| l == self.page.lang())
                 .map(|(_, i)| i.as_str())
                 .collect();
-            (format!("no figure or table with id `{id}`"), format!("ids: {}", known.join(", ")))
+            (
+                format!("no figure or table with id `{id}`"),
+                format!("ids: {}", known.join(", ")),
+            )
         })?;
-        let expected = if kind == "tab" { crate::blocks::FigureKind::Table } else { crate::blocks::FigureKind::Figure };
+        let expected = if kind == "tab" {
+            crate::blocks::FigureKind::Table
+        } else {
+            crate::blocks::FigureKind::Figure
+        };
         if n.kind != expected {
             return Err((
-                format!("`{id}` is a {}, not a {}", if kind == "tab" { "figure" } else { "table" }, if kind == "tab" { "table" } else { "figure" }),
-                format!("write `{{{{{}:{id}}}}}`", if kind == "tab" { "fig" } else { "tab" }),
+                format!(
+                    "`{id}` is a {}, not a {}",
+                    if kind == "tab" { "figure" } else { "table" },
+                    if kind == "tab" { "table" } else { "figure" }
+                ),
+                format!(
+                    "write `{{{{{}:{id}}}}}`",
+                    if kind == "tab" { "fig" } else { "tab" }
+                ),
             ));
         }
         let pack = site.packs.get(self.page.lang());
@@ -332,16 +408,29 @@ impl<'a> PageEmbed<'a> {
         let href = if n.page == self.page.key() {
             format!("#{}", n.anchor)
         } else {
-            let target = site.page(self.page.lang(), &n.page).map(|p| p.dir.clone()).unwrap_or_default();
+            let target = site
+                .page(self.page.lang(), &n.page)
+                .map(|p| p.dir.clone())
+                .unwrap_or_default();
             format!("{}#{}", site.href(&self.ctx.prefix, &target), n.anchor)
         };
-        Ok(format!("<a class=\"xref\" href=\"{}\">{} {}</a>", escape(&href), escape(label), n.number))
+        Ok(format!(
+            "<a class=\"xref\" href=\"{}\">{} {}</a>",
+            escape(&href),
+            escape(label),
+            n.number
+        ))
     }
 }
 
 fn has_scheme(s: &str) -> bool {
     match s.find(':') {
-        Some(i) => s[..i].chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.') && i > 0,
+        Some(i) => {
+            s[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+                && i > 0
+        }
         None => false,
     }
 }
@@ -352,7 +441,11 @@ fn anchors_help(site: &Site, page: &Page) -> String {
         "that page has no anchors".into()
     } else {
         let shown: Vec<&str> = anchors.iter().take(12).map(String::as_str).collect();
-        format!("anchors there: {}{}", shown.join(", "), if anchors.len() > 12 { ", …" } else { "" })
+        format!(
+            "anchors there: {}{}",
+            shown.join(", "),
+            if anchors.len() > 12 { ", …" } else { "" }
+        )
     }
 }
 
@@ -373,7 +466,9 @@ impl Embedder for PageEmbed<'_> {
         let site = self.site;
         let page = self.page;
         // Invalid specs were reported when the site was assembled.
-        let Some(Some(spec)) = page.specs.get(index) else { return Ok(BlockHtml::default()) };
+        let Some(Some(spec)) = page.specs.get(index) else {
+            return Ok(BlockHtml::default());
+        };
         let numbered = site
             .numbers
             .get(&(page.lang().to_string(), page.key().to_string(), index))
@@ -381,25 +476,39 @@ impl Embedder for PageEmbed<'_> {
         let _ = block;
         match spec {
             BlockSpec::Chart(c) => {
+                if site.charts.failed.contains(&c.id) {
+                    return Err((crate::error::ALREADY_REPORTED.into(), String::new()));
+                }
                 let chart = site.charts.charts.get(&c.id).ok_or_else(|| {
                     (
                         format!("unknown chart `{}`", c.id),
                         format!(
                             "charts are content/charts/<id>.yaml; known: {}",
-                            site.charts.charts.keys().cloned().collect::<Vec<_>>().join(", ")
+                            site.charts
+                                .charts
+                                .keys()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     )
                 })?;
-                let uid = numbered.as_ref().map_or_else(|| format!("c{index}"), |n| n.anchor.clone());
-                self.ctx.chart(chart, numbered.as_ref(), &uid).map(BlockHtml::from)
+                let uid = numbered
+                    .as_ref()
+                    .map_or_else(|| format!("c{index}"), |n| n.anchor.clone());
+                self.ctx
+                    .chart(chart, numbered.as_ref(), &uid)
+                    .map(BlockHtml::from)
             }
             BlockSpec::Table(t) => {
-                let n = numbered.ok_or_else(|| ("table is not numbered".to_string(), String::new()))?;
+                let n =
+                    numbered.ok_or_else(|| ("table is not numbered".to_string(), String::new()))?;
                 self.ctx.table(t, &n).map(BlockHtml::from)
             }
             BlockSpec::Stats(s) => self.ctx.stats(s).map(BlockHtml::from),
             BlockSpec::Figure(f) => {
-                let n = numbered.ok_or_else(|| ("figure is not numbered".to_string(), String::new()))?;
+                let n = numbered
+                    .ok_or_else(|| ("figure is not numbered".to_string(), String::new()))?;
                 let (html, close) = self.ctx.figure(f, &n);
                 Ok(BlockHtml { html, close })
             }
@@ -412,6 +521,9 @@ impl Embedder for PageEmbed<'_> {
     }
 
     fn problem(&mut self, offset: usize, message: String, help: String) {
+        if message == crate::error::ALREADY_REPORTED {
+            return;
+        }
         let d = self.at(offset, Severity::Error, message, help);
         self.problems.push(d);
     }
@@ -428,17 +540,29 @@ pub struct Renderer<'a> {
 
 impl Renderer<'_> {
     fn asset(&self, prefix: &str, path: &str) -> String {
-        let v = self.asset_versions.get(path).map(|h| format!("?v={h}")).unwrap_or_default();
+        let v = self
+            .asset_versions
+            .get(path)
+            .map(|h| format!("?v={h}"))
+            .unwrap_or_default();
         format!("{prefix}{path}{v}")
     }
 
     /// Renders one page (or the root copy of the default language's home page).
     pub fn page(&self, page: &Page, at_root: bool) -> (Option<RenderedPage>, Vec<Diagnostic>) {
         let site = self.site;
-        let prefix = if at_root { String::new() } else { page.prefix() };
+        let prefix = if at_root {
+            String::new()
+        } else {
+            page.prefix()
+        };
         let mut embed = PageEmbed::new(site, page, &prefix, self.mode);
         let body = page.src.body();
-        let Rendered { html, toc, sections } = markdown::render(&page.doc, body, &mut embed);
+        let Rendered {
+            html,
+            toc,
+            sections,
+        } = markdown::render(&page.doc, body, &mut embed);
         lint_emphasis(&html, page, &mut embed.problems);
         let lang = page.lang();
         let pack = site.packs.get(lang);
@@ -457,18 +581,37 @@ impl Renderer<'_> {
             for (i, spec) in front.key_figures.iter().enumerate() {
                 match key_figure(&mut embed, spec, &prefix) {
                     Ok(k) => key_figures.push(k),
+                    Err((m, _)) if m == crate::error::ALREADY_REPORTED => {}
                     Err((m, h)) => embed.problems.push(
-                        page.src.front_loc.error(&page.src.file, &format!("key_figures.{i}"), m).help(h),
+                        page.src
+                            .front_loc
+                            .error(&page.src.file, &format!("key_figures.{i}"), m)
+                            .help(h),
                     ),
                 }
             }
             for (i, id) in front.charts.iter().enumerate() {
+                if site.charts.failed.contains(id) {
+                    continue;
+                }
                 let Some(chart) = site.charts.charts.get(id) else {
                     embed.problems.push(
                         page.src
                             .front_loc
-                            .error(&page.src.file, &format!("charts.{i}"), format!("unknown chart `{id}`"))
-                            .help(format!("known charts: {}", site.charts.charts.keys().cloned().collect::<Vec<_>>().join(", "))),
+                            .error(
+                                &page.src.file,
+                                &format!("charts.{i}"),
+                                format!("unknown chart `{id}`"),
+                            )
+                            .help(format!(
+                                "known charts: {}",
+                                site.charts
+                                    .charts
+                                    .keys()
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )),
                     );
                     continue;
                 };
@@ -478,30 +621,51 @@ impl Renderer<'_> {
                     .get(&(lang.to_string(), id.clone()))
                     .cloned()
                     .map(|mut n| {
-                        let dir = site.page(lang, &n.page).map(|p| p.dir.clone()).unwrap_or_default();
+                        let dir = site
+                            .page(lang, &n.page)
+                            .map(|p| p.dir.clone())
+                            .unwrap_or_default();
                         n.anchor = format!("home-{}", n.anchor);
                         (n, dir)
                     });
-                match embed.ctx.chart(chart, numbered.as_ref().map(|(n, _)| n), &format!("home-{id}")) {
+                match embed.ctx.chart(
+                    chart,
+                    numbered.as_ref().map(|(n, _)| n),
+                    &format!("home-{id}"),
+                ) {
                     Ok(mut html) => {
                         if let Some((n, dir)) = &numbered {
-                            let href = format!("{}#{}", site.href(&prefix, dir), n.anchor.trim_start_matches("home-"));
+                            let href = format!(
+                                "{}#{}",
+                                site.href(&prefix, dir),
+                                n.anchor.trim_start_matches("home-")
+                            );
                             html = html.replacen(
                                 "</figcaption>",
-                                &format!(" <a class=\"fig-more\" href=\"{}\">{}</a></figcaption>", escape(&href), escape(pack.string("read_more"))),
+                                &format!(
+                                    " <a class=\"fig-more\" href=\"{}\">{}</a></figcaption>",
+                                    escape(&href),
+                                    escape(pack.string("read_more"))
+                                ),
                                 1,
                             );
                         }
                         charts.push(html);
                     }
-                    Err((m, h)) => embed
-                        .problems
-                        .push(page.src.front_loc.error(&page.src.file, &format!("charts.{i}"), m).help(h)),
+                    Err((m, h)) => embed.problems.push(
+                        page.src
+                            .front_loc
+                            .error(&page.src.file, &format!("charts.{i}"), m)
+                            .help(h),
+                    ),
                 }
             }
         }
         let title = if page.is_home() {
-            front.title.clone().unwrap_or_else(|| site.config.title.get(lang).cloned().unwrap_or_default())
+            front
+                .title
+                .clone()
+                .unwrap_or_else(|| site.config.title.get(lang).cloned().unwrap_or_default())
         } else {
             front.title.clone().unwrap_or_default()
         };
@@ -509,9 +673,15 @@ impl Renderer<'_> {
             .description
             .clone()
             .or_else(|| front.summary.clone())
-            .unwrap_or_else(|| site.config.description.get(lang).cloned().unwrap_or_default());
+            .unwrap_or_else(|| {
+                site.config
+                    .description
+                    .get(lang)
+                    .cloned()
+                    .unwrap_or_default()
+            });
         let canonical = site.absolute(&page.dir);
-        let alternates = self.alternates(page);
+        let alternates = self.alternates(page, &prefix);
         let page_ctx = PageCtx {
             kind: if page.is_home() { "home" } else { "chapter" },
             key: page.key().to_string(),
@@ -531,14 +701,28 @@ impl Renderer<'_> {
         };
         ctx.insert("page", &page_ctx);
         ctx.insert("json_ld", &json_ld(site, page, &prefix));
-        let template = front
-            .template
-            .clone()
-            .unwrap_or_else(|| if page.is_home() { "home.html".into() } else { "chapter.html".into() });
+        let template = front.template.clone().unwrap_or_else(|| {
+            if page.is_home() {
+                "home.html".into()
+            } else {
+                "chapter.html".into()
+            }
+        });
         let mut problems = embed.problems;
-        let path = if at_root { "index.html".to_string() } else { format!("{}index.html", page.dir) };
+        let path = if at_root {
+            "index.html".to_string()
+        } else {
+            format!("{}index.html", page.dir)
+        };
         match self.tera.render(&template, &ctx) {
-            Ok(out) => (Some(RenderedPage { path, html: out, sections }), problems),
+            Ok(out) => (
+                Some(RenderedPage {
+                    path,
+                    html: out,
+                    sections,
+                }),
+                problems,
+            ),
             Err(e) => {
                 problems.push(template_error(&template, &e, ""));
                 (None, problems)
@@ -546,37 +730,65 @@ impl Renderer<'_> {
         }
     }
 
-    /// hreflang alternates of a page (absolute, only with base_url), plus x-default.
-    fn alternates(&self, page: &Page) -> Vec<Alternate> {
+    /// hreflang alternates of a page, plus x-default: absolute with base_url, else relative.
+    fn alternates(&self, page: &Page, prefix: &str) -> Vec<Alternate> {
         let site = self.site;
+        let url = |dir: &str| site.absolute(dir).unwrap_or_else(|| site.href(prefix, dir));
         let mut out = Vec::new();
-        if site.config.base_url().is_none() {
-            return out;
-        }
         for lang in site.languages() {
             if let Some(p) = site.page(lang, page.key()) {
-                let hreflang = site.packs.get(lang).html_lang.clone().unwrap_or_else(|| lang.clone());
-                out.push(Alternate { hreflang, href: site.absolute(&p.dir).unwrap_or_default() });
+                let hreflang = site
+                    .packs
+                    .get(lang)
+                    .html_lang
+                    .clone()
+                    .unwrap_or_else(|| lang.clone());
+                out.push(Alternate {
+                    hreflang,
+                    href: url(&p.dir),
+                });
             }
         }
         if let Some(p) = site.page(site.default_language(), page.key()) {
-            let href = if p.is_home() { site.absolute("").unwrap_or_default() } else { site.absolute(&p.dir).unwrap_or_default() };
-            out.push(Alternate { hreflang: "x-default".into(), href });
+            let dir = if p.is_home() { "" } else { p.dir.as_str() };
+            out.push(Alternate {
+                hreflang: "x-default".into(),
+                href: url(dir),
+            });
         }
         out
     }
 
     /// Context shared by every page of a language: site, strings, navigation, assets.
-    pub fn base_context(&self, lang: &str, prefix: &str, dir: &str, page: Option<&Page>) -> tera::Context {
+    pub fn base_context(
+        &self,
+        lang: &str,
+        prefix: &str,
+        dir: &str,
+        page: Option<&Page>,
+    ) -> tera::Context {
         let site = self.site;
         let pack = site.packs.get(lang);
         fn get<'m>(m: &'m Option<BTreeMap<String, String>>, lang: &str) -> &'m str {
-            m.as_ref().and_then(|m| m.get(lang)).map(String::as_str).unwrap_or("")
+            m.as_ref()
+                .and_then(|m| m.get(lang))
+                .map(String::as_str)
+                .unwrap_or("")
         }
         let site_ctx = SiteCtx {
-            title: site.config.title.get(lang).map(String::as_str).unwrap_or(""),
+            title: site
+                .config
+                .title
+                .get(lang)
+                .map(String::as_str)
+                .unwrap_or(""),
             subtitle: get(&site.config.subtitle, lang),
-            description: site.config.description.get(lang).map(String::as_str).unwrap_or(""),
+            description: site
+                .config
+                .description
+                .get(lang)
+                .map(String::as_str)
+                .unwrap_or(""),
             publisher: get(&site.config.publisher, lang),
             author: get(&site.config.author, lang),
             date: site.config.date.as_deref().unwrap_or(""),
@@ -596,7 +808,10 @@ impl Renderer<'_> {
         ctx.insert("t", &pack.strings);
         ctx.insert("root", prefix);
         ctx.insert("home_href", &site.href(prefix, &format!("{lang}/")));
-        ctx.insert("search_href", &site.href(prefix, &format!("{lang}/search/")));
+        ctx.insert(
+            "search_href",
+            &site.href(prefix, &format!("{lang}/search/")),
+        );
         ctx.insert("search_index", &format!("{prefix}search/{lang}.json"));
         ctx.insert("serve", &(self.mode == Mode::Serve));
         let assets: BTreeMap<&str, String> = [
@@ -625,7 +840,10 @@ impl Renderer<'_> {
                     code: l.clone(),
                     name: lp.name.clone(),
                     html_lang: lp.html_lang.clone().unwrap_or_else(|| l.clone()),
-                    href: p.map_or_else(|| site.href(prefix, &format!("{l}/")), |p| site.href(prefix, &p.dir)),
+                    href: p.map_or_else(
+                        || site.href(prefix, &format!("{l}/")),
+                        |p| site.href(prefix, &p.dir),
+                    ),
                     current: l == lang,
                 }
             })
@@ -633,19 +851,11 @@ impl Renderer<'_> {
         ctx.insert("languages", &languages);
         let nav: Vec<NavItem> = site
             .chapters(lang)
-            .map(|p| NavItem {
-                key: p.key().to_string(),
-                title: p.src.front.title.clone().unwrap_or_default(),
-                short_title: p.nav_title().to_string(),
-                number: p.src.front.number.clone(),
-                summary: p.src.front.summary.clone(),
-                href: site.href(prefix, &p.dir),
-                current: p.dir == dir,
-                sections: p
+            .map(|p| {
+                let items: Vec<TocItem> = p
                     .scan
                     .headings
                     .iter()
-                    .filter(|h| h.level <= 3)
                     .map(|h| {
                         let text = Ctx::new(site, lang, prefix).expand_plain(&h.raw);
                         TocItem {
@@ -656,7 +866,19 @@ impl Renderer<'_> {
                             href: format!("{}#{}", site.href(prefix, &p.dir), h.id),
                         }
                     })
-                    .collect(),
+                    .collect();
+                let level = p.src.front.section_level.unwrap_or(2);
+                NavItem {
+                    key: p.key().to_string(),
+                    title: p.src.front.title.clone().unwrap_or_default(),
+                    short_title: p.nav_title().to_string(),
+                    number: p.src.front.number.clone(),
+                    summary: p.src.front.summary.clone(),
+                    href: site.href(prefix, &p.dir),
+                    current: p.dir == dir,
+                    outline: items.iter().filter(|t| t.level == level).cloned().collect(),
+                    sections: items.into_iter().filter(|t| t.level <= 3).collect(),
+                }
             })
             .collect();
         ctx.insert("nav", &nav);
@@ -671,8 +893,13 @@ impl Renderer<'_> {
             .config
             .base_url()
             .map(|u| {
-                let after_scheme = u.split_once("://").map_or(u.as_str(), |(_, r)| r).to_string();
-                after_scheme.find('/').map_or("/".to_string(), |i| after_scheme[i..].to_string())
+                let after_scheme = u
+                    .split_once("://")
+                    .map_or(u.as_str(), |(_, r)| r)
+                    .to_string();
+                after_scheme
+                    .find('/')
+                    .map_or("/".to_string(), |i| after_scheme[i..].to_string())
             })
             .unwrap_or_else(|| "/".to_string());
         let mut ctx = self.base_context(lang, &prefix, "", None);
@@ -697,7 +924,14 @@ impl Renderer<'_> {
         ctx.insert("page", &page);
         ctx.insert("json_ld", "");
         match self.tera.render("404.html", &ctx) {
-            Ok(html) => (Some(RenderedPage { path: "404.html".into(), html, sections: vec![] }), vec![]),
+            Ok(html) => (
+                Some(RenderedPage {
+                    path: "404.html".into(),
+                    html,
+                    sections: vec![],
+                }),
+                vec![],
+            ),
             Err(e) => (None, vec![template_error("404.html", &e, "")]),
         }
     }
@@ -745,7 +979,14 @@ impl Renderer<'_> {
         ctx.insert("page", &page);
         ctx.insert("json_ld", "");
         match self.tera.render("search.html", &ctx) {
-            Ok(html) => (Some(RenderedPage { path: format!("{dir}index.html"), html, sections: vec![] }), vec![]),
+            Ok(html) => (
+                Some(RenderedPage {
+                    path: format!("{dir}index.html"),
+                    html,
+                    sections: vec![],
+                }),
+                vec![],
+            ),
             Err(e) => (None, vec![template_error("search.html", &e, "")]),
         }
     }
@@ -762,17 +1003,28 @@ fn toc_item(t: &TocEntry, page_href: &str) -> TocItem {
 }
 
 /// A headline figure for the home page: value (with qualifier), label, link to its source.
-fn key_figure(embed: &mut PageEmbed, spec: &str, prefix: &str) -> Result<KeyFigure, (String, String)> {
+fn key_figure(
+    embed: &mut PageEmbed,
+    spec: &str,
+    prefix: &str,
+) -> Result<KeyFigure, (String, String)> {
     let site = embed.site;
     let lang = embed.page.lang();
     let r = site.data.resolve(spec)?;
     let Value::Quantity(q) = r.value else {
-        return Err((format!("`{spec}` is not a figure"), "key figures must be quantities".into()));
+        return Err((
+            format!("`{spec}` is not a figure"),
+            "key figures must be quantities".into(),
+        ));
     };
     let pack = site.packs.get(lang);
     let value = match r.row.text.as_ref().and_then(|t| t.get(lang)) {
         Some(t) => t.clone(),
-        None => match r.set.unit_of(r.row, r.field).and_then(|u| pack.units.get(u)) {
+        None => match r
+            .set
+            .unit_of(r.row, r.field)
+            .and_then(|u| pack.units.get(u))
+        {
             Some(unit) => q.format(unit, pack, Style::Full),
             None => pack.number(q.lo, 2),
         },
@@ -796,7 +1048,12 @@ fn key_figure(embed: &mut PageEmbed, spec: &str, prefix: &str) -> Result<KeyFigu
         }
         None => (SourceKind::Report, String::new()),
     };
-    Ok(KeyFigure { value, label, kind: kind.as_str(), href })
+    Ok(KeyFigure {
+        value,
+        label,
+        kind: kind.as_str(),
+        href,
+    })
 }
 
 /// `**` left in the output means emphasis that CommonMark did not close: usually full-width
@@ -810,7 +1067,10 @@ fn lint_emphasis(html: &str, page: &Page, problems: &mut Vec<Diagnostic>) {
     let text = markdown::strip_tags(html);
     for frag in text.split("**").skip(1).take(1) {
         let snippet: String = frag.chars().take(8).collect();
-        let offset = body.find(&format!("**{snippet}")).or_else(|| body.find("**")).unwrap_or(0);
+        let offset = body
+            .find(&format!("**{snippet}"))
+            .or_else(|| body.find("**"))
+            .unwrap_or(0);
         let mut d = page
             .src
             .file
@@ -822,13 +1082,16 @@ fn lint_emphasis(html: &str, page: &Page, problems: &mut Vec<Diagnostic>) {
 }
 
 /// schema.org JSON-LD: the report, and its datasets with their CSV downloads.
-fn json_ld(site: &Site, page: &Page, _prefix: &str) -> String {
+fn json_ld(site: &Site, page: &Page, prefix: &str) -> String {
     let lang = page.lang();
-    let Some(base) = site.config.base_url() else {
-        return String::new();
-    };
+    let base = site.config.base_url();
     let title = site.config.title.get(lang).cloned().unwrap_or_default();
-    let publisher = site.config.publisher.as_ref().and_then(|p| p.get(lang)).cloned();
+    let publisher = site
+        .config
+        .publisher
+        .as_ref()
+        .and_then(|p| p.get(lang))
+        .cloned();
     let datasets: Vec<serde_json::Value> = site
         .data
         .sets
@@ -841,8 +1104,8 @@ fn json_ld(site: &Site, page: &Page, _prefix: &str) -> String {
                 "description": s.notes.as_ref().and_then(|n| n.get(lang)).or(s.title.get(lang)),
                 "inLanguage": lang,
                 "distribution": [
-                    {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": format!("{base}{lang}/data/{}.csv", s.id)},
-                    {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": format!("{base}data/{}.json", s.id)}
+                    {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": format!("{}{lang}/data/{}.csv", base.clone().unwrap_or_else(|| prefix.to_string()), s.id)},
+                    {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": format!("{}data/{}.json", base.clone().unwrap_or_else(|| prefix.to_string()), s.id)}
                 ]
             })
         })
@@ -853,8 +1116,10 @@ fn json_ld(site: &Site, page: &Page, _prefix: &str) -> String {
         "name": title,
         "headline": page.src.front.title.clone().unwrap_or(title.clone()),
         "inLanguage": site.packs.get(lang).html_lang.clone().unwrap_or(lang.to_string()),
-        "url": site.absolute(&page.dir),
     });
+    if let Some(url) = site.absolute(&page.dir) {
+        report["url"] = serde_json::json!(url);
+    }
     if let Some(p) = publisher {
         report["publisher"] = serde_json::json!({"@type": "Organization", "name": p});
     }
@@ -865,5 +1130,7 @@ fn json_ld(site: &Site, page: &Page, _prefix: &str) -> String {
         report["hasPart"] = serde_json::json!(datasets);
     }
     // `</` must not appear inside a <script> element.
-    serde_json::to_string(&report).unwrap_or_default().replace("</", "<\\/")
+    serde_json::to_string(&report)
+        .unwrap_or_default()
+        .replace("</", "<\\/")
 }

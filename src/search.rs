@@ -107,7 +107,17 @@ pub fn build(docs: &[Doc]) -> String {
         }
     }
     let index = Index {
-        docs: docs.iter().map(|d| [d.href.as_str(), d.page.as_str(), d.section.as_str(), d.text.as_str()]).collect(),
+        docs: docs
+            .iter()
+            .map(|d| {
+                [
+                    d.href.as_str(),
+                    d.page.as_str(),
+                    d.section.as_str(),
+                    d.text.as_str(),
+                ]
+            })
+            .collect(),
         terms,
     };
     serde_json::to_string(&index).unwrap_or_default()
@@ -119,9 +129,17 @@ pub fn page_docs(href: &str, page_title: &str, sections: &[Section]) -> Vec<Doc>
         .iter()
         .filter(|s| !s.text.is_empty() || !s.title.is_empty())
         .map(|s| Doc {
-            href: if s.id.is_empty() { href.to_string() } else { format!("{href}#{}", s.id) },
+            href: if s.id.is_empty() {
+                href.to_string()
+            } else {
+                format!("{href}#{}", s.id)
+            },
             page: page_title.to_string(),
-            section: if s.id.is_empty() { String::new() } else { s.title.clone() },
+            section: if s.id.is_empty() {
+                String::new()
+            } else {
+                s.title.clone()
+            },
             text: s.text.clone(),
         })
         .collect()
@@ -141,7 +159,10 @@ mod tests {
 
     #[test]
     fn words_ignore_case_and_plurals() {
-        assert_eq!(tokens("Large Models, companies; Prices"), ["large", "model", "company", "price"]);
+        assert_eq!(
+            tokens("Large Models, companies; Prices"),
+            ["large", "model", "company", "price"]
+        );
         assert_eq!(stem("class"), "class");
         assert_eq!(stem("boxes"), "box");
         assert_eq!(stem("status"), "status");
@@ -156,8 +177,18 @@ mod tests {
     #[test]
     fn index_lists_each_doc_once_per_term() {
         let docs = vec![
-            Doc { href: "a".into(), page: "P".into(), section: "S".into(), text: "模型 模型".into() },
-            Doc { href: "b".into(), page: "P".into(), section: "T".into(), text: "model".into() },
+            Doc {
+                href: "a".into(),
+                page: "P".into(),
+                section: "S".into(),
+                text: "模型 模型".into(),
+            },
+            Doc {
+                href: "b".into(),
+                page: "P".into(),
+                section: "T".into(),
+                text: "model".into(),
+            },
         ];
         let json = build(&docs);
         assert!(json.contains("\"模型\":[0]"), "{json}");

@@ -81,6 +81,8 @@ pub struct Site {
     pub numbers: BTreeMap<(String, String, usize), Numbered>,
     /// (lang, figure id) → its number, for `{{fig:id}}` and `{{tab:id}}`.
     pub figure_ids: BTreeMap<(String, String), Numbered>,
+    /// Pages that exist but failed to load (already reported).
+    pub failed_pages: crate::content::FailedPages,
 }
 
 impl Site {
@@ -89,7 +91,7 @@ impl Site {
         packs: Packs,
         data: DataStore,
         charts: ChartStore,
-        sources: Vec<PageSource>,
+        (sources, failed_pages): (Vec<PageSource>, crate::content::FailedPages),
         problems: &mut Vec<Diagnostic>,
     ) -> Site {
         let mut pages: Vec<Page> = sources
@@ -123,10 +125,26 @@ impl Site {
                 }
             })
             .collect();
-        let lang_pos = |l: &str| config.languages.iter().position(|x| x == l).unwrap_or(usize::MAX);
+        let lang_pos = |l: &str| {
+            config
+                .languages
+                .iter()
+                .position(|x| x == l)
+                .unwrap_or(usize::MAX)
+        };
         pages.sort_by(|a, b| {
-            (lang_pos(a.lang()), !a.is_home(), a.src.front.order.unwrap_or(0), a.key())
-                .cmp(&(lang_pos(b.lang()), !b.is_home(), b.src.front.order.unwrap_or(0), b.key()))
+            (
+                lang_pos(a.lang()),
+                !a.is_home(),
+                a.src.front.order.unwrap_or(0),
+                a.key(),
+            )
+                .cmp(&(
+                    lang_pos(b.lang()),
+                    !b.is_home(),
+                    b.src.front.order.unwrap_or(0),
+                    b.key(),
+                ))
         });
         let mut site = Site {
             config,
@@ -136,6 +154,7 @@ impl Site {
             pages,
             numbers: BTreeMap::new(),
             figure_ids: BTreeMap::new(),
+            failed_pages,
         };
         site.number_blocks(problems);
         site
@@ -146,10 +165,13 @@ impl Site {
     fn number_blocks(&mut self, problems: &mut Vec<Diagnostic>) {
         let mut counters: BTreeMap<(String, FigureKind), usize> = BTreeMap::new();
         for page in &self.pages {
-            let mut used: BTreeSet<String> = page.scan.headings.iter().map(|h| h.id.clone()).collect();
+            let mut used: BTreeSet<String> =
+                page.scan.headings.iter().map(|h| h.id.clone()).collect();
             for (i, spec) in page.specs.iter().enumerate() {
                 let Some(spec) = spec else { continue };
-                let Some(kind) = spec.figure_kind() else { continue };
+                let Some(kind) = spec.figure_kind() else {
+                    continue;
+                };
                 let n = counters.entry((page.lang().to_string(), kind)).or_insert(0);
                 *n += 1;
                 let base = spec.anchor(*n);
@@ -180,8 +202,10 @@ impl Site {
                         self.figure_ids.insert(key, numbered.clone());
                     }
                 }
-                self.numbers
-                    .insert((page.lang().to_string(), page.key().to_string(), i), numbered);
+                self.numbers.insert(
+                    (page.lang().to_string(), page.key().to_string(), i),
+                    numbered,
+                );
             }
         }
     }
@@ -205,7 +229,9 @@ impl Site {
     }
 
     pub fn page(&self, lang: &str, key: &str) -> Option<&Page> {
-        self.pages.iter().find(|p| p.lang() == lang && p.key() == key)
+        self.pages
+            .iter()
+            .find(|p| p.lang() == lang && p.key() == key)
     }
 
     pub fn home(&self, lang: &str) -> Option<&Page> {
@@ -215,7 +241,11 @@ impl Site {
     /// Link from a page whose root prefix is `prefix` (`../../`, or `/` for the 404 page) to the
     /// page folder `dir` (`""` is the root), ending in `index.html` unless the site uses pretty URLs.
     pub fn href(&self, prefix: &str, dir: &str) -> String {
-        let file = if self.config.pretty_urls { "" } else { "index.html" };
+        let file = if self.config.pretty_urls {
+            ""
+        } else {
+            "index.html"
+        };
         let s = format!("{prefix}{dir}{file}");
         if s.is_empty() { "./".to_string() } else { s }
     }
@@ -258,22 +288,36 @@ mod tests {
 
     #[test]
     fn relative_links_work_from_any_depth() {
-        let config: SiteConfig =
-            serde_yaml::from_str("languages: [zh, en]\ntitle: {zh: a, en: b}\ndescription: {zh: a, en: b}\n").unwrap();
+        let config: SiteConfig = serde_yaml::from_str(
+            "languages: [zh, en]\ntitle: {zh: a, en: b}\ndescription: {zh: a, en: b}\n",
+        )
+        .unwrap();
         let site = Site {
             config,
-            packs: Packs { by_lang: BTreeMap::new() },
-            data: DataStore { sets: BTreeMap::new(), failed: Default::default() },
+            packs: Packs {
+                by_lang: BTreeMap::new(),
+            },
+            data: DataStore {
+                sets: BTreeMap::new(),
+                failed: Default::default(),
+            },
             charts: ChartStore::default(),
             pages: vec![],
             numbers: BTreeMap::new(),
             figure_ids: BTreeMap::new(),
+            failed_pages: Default::default(),
         };
         assert_eq!(site.href("", ""), "index.html");
-        assert_eq!(site.href("../../", "en/status/"), "../../en/status/index.html");
+        assert_eq!(
+            site.href("../../", "en/status/"),
+            "../../en/status/index.html"
+        );
         assert_eq!(site.href("../", "zh/"), "../zh/index.html");
         assert_eq!(site.href("/r/", "zh/"), "/r/zh/index.html");
-        assert_eq!(site.asset_href("../../", "static/style.css"), "../../static/style.css");
+        assert_eq!(
+            site.asset_href("../../", "static/style.css"),
+            "../../static/style.css"
+        );
         let mut pretty = site.clone();
         pretty.config.pretty_urls = true;
         assert_eq!(pretty.href("", ""), "./");

@@ -59,7 +59,12 @@ impl Located {
     }
 
     /// An error pointing at the key of `path` in `file`.
-    pub fn key_error(&self, file: &SourceFile, path: &str, message: impl Into<String>) -> Diagnostic {
+    pub fn key_error(
+        &self,
+        file: &SourceFile,
+        path: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let (l, c) = self.key(path);
         file.error_at_line(l, c, message)
     }
@@ -87,11 +92,27 @@ pub fn to_diagnostic(file: &SourceFile, err: &serde_yaml::Error, line_offset: us
         Some(i) => raw[..i].to_string(),
         None => raw.clone(),
     };
+    // Speak the editor's language, not Rust's.
+    let message = message
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u8", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a borrowed string", "expected text")
+        .replace("expected a string", "expected text");
     let (line, column) = err
         .location()
         .map(|l| (l.line() + line_offset, l.column()))
         .unwrap_or((line_offset + 1, 1));
-    let help = hint_for(&message);
+    let mut help = hint_for(&message);
+    let line_text = file.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    if line_text.contains("{{")
+        && (message.contains("did not find expected") || message.contains("invalid type: map"))
+    {
+        help = Some(
+            "a value containing a `{{…}}` reference must be quoted: `en: \"…{{file.row}}…\"`"
+                .into(),
+        );
+    }
     let mut d = file.error_at_line(line, column, message);
     if let Some(h) = help {
         d = d.help(h);
@@ -117,7 +138,14 @@ fn hint_for(message: &str) -> Option<String> {
     if message.contains("unknown variant") {
         return Some("use one of the listed values".into());
     }
-    if message.contains("did not find expected") || message.contains("mapping values are not allowed") {
+    if message.contains("did not find expected ',' or ']'")
+        || message.contains("did not find expected ',' or '}'")
+    {
+        return Some("a `[` or `{` opened on this line or above is not closed (or a value inside it needs quotes)".into());
+    }
+    if message.contains("did not find expected")
+        || message.contains("mapping values are not allowed")
+    {
         return Some(
             "check indentation and quoting on this line (values with `: ` or starting with `{`, `[`, `*`, `&` need quotes)"
                 .into(),
@@ -150,8 +178,13 @@ struct Recorder {
 
 enum Frame {
     /// `first` until the mapping's first key is seen.
-    Map { awaiting_key: bool, first: bool },
-    Seq { next: usize },
+    Map {
+        awaiting_key: bool,
+        first: bool,
+    },
+    Seq {
+        next: usize,
+    },
 }
 
 impl Recorder {
@@ -188,7 +221,11 @@ impl MarkedEventReceiver for Recorder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::Scalar(value, ..) => {
-                if let Some(Frame::Map { awaiting_key, first }) = self.stack.last_mut() {
+                if let Some(Frame::Map {
+                    awaiting_key,
+                    first,
+                }) = self.stack.last_mut()
+                {
                     if *awaiting_key {
                         *awaiting_key = false;
                         let is_first = std::mem::replace(first, false);
@@ -212,7 +249,10 @@ impl MarkedEventReceiver for Recorder {
             }
             Event::MappingStart(..) => {
                 self.begin_node(mark);
-                self.stack.push(Frame::Map { awaiting_key: true, first: true });
+                self.stack.push(Frame::Map {
+                    awaiting_key: true,
+                    first: true,
+                });
             }
             Event::SequenceStart(..) => {
                 self.begin_node(mark);
@@ -247,6 +287,13 @@ mod tests {
         assert_eq!(loc.value("rows.0"), (3, 5));
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(loc.value("rows.1.nothing"), loc.value("rows.1"));
+    }
+
+    #[test]
+    fn unquoted_reference_gets_a_precise_hint() {
+        let f = SourceFile::new("d.yaml", "title: {zh: 按{{a.b}}算, en: x}\n");
+        let d = parse::<serde_yaml::Value>(&f, &f.text, 0).unwrap_err();
+        assert!(d.help.unwrap().contains("must be quoted"));
     }
 
     #[test]

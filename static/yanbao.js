@@ -1,0 +1,91 @@
+// Progressive enhancements; every page works without this file.
+// - theme toggle (remembered in localStorage)
+// - the language switch lands on the section being read
+// - the in-page table of contents marks the current section
+// - the mobile menu closes after a choice
+(function () {
+  "use strict";
+  var root = document.documentElement;
+
+  // Theme toggle --------------------------------------------------------------
+  var toggle = document.querySelector(".theme-toggle");
+  function effectiveTheme() {
+    var t = root.getAttribute("data-theme");
+    if (t) return t;
+    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+  function syncToggle() {
+    if (toggle) toggle.setAttribute("aria-pressed", effectiveTheme() === "dark" ? "true" : "false");
+  }
+  if (toggle) {
+    toggle.hidden = false;
+    syncToggle();
+    toggle.addEventListener("click", function () {
+      var next = effectiveTheme() === "dark" ? "light" : "dark";
+      root.setAttribute("data-theme", next);
+      try { localStorage.setItem("yanbao-theme", next); } catch (e) { /* not remembered */ }
+      syncToggle();
+    });
+  }
+
+  // Current section -------------------------------------------------------------
+  var headings = Array.prototype.slice.call(
+    document.querySelectorAll(".prose h2[id], .prose h3[id], .prose h4[id], .prose h5[id], .prose figure[id]")
+  );
+  function currentSection() {
+    var offset = 110, current = null;
+    for (var i = 0; i < headings.length; i++) {
+      if (headings[i].getBoundingClientRect().top - offset <= 0) current = headings[i]; else break;
+    }
+    if (!current && location.hash) return location.hash.slice(1);
+    return current ? current.id : "";
+  }
+
+  // The language switch keeps the reader's place: same page, same section id.
+  var switches = Array.prototype.slice.call(document.querySelectorAll("[data-lang-switch]"));
+  switches.forEach(function (a) { a.setAttribute("data-base-href", a.getAttribute("href")); });
+  function updateSwitches() {
+    var id = currentSection();
+    switches.forEach(function (a) {
+      var base = a.getAttribute("data-base-href");
+      a.setAttribute("href", id ? base + "#" + encodeURIComponent(id) : base);
+    });
+    markToc(id);
+  }
+
+  // Table of contents: mark the section in view.
+  var tocLinks = Array.prototype.slice.call(document.querySelectorAll(".toc a[href*='#']"));
+  function markToc(id) {
+    tocLinks.forEach(function (a) {
+      var on = id && a.getAttribute("href").split("#")[1] === id;
+      if (on) a.setAttribute("aria-current", "true"); else a.removeAttribute("aria-current");
+    });
+  }
+
+  var pending = false;
+  window.addEventListener("scroll", function () {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; updateSwitches(); });
+  }, { passive: true });
+  window.addEventListener("hashchange", updateSwitches);
+  switches.forEach(function (a) {
+    a.addEventListener("pointerdown", updateSwitches);
+    a.addEventListener("focus", updateSwitches);
+  });
+  updateSwitches();
+
+  // Mobile menu: close after choosing a chapter.
+  var menu = document.querySelector(".menu");
+  if (menu) {
+    menu.addEventListener("click", function (e) {
+      if (e.target.closest && e.target.closest("a")) menu.removeAttribute("open");
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && menu.hasAttribute("open")) {
+        menu.removeAttribute("open");
+        menu.querySelector("summary").focus();
+      }
+    });
+  }
+})();

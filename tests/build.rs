@@ -1,0 +1,291 @@
+//! Builds fixture sites into temporary folders and checks the output: both languages, working
+//! relative links, byte-identical rebuilds, atomic replacement, and one exact message per
+//! invalid case in `tests/fixtures/invalid/` (run with `UPDATE_EXPECT=1` to rewrite them).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::*;
+use yanbao::{Options, Severity};
+
+#[test]
+fn builds_every_page_in_both_languages() {
+    let (_dir, root) = fixture_copy();
+    let report = yanbao::build(&Options::new(&root)).expect("fixture builds");
+    let out = root.join("public");
+    for p in [
+        "index.html",
+        "404.html",
+        "robots.txt",
+        "manifest.webmanifest",
+        "zh/index.html",
+        "en/index.html",
+        "zh/market/index.html",
+        "en/market/index.html",
+        "zh/outlook/index.html",
+        "en/outlook/index.html",
+        "zh/search/index.html",
+        "search/zh.json",
+        "search/en.json",
+        "static/style.css",
+        "data/market.json",
+        "zh/data/market.csv",
+        "en/charts/market.csv",
+        "charts/market.json",
+        ".yanbao-output",
+    ] {
+        assert!(out.join(p).is_file(), "missing {p}");
+    }
+    assert!(
+        !out.join("sitemap.xml").exists(),
+        "no sitemap without base_url"
+    );
+    assert_eq!(report.pages, 10);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let zh = read(&out.join("zh/market/index.html"));
+    assert!(zh.contains("<html lang=\"zh-Hans\""));
+    assert!(zh.contains("157亿元"));
+    assert!(zh.contains("<h2 id=\"size\">规模"));
+    let en = read(&out.join("en/market/index.html"));
+    assert!(en.contains("<html lang=\"en\""));
+    assert!(en.contains("CNY 15.7 billion"));
+    assert!(en.contains("<h2 id=\"size\">Size"));
+    // Markdown extensions: footnotes, task lists, strikethrough, smart quotes in English only.
+    assert!(en.contains("class=\"footnote-reference\""));
+    assert!(en.contains("type=\"checkbox\""));
+    assert!(en.contains("<del>Struck</del>"));
+    assert!(en.contains("“next”"));
+}
+
+#[test]
+fn every_zh_page_has_an_en_counterpart_with_the_same_sections() {
+    let (_dir, root) = fixture_copy();
+    yanbao::build(&Options::new(&root)).unwrap();
+    let out = root.join("public");
+    for page in ["index.html", "market/index.html", "outlook/index.html"] {
+        let zh = read(&out.join("zh").join(page));
+        let en = read(&out.join("en").join(page));
+        assert_eq!(heading_ids(&zh), heading_ids(&en), "{page}");
+        // The language switch of the zh page points at the en page, and vice versa.
+        let depth = page.matches('/').count() + 1;
+        let up = "../".repeat(depth);
+        assert!(
+            zh.contains(&format!("href=\"{up}en/{page}\" hreflang=\"en\"")),
+            "{page}"
+        );
+        assert!(
+            en.contains(&format!("href=\"{up}zh/{page}\" hreflang=\"zh-Hans\"")),
+            "{page}"
+        );
+    }
+}
+
+#[test]
+fn every_internal_link_and_anchor_resolves() {
+    let (_dir, root) = fixture_copy();
+    yanbao::build(&Options::new(&root)).unwrap();
+    let problems = check_links(&root.join("public"));
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn bundled_report_links_all_resolve() {
+    // The real report: every link, stylesheet, script and anchor exists, so the folder works at
+    // any sub-path and from the file system.
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = Options::new(repo_root());
+    opts.output = dir.path().join("out");
+    yanbao::build(&opts).expect("bundled report builds");
+    let problems = check_links(&opts.output);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let (_dir, root) = fixture_copy();
+    let mut a = Options::new(&root);
+    a.output = root.join("out-a");
+    let mut b = Options::new(&root);
+    b.output = root.join("out-b");
+    yanbao::build(&a).unwrap();
+    yanbao::build(&b).unwrap();
+    let fa = all_files(&a.output);
+    let fb = all_files(&b.output);
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (k, v) in &fa {
+        assert!(v == &fb[k], "{k} differs between builds");
+        let text = String::from_utf8_lossy(v);
+        assert!(
+            !text.contains(root.to_str().unwrap()),
+            "{k} contains the absolute build path"
+        );
+    }
+}
+
+#[test]
+fn failed_build_leaves_previous_site_untouched() {
+    let (_dir, root) = fixture_copy();
+    yanbao::build(&Options::new(&root)).unwrap();
+    let before = all_files(&root.join("public"));
+    std::fs::write(
+        root.join("content/data/market.yaml"),
+        "title: {zh: [broken\n",
+    )
+    .unwrap();
+    let err = yanbao::build(&Options::new(&root)).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("--> content/data/market.yaml:1:"), "{text}");
+    assert_eq!(all_files(&root.join("public")), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("yanbao-tmp") || n.contains("yanbao-old"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn refuses_to_replace_a_folder_it_did_not_create() {
+    let (_dir, root) = fixture_copy();
+    let docs = root.join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(docs.join("thesis.docx"), "precious").unwrap();
+    let mut opts = Options::new(&root);
+    opts.output = docs.clone();
+    let err = yanbao::build(&opts).unwrap_err().to_string();
+    assert!(
+        err.contains("refusing to replace a folder that yanbao did not create"),
+        "{err}"
+    );
+    assert_eq!(read(&docs.join("thesis.docx")), "precious");
+}
+
+#[test]
+fn base_url_adds_canonical_sitemap_and_absolute_alternates() {
+    let (_dir, root) = fixture_copy();
+    let mut opts = Options::new(&root);
+    opts.base_url = Some("https://example.org/reports/test".into());
+    yanbao::build(&opts).unwrap();
+    let out = root.join("public");
+    let page = read(&out.join("en/market/index.html"));
+    assert!(
+        page.contains(
+            "<link rel=\"canonical\" href=\"https://example.org/reports/test/en/market/\">"
+        )
+    );
+    assert!(page.contains("<link rel=\"alternate\" hreflang=\"zh-Hans\" href=\"https://example.org/reports/test/zh/market/\">"));
+    assert!(page.contains("<link rel=\"alternate\" hreflang=\"x-default\" href=\"https://example.org/reports/test/zh/market/\">"));
+    let sitemap = read(&out.join("sitemap.xml"));
+    assert!(sitemap.contains("<loc>https://example.org/reports/test/en/market/</loc>"));
+    assert!(sitemap.contains("<xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"https://example.org/reports/test/en/market/\"/>"));
+    assert!(
+        read(&out.join("robots.txt"))
+            .contains("Sitemap: https://example.org/reports/test/sitemap.xml")
+    );
+    // The 404 page is served at any depth: its links are absolute paths under the base.
+    assert!(read(&out.join("404.html")).contains("href=\"/reports/test/static/style.css"));
+    // Internal links stay relative, so the folder still works anywhere.
+    assert!(page.contains("href=\"../../static/style.css"));
+}
+
+#[test]
+fn without_base_url_every_page_still_has_relative_alternates() {
+    let (_dir, root) = fixture_copy();
+    yanbao::build(&Options::new(&root)).unwrap();
+    let page = read(&root.join("public/en/market/index.html"));
+    assert!(page.contains(
+        "<link rel=\"alternate\" hreflang=\"zh-Hans\" href=\"../../zh/market/index.html\">"
+    ));
+    assert!(page.contains(
+        "<link rel=\"alternate\" hreflang=\"x-default\" href=\"../../zh/market/index.html\">"
+    ));
+    assert!(!page.contains("rel=\"canonical\""));
+}
+
+#[test]
+fn broken_link_warns_in_build_and_fails_check() {
+    let (_dir, root) = fixture_with("broken-link");
+    let report = yanbao::build(&Options::new(&root)).expect("build only warns");
+    let msgs: Vec<_> = report
+        .warnings
+        .iter()
+        .map(|w| (w.severity, w.message.clone()))
+        .collect();
+    assert!(
+        msgs.contains(&(
+            Severity::Warning,
+            "broken link: `content/en/market.md` has no heading or figure `#sise`".into()
+        )),
+        "{msgs:?}"
+    );
+    let err = yanbao::check(&Options::new(&root)).unwrap_err();
+    assert_eq!(err.diagnostics().iter().filter(|d| d.is_error()).count(), 2);
+}
+
+#[test]
+fn check_reports_three_problems_at_once() {
+    let (_dir, root) = fixture_with("three-problems");
+    let err = yanbao::check(&Options::new(&root)).unwrap_err();
+    let errors: Vec<_> = err.diagnostics().iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 3, "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("found 3 problems; nothing was written")
+    );
+}
+
+#[test]
+fn invalid_cases_report_their_exact_message() {
+    let cases_dir = repo_root().join("tests/fixtures/invalid");
+    let mut cases: Vec<_> = std::fs::read_dir(&cases_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 25, "expected the full set of invalid cases");
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut failures = Vec::new();
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let (_dir, root) = fixture_with(&name);
+        let got = match yanbao::check(&Options::new(&root)) {
+            Ok(r) => {
+                let warnings: Vec<String> = r.warnings.iter().map(|w| w.to_string()).collect();
+                format!("(no error)\n{}", warnings.join("\n\n"))
+            }
+            Err(e) => e.to_string(),
+        };
+        let expected_path = case.join("expected.txt");
+        if update {
+            std::fs::write(&expected_path, format!("{got}\n")).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected.trim_end() != got.trim_end() {
+            failures.push(format!(
+                "--- {name}: expected\n{}\n--- got\n{got}\n",
+                expected.trim_end()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn heading_ids(html: &str) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for tag in ["<h2 id=\"", "<h3 id=\"", "<h4 id=\"", "<h5 id=\""] {
+        for (i, _) in html.match_indices(tag) {
+            let rest = &html[i + tag.len()..];
+            ids.insert(rest[..rest.find('"').unwrap()].to_string());
+        }
+    }
+    ids
+}
+
+#[allow(dead_code)]
+fn exists(p: &Path) -> bool {
+    p.exists()
+}

@@ -1,0 +1,164 @@
+//! Helpers shared by the integration tests: fixture copies and an output link checker.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+pub fn copy_dir(src: &Path, dst: &Path) {
+    for entry in walkdir::WalkDir::new(src) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(src).unwrap();
+        let target = dst.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A fresh copy of the valid fixture site; the temp dir lives as long as the first value.
+pub fn fixture_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    copy_dir(&repo_root().join("tests/fixtures/site"), &root);
+    (dir, root)
+}
+
+/// The valid fixture with an invalid case laid over it (its files replace the fixture's;
+/// `delete.txt` lists files to remove).
+pub fn fixture_with(case: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, root) = fixture_copy();
+    let case_dir = repo_root().join("tests/fixtures/invalid").join(case);
+    for entry in walkdir::WalkDir::new(&case_dir) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(&case_dir).unwrap();
+        let name = rel.to_string_lossy();
+        if entry.file_type().is_dir() || name == "expected.txt" {
+            continue;
+        }
+        if name == "delete.txt" {
+            for line in read(entry.path()).lines().filter(|l| !l.trim().is_empty()) {
+                std::fs::remove_file(root.join(line.trim())).unwrap();
+            }
+            continue;
+        }
+        let target = root.join(rel);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(entry.path(), &target).unwrap();
+    }
+    (dir, root)
+}
+
+pub fn all_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Values of `href="…"` and `src="…"` in an HTML file (test helper, not a parser).
+pub fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in [" href=\"", " src=\""] {
+        for (i, _) in html.match_indices(attr) {
+            let rest = &html[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].replace("&amp;", "&"));
+            }
+        }
+    }
+    out
+}
+
+fn ids(html: &str) -> BTreeSet<String> {
+    html.match_indices(" id=\"")
+        .map(|(i, _)| {
+            let rest = &html[i + 5..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// Every relative link in every HTML page points at an existing file (and anchor).
+/// External links and the 404 page (absolute by design) are skipped.
+pub fn check_links(out: &Path) -> Vec<String> {
+    let files = all_files(out);
+    let mut problems = Vec::new();
+    for (path, bytes) in &files {
+        if !path.ends_with(".html") || path == "404.html" {
+            continue;
+        }
+        let html = String::from_utf8_lossy(bytes);
+        let here = Path::new(path).parent().unwrap_or(Path::new(""));
+        for link in links(&html) {
+            if link.starts_with("http://")
+                || link.starts_with("https://")
+                || link.starts_with("mailto:")
+            {
+                continue;
+            }
+            assert!(
+                !link.starts_with('/'),
+                "{path}: root-relative link {link} breaks under a sub-path"
+            );
+            let (file, frag) = link.split_once('#').unwrap_or((&link, ""));
+            let file = file.split('?').next().unwrap();
+            let target = if file.is_empty() {
+                PathBuf::from(path)
+            } else {
+                normalize(&here.join(file))
+            };
+            let key = target.to_string_lossy().replace('\\', "/");
+            let key = if key.ends_with('/') || key.is_empty() {
+                format!("{key}index.html")
+            } else {
+                key
+            };
+            let Some(content) = files.get(&key) else {
+                problems.push(format!("{path}: {link} → {key} does not exist"));
+                continue;
+            };
+            if !frag.is_empty() && key.ends_with(".html") {
+                let frag = frag.replace("%20", " ");
+                if !ids(&String::from_utf8_lossy(content)).contains(&frag) {
+                    problems.push(format!("{path}: {link} → no id `{frag}` in {key}"));
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -7,6 +7,7 @@
 //! three entry points; `main.rs` only parses arguments and prints.
 
 pub mod blocks;
+pub mod cache;
 pub mod charts;
 pub mod check;
 pub mod config;
@@ -108,10 +109,19 @@ pub fn check(opts: &Options) -> Result<Report> {
 
 pub use serve::serve;
 
+/// Everything loaded for one build.
+pub struct Loaded {
+    pub site: Site,
+    /// None when a template has errors (rendering is then impossible).
+    pub tera: Option<tera::Tera>,
+    pub templates_hash: u64,
+    pub problems: Vec<Diagnostic>,
+}
+
 /// Loads every input and assembles the site model. Problems are collected, not fatal: the site
 /// is assembled from whatever loaded, so rendering can find the rest (links, references). Only a
 /// broken configuration or language pack stops here.
-pub fn load(opts: &Options) -> Result<(Site, Option<tera::Tera>, Vec<Diagnostic>)> {
+pub fn load(opts: &Options) -> Result<Loaded> {
     let root = &opts.root;
     let (mut config, _) = config::load(root).map_err(Error::content)?;
     if let Some(url) = &opts.base_url {
@@ -119,11 +129,11 @@ pub fn load(opts: &Options) -> Result<(Site, Option<tera::Tera>, Vec<Diagnostic>
     }
     let packs = i18n::load(root, &config.languages).map_err(Error::content)?;
     let mut problems = Vec::new();
-    let tera = match render::load_templates(root) {
-        Ok(t) => Some(t),
+    let (tera, templates_hash) = match render::load_templates(root) {
+        Ok((t, h)) => (Some(t), h),
         Err(mut d) => {
             problems.append(&mut d);
-            None
+            (None, 0)
         }
     };
     let data = data::load(root, &config.languages, &packs, &mut problems);
@@ -131,16 +141,35 @@ pub fn load(opts: &Options) -> Result<(Site, Option<tera::Tera>, Vec<Diagnostic>
     let pages = content::load(root, &config, opts.drafts, &mut problems);
     let site = Site::assemble(config, packs, data, charts, pages, &mut problems);
     check::site(&site, &mut problems);
-    Ok((site, tera, problems))
+    Ok(Loaded {
+        site,
+        tera,
+        templates_hash,
+        problems,
+    })
 }
 
 /// The whole build without writing: every output file in memory, or every problem found.
 pub fn build_in_memory(opts: &Options, mode: Mode) -> Result<Built> {
-    let (site, tera, mut problems) = load(opts)?;
+    build_with_cache(opts, mode, None)
+}
+
+/// Like [`build_in_memory`], reusing pages from `cache` whose inputs did not change.
+pub fn build_with_cache(
+    opts: &Options,
+    mode: Mode,
+    cache: Option<&mut cache::Cache>,
+) -> Result<Built> {
+    let Loaded {
+        site,
+        tera,
+        templates_hash,
+        mut problems,
+    } = load(opts)?;
     let Some(tera) = tera else {
         return Err(Error::content(problems));
     };
-    match render_site(&site, &tera, mode, &opts.root) {
+    match render_site(&site, &tera, mode, &opts.root, templates_hash, cache) {
         Ok(mut built) if !problems.iter().any(Diagnostic::is_error) => {
             built.warnings.append(&mut problems);
             error::sort_diagnostics(&mut built.warnings);
@@ -158,8 +187,23 @@ pub fn build_in_memory(opts: &Options, mode: Mode) -> Result<Built> {
     }
 }
 
-/// Renders a loaded site into files.
-pub fn render_site(site: &Site, tera: &tera::Tera, mode: Mode, root: &Path) -> Result<Built> {
+type PageResult<'a> = (
+    Option<RenderedPage>,
+    Vec<Diagnostic>,
+    &'a site::Page,
+    bool,
+    bool,
+);
+
+/// Renders a loaded site into files. With a cache, pages whose inputs are unchanged are reused.
+pub fn render_site(
+    site: &Site,
+    tera: &tera::Tera,
+    mode: Mode,
+    root: &Path,
+    templates_hash: u64,
+    mut cache: Option<&mut cache::Cache>,
+) -> Result<Built> {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut problems: Vec<Diagnostic> = Vec::new();
     // Static assets first: pages link them with a content hash for cache busting.
@@ -180,16 +224,38 @@ pub fn render_site(site: &Site, tera: &tera::Tera, mode: Mode, root: &Path) -> R
     if let Some(home) = site.home(site.default_language()) {
         jobs.push((home, true));
     }
-    let results: Vec<(Option<RenderedPage>, Vec<Diagnostic>, &site::Page, bool)> = jobs
+    let global = cache::global_fingerprint(site, templates_hash, &versions, mode);
+    let fingerprints: Vec<u64> = jobs
+        .iter()
+        .map(|(p, r)| cache::page_fingerprint(site, p, *r, global))
+        .collect();
+    let key = |p: &site::Page, r: bool| (p.lang().to_string(), p.key().to_string(), r);
+    let cached: Vec<_> = jobs
+        .iter()
+        .zip(&fingerprints)
+        .map(|((p, r), f)| cache.as_ref().and_then(|c| c.get(&key(p, *r), *f)))
+        .collect();
+    let results: Vec<PageResult> = jobs
         .par_iter()
-        .map(|(p, root)| {
-            let (r, d) = renderer.page(p, *root);
-            (r, d, *p, *root)
+        .zip(cached.into_par_iter())
+        .map(|((p, at_root), hit)| match hit {
+            Some((r, d)) => (r, d, *p, *at_root, true),
+            None => {
+                let (r, d) = renderer.page(p, *at_root);
+                (r, d, *p, *at_root, false)
+            }
         })
         .collect();
+    if let Some(c) = cache.as_deref_mut() {
+        c.rendered = results.iter().filter(|r| !r.4).count();
+        c.reused = results.len() - c.rendered;
+        for ((rendered, diags, page, at_root, _), f) in results.iter().zip(&fingerprints) {
+            c.put(key(page, *at_root), *f, rendered.clone(), diags.clone());
+        }
+    }
     let mut search_docs: BTreeMap<String, Vec<search::Doc>> = BTreeMap::new();
     let mut pages = 0;
-    for (rendered, mut diags, page, at_root) in results {
+    for (rendered, mut diags, page, at_root, _) in results {
         // The root copy repeats the default home page's problems.
         if !at_root {
             problems.append(&mut diags);

@@ -34,8 +34,9 @@ pub enum Mode {
     Serve,
 }
 
-/// Loads the templates: the site's own where present, else the built-in ones.
-pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
+/// Loads the templates: the site's own where present, else the built-in ones. Also returns a
+/// hash of their sources (for the rebuild cache).
+pub fn load_templates(root: &Path) -> Result<(Tera, u64), Vec<Diagnostic>> {
     let mut sources: BTreeMap<String, String> = BTREE_BUILTIN();
     let dir = root.join("templates");
     let mut problems = Vec::new();
@@ -81,11 +82,12 @@ pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
         let text = sources.get(&name).map(String::as_str).unwrap_or("");
         problems.push(template_error(&name, &e, text));
     }
-    if problems.is_empty() {
-        Ok(tera)
-    } else {
-        Err(problems)
+    if !problems.is_empty() {
+        return Err(problems);
     }
+    let mut h = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(&sources, &mut h);
+    Ok((tera, std::hash::Hasher::finish(&h)))
 }
 
 fn escape_html(s: &str) -> String {
@@ -225,6 +227,7 @@ struct PageCtx {
 }
 
 /// One rendered output file and the search sections of its page.
+#[derive(Debug, Clone)]
 pub struct RenderedPage {
     pub path: String,
     pub html: String,

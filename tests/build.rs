@@ -289,3 +289,89 @@ fn heading_ids(html: &str) -> BTreeSet<String> {
 fn exists(p: &Path) -> bool {
     p.exists()
 }
+
+#[test]
+fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
+    use yanbao::cache::Cache;
+    use yanbao::render::Mode;
+    let (_dir, root) = fixture_copy();
+    let opts = Options::new(&root);
+    let mut cache = Cache::default();
+    yanbao::build_with_cache(&opts, Mode::Serve, Some(&mut cache)).unwrap();
+    let edit = |file: &str, from: &str, to: &str| {
+        let p = root.join(file);
+        let text = read(&p);
+        assert!(text.contains(from), "{file} lacks {from}");
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+    };
+    // (edit, how many of the 7 page renders it should cost at most)
+    let steps: Vec<(Box<dyn Fn()>, usize)> = vec![
+        (
+            Box::new(|| {
+                edit(
+                    "content/en/market.md",
+                    "General-purpose models",
+                    "General models",
+                )
+            }),
+            1,
+        ),
+        (
+            Box::new(|| {
+                edit(
+                    "content/zh/outlook.md",
+                    "## 未来 {#future}",
+                    "## 将来 {#future}",
+                )
+            }),
+            7,
+        ),
+        (
+            Box::new(|| edit("content/data/shares.yaml", "value: 28", "value: 29")),
+            7,
+        ),
+        (
+            Box::new(|| edit("content/charts/market.yaml", "en: Growth", "en: Growth!")),
+            7,
+        ),
+        (
+            Box::new(|| std::fs::create_dir_all(root.join("templates")).unwrap()),
+            0,
+        ),
+        (
+            Box::new(|| {
+                let base = read(&repo_root().join("templates/chapter.html")).replace(
+                    "<article class=\"chapter\">",
+                    "<article class=\"chapter edited\">",
+                );
+                std::fs::write(root.join("templates/chapter.html"), base).unwrap();
+            }),
+            7,
+        ),
+    ];
+    for (i, (step, max_rendered)) in steps.iter().enumerate() {
+        step();
+        let incremental = yanbao::build_with_cache(&opts, Mode::Serve, Some(&mut cache)).unwrap();
+        let full = yanbao::build_in_memory(&opts, Mode::Serve).unwrap();
+        assert_eq!(
+            incremental.files.keys().collect::<Vec<_>>(),
+            full.files.keys().collect::<Vec<_>>(),
+            "step {i}"
+        );
+        for (k, v) in &full.files {
+            assert!(
+                &incremental.files[k] == v,
+                "step {i}: {k} differs from a full build"
+            );
+        }
+        assert!(
+            cache.rendered <= *max_rendered,
+            "step {i}: rendered {} pages",
+            cache.rendered
+        );
+    }
+    // A body-only edit to one chapter re-renders that chapter alone.
+    edit("content/zh/market.md", "脚注内容", "脚注的内容");
+    yanbao::build_with_cache(&opts, Mode::Serve, Some(&mut cache)).unwrap();
+    assert_eq!(cache.rendered, 1);
+}

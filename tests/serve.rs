@@ -1,0 +1,223 @@
+//! `yanbao serve` end to end: start on a free port, fetch, edit, see the change; a broken edit
+//! keeps the old page and reports the error to open pages; every traversal attempt gets 404.
+//! Waits poll with generous limits: speed is measured in benches/serve.rs, not here.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use common::*;
+use yanbao::Options;
+
+/// A raw HTTP/1.1 GET: (status, headers, body). Paths are sent exactly as given.
+fn get(port: u16, path: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn start(root: &std::path::Path) -> yanbao::serve::Preview {
+    yanbao::serve::start(&Options::new(root), "127.0.0.1", 0).expect("server starts")
+}
+
+#[test]
+fn serves_pages_and_shows_an_edit_on_the_next_fetch() {
+    let (_dir, root) = fixture_copy();
+    let preview = start(&root);
+    let (status, head, body) = get(preview.port, "/zh/market/");
+    assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(body.contains("2024年市场规模为"));
+    // Serve mode adds the reload script; a hosted build never has it.
+    assert!(body.contains("/__yanbao/reload.js"));
+    let page = root.join("content/zh/market.md");
+    let text = read(&page).replace("2024年市场规模为", "2024年市场规模（已修改）为");
+    std::fs::write(&page, text).unwrap();
+    wait_for("the edited text", || {
+        get(preview.port, "/zh/market/").2.contains("（已修改）")
+    });
+}
+
+#[test]
+fn broken_yaml_keeps_the_last_good_site_and_reports_to_open_pages() {
+    let (_dir, root) = fixture_copy();
+    let preview = start(&root);
+    // An open page's event stream.
+    let mut events = TcpStream::connect(("127.0.0.1", preview.port)).unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        events,
+        "GET /__yanbao/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(events);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+
+    let data = root.join("content/data/shares.yaml");
+    let good = read(&data);
+    std::fs::write(&data, "title: {zh: [broken\n").unwrap();
+    // The overlay message names the file, line and column.
+    let mut seen = String::new();
+    loop {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "stream closed");
+        seen.push_str(&line);
+        if seen.contains("event: problem") && line == "\n" {
+            break;
+        }
+    }
+    assert!(seen.contains("content/data/shares.yaml:1:"), "{seen}");
+    // The previous build is still served.
+    let (status, _, body) = get(preview.port, "/en/market/");
+    assert_eq!(status, 200);
+    assert!(body.contains("General-purpose models make up"));
+    // The next good save reloads the pages (and so clears the overlay).
+    std::fs::write(&data, good).unwrap();
+    seen.clear();
+    loop {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "stream closed");
+        seen.push_str(&line);
+        if seen.contains("event: reload") {
+            break;
+        }
+    }
+}
+
+#[test]
+fn content_types_and_missing_pages() {
+    let (_dir, root) = fixture_copy();
+    let preview = start(&root);
+    for (path, ty) in [
+        ("/static/style.css", "text/css; charset=utf-8"),
+        ("/static/yanbao.js", "text/javascript; charset=utf-8"),
+        ("/static/favicon.svg", "image/svg+xml; charset=utf-8"),
+        ("/search/en.json", "application/json; charset=utf-8"),
+        ("/zh/data/market.csv", "text/csv; charset=utf-8"),
+    ] {
+        let (status, head, _) = get(preview.port, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains(&format!("content-type: {ty}")),
+            "{path}: {head}"
+        );
+    }
+    let (status, _, body) = get(preview.port, "/nowhere/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html"), "the site's own 404 page");
+}
+
+fn assert_404(path: &str) {
+    let (_dir, root) = fixture_copy();
+    // A secret next to the site, which traversal would reach.
+    std::fs::write(root.parent().unwrap().join("secret.txt"), "SECRET").unwrap();
+    let preview = start(&root);
+    let (status, _, body) = get(preview.port, path);
+    assert_eq!(status, 404, "{path}");
+    assert!(
+        !body.contains("SECRET") && !body.contains("root:"),
+        "{path} leaked a file"
+    );
+}
+
+#[test]
+fn traversal_with_dot_dot_is_404() {
+    assert_404("/../secret.txt");
+}
+
+#[test]
+fn traversal_nested_is_404() {
+    assert_404("/zh/../../secret.txt");
+}
+
+#[test]
+fn traversal_encoded_dots_is_404() {
+    assert_404("/%2e%2e/secret.txt");
+}
+
+#[test]
+fn traversal_encoded_slash_is_404() {
+    assert_404("/zh%2f..%2f..%2fsecret.txt");
+}
+
+#[test]
+fn traversal_double_encoded_is_404() {
+    assert_404("/%252e%252e/secret.txt");
+}
+
+#[test]
+fn traversal_backslash_is_404() {
+    assert_404("/..%5csecret.txt");
+}
+
+#[test]
+fn absolute_path_is_404() {
+    assert_404("//etc/passwd");
+}
+
+#[test]
+fn absolute_path_encoded_is_404() {
+    assert_404("/%2fetc%2fpasswd");
+}
+
+#[test]
+fn symlink_out_of_static_is_404() {
+    let (_dir, root) = fixture_copy();
+    std::fs::write(root.parent().unwrap().join("secret.txt"), "SECRET").unwrap();
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        root.parent().unwrap().join("secret.txt"),
+        root.join("static/leak.txt"),
+    )
+    .unwrap();
+    let preview = start(&root);
+    let (status, _, body) = get(preview.port, "/static/leak.txt");
+    assert_eq!(status, 404);
+    assert!(!body.contains("SECRET"));
+}
+
+#[test]
+fn taken_port_moves_to_the_next_one() {
+    let (_dir, root) = fixture_copy();
+    let first = start(&root);
+    let second = yanbao::serve::start(&Options::new(&root), "127.0.0.1", first.port).unwrap();
+    assert_ne!(first.port, second.port);
+    assert_eq!(get(second.port, "/").0, 200);
+}

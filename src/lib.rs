@@ -202,7 +202,7 @@ pub fn render_site(
     mode: Mode,
     root: &Path,
     templates_hash: u64,
-    mut cache: Option<&mut cache::Cache>,
+    cache: Option<&mut cache::Cache>,
 ) -> Result<Built> {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut problems: Vec<Diagnostic> = Vec::new();
@@ -246,7 +246,7 @@ pub fn render_site(
             }
         })
         .collect();
-    if let Some(c) = cache.as_deref_mut() {
+    if let Some(c) = cache {
         c.rendered = results.iter().filter(|r| !r.4).count();
         c.reused = results.len() - c.rendered;
         for ((rendered, diags, page, at_root, _), f) in results.iter().zip(&fingerprints) {

@@ -454,13 +454,23 @@ impl<'a> Ctx<'a> {
         html.push_str(&self.downloads(&set.id));
         html.push_str("</p>");
         if let Some(notes) = set.notes.as_ref().and_then(|n| n.get(self.lang)) {
-            let _ = write!(
-                html,
-                "<p class=\"fig-notes\"><span class=\"label\">{}{}</span>{}</p>",
-                escape(self.t("notes")),
-                escape(self.t("colon")),
-                self.expand(notes)
-            );
+            // Long notes fold away under their label; short ones read inline.
+            if notes.chars().count() > 240 {
+                let _ = write!(
+                    html,
+                    "<details class=\"fig-notes\"><summary class=\"label\">{}</summary><p>{}</p></details>",
+                    escape(self.t("notes")),
+                    self.expand(notes)
+                );
+            } else {
+                let _ = write!(
+                    html,
+                    "<p class=\"fig-notes\"><span class=\"label\">{}{}</span>{}</p>",
+                    escape(self.t("notes")),
+                    escape(self.t("colon")),
+                    self.expand(notes)
+                );
+            }
         }
         html
     }

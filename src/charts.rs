@@ -2051,6 +2051,49 @@ fn draw_line(
                 }
             }
         }
+        // Name each line at its last point (wide charts; phones rely on the legend), pushing
+        // labels apart vertically so none overlap.
+        if variant == Variant::Wide {
+            let mut labels: Vec<(f64, f64, String, u8)> = groups
+                .iter()
+                .enumerate()
+                .filter_map(|(gi, g)| {
+                    let (_, t, q) = points.iter().rev().find(|(r, _, _)| &group_of(r) == g)?;
+                    Some((
+                        xs.map(*t as f64),
+                        y_of(p.scaled(q).0),
+                        g.clone(),
+                        gi as u8 % PALETTE,
+                    ))
+                })
+                .collect();
+            labels.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let gap = l.small * 1.25;
+            for i in 1..labels.len() {
+                let prev = labels[i - 1].1;
+                if labels[i].1 - prev < gap {
+                    labels[i].1 = prev + gap;
+                }
+            }
+            for (x, y, name, s) in labels {
+                let w = text_width(&name, l.small);
+                let (x, hpos) = if x + 8.0 + w < right {
+                    (x + 8.0, HPos::Left)
+                } else {
+                    (x - 8.0, HPos::Right)
+                };
+                text(
+                    area,
+                    &name,
+                    x,
+                    y,
+                    l.small,
+                    Role::Series(s),
+                    hpos,
+                    VPos::Center,
+                );
+            }
+        }
     });
     let mut legend: Vec<LegendItem> = groups
         .iter()

@@ -32,12 +32,21 @@
   var headings = Array.prototype.slice.call(
     document.querySelectorAll(".prose h2[id], .prose h3[id], .prose h4[id], .prose h5[id], .prose figure[id]")
   );
+  // After following a link to a section, that section stays "current" until the reader scrolls
+  // by hand (the jump itself scrolls too).
+  var pinned = location.hash ? decodeURIComponent(location.hash.slice(1)) : "";
+  function unpin() { pinned = ""; }
+  ["wheel", "touchmove", "keydown"].forEach(function (t) { window.addEventListener(t, unpin, { passive: true }); });
+  window.addEventListener("hashchange", function () { pinned = decodeURIComponent(location.hash.slice(1)); });
   function currentSection() {
-    var offset = 110, current = null;
+    if (pinned && document.getElementById(pinned)) return pinned;
+    // The section whose start is closest above the reading line (below the sticky top bar).
+    var line = 110, current = null, best = -Infinity;
     for (var i = 0; i < headings.length; i++) {
-      if (headings[i].getBoundingClientRect().top - offset <= 0) current = headings[i]; else break;
+      var r = headings[i].getBoundingClientRect();
+      if (r.height === 0 && r.width === 0) continue; // hidden
+      if (r.top - line <= 0 && r.top > best) { best = r.top; current = headings[i]; }
     }
-    if (!current && location.hash) return location.hash.slice(1);
     return current ? current.id : "";
   }
 

@@ -1,0 +1,152 @@
+//! Browser tests, part of `cargo test`: builds the bundled report, then runs
+//! `tests/browser/e2e.mjs` in headless Chromium (playwright-core) and the W3C Nu HTML Checker
+//! (vnu-jar) on every page. They never skip: a missing tool fails with what to install.
+//! Screenshots land in `target/browser-shots/` for people to look at.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+fn need(program: &str, version_arg: &str, install: &str) -> PathBuf {
+    let found = Command::new(program)
+        .arg(version_arg)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "browser tests need `{program}`, which is not installed.\nInstall it with: {install}\n(.ci/run does this on a fresh machine.)"
+    );
+    PathBuf::from(program)
+}
+
+fn chromium() -> PathBuf {
+    let path = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&path).exists(),
+        "browser tests need Chromium at {path}.\nInstall it with: apt-get install -y chromium fonts-noto-cjk\n(or set CHROMIUM=/path/to/chromium; .ci/run installs it on a fresh machine.)"
+    );
+    PathBuf::from(path)
+}
+
+/// `npm ci` in tests/browser when its packages are missing (playwright-core, axe-core, vnu-jar).
+fn node_modules() -> PathBuf {
+    let dir = repo_root().join("tests/browser");
+    if !dir.join("node_modules/playwright-core").is_dir()
+        || !dir.join("node_modules/vnu-jar").is_dir()
+    {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("run npm ci in tests/browser");
+        assert!(
+            status.success(),
+            "npm ci in tests/browser failed (needs the npm registry)"
+        );
+    }
+    dir
+}
+
+fn built_report() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = yanbao::Options::new(repo_root());
+    opts.output = dir.path().join("site");
+    // The e2e server hosts the site under this sub-path; base_url gives the 404 page (served at
+    // any depth) its absolute links, and adds canonical links and the sitemap.
+    opts.base_url = Some("https://example.org/reports/ai-2024/".into());
+    yanbao::build(&opts).expect("bundled report builds");
+    let out = opts.output.clone();
+    (dir, out)
+}
+
+#[test]
+fn site_in_headless_chromium() {
+    let chromium = chromium();
+    need("node", "--version", "apt-get install -y nodejs npm");
+    let browser_dir = node_modules();
+    let (dir, site) = built_report();
+    // Token samples from the Rust tokenizer, for the script to compare with its own.
+    let samples = [
+        "大模型价格走势",
+        "模型",
+        "Large Models, companies; Prices",
+        "GLM-4大模型 API调用",
+        "MaaS服务用户已超千家",
+        "classes boxes status GPUs",
+    ];
+    let tokens: Vec<(String, Vec<String>)> = samples
+        .iter()
+        .map(|s| (s.to_string(), yanbao::search::tokens(s)))
+        .collect();
+    let tokens_file = dir.path().join("tokens.json");
+    std::fs::write(&tokens_file, serde_json::to_string(&tokens).unwrap()).unwrap();
+    let shots = repo_root().join("target/browser-shots");
+    let out = Command::new("node")
+        .arg(browser_dir.join("e2e.mjs"))
+        .arg(&site)
+        .arg(&shots)
+        .arg(&tokens_file)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "browser tests failed:\n{stdout}\n{stderr}"
+    );
+}
+
+#[test]
+fn nu_html_checker_finds_no_errors() {
+    need(
+        "java",
+        "-version",
+        "apt-get install -y default-jre-headless",
+    );
+    let browser_dir = node_modules();
+    let (_dir, site) = built_report();
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&site)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .map(|e| e.into_path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("html")))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 18);
+    let jar = browser_dir.join("node_modules/vnu-jar/build/dist/vnu.jar");
+    let out = Command::new("java")
+        .args(["-jar"])
+        .arg(&jar)
+        .args(["--errors-only", "--format", "text"])
+        .args(&files)
+        .output()
+        .expect("run vnu");
+    let report =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "Nu HTML Checker errors:\n{report}");
+    // SVG files (the favicon) are checked as SVG.
+    let svgs: Vec<PathBuf> = walkdir::WalkDir::new(&site)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("svg"))
+        .collect();
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--svg"])
+        .args(&svgs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "Nu HTML Checker errors in SVG:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

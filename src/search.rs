@@ -96,16 +96,19 @@ pub fn stem(w: &str) -> String {
 
 /// Builds the index JSON for a language from its pages' sections.
 pub fn build(docs: &[Doc]) -> String {
-    let mut terms: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // A hash map while collecting (fast), sorted once for the output (deterministic).
+    let mut collect: std::collections::HashMap<String, Vec<usize>> =
+        std::collections::HashMap::new();
     for (i, d) in docs.iter().enumerate() {
         let text = format!("{} {} {}", d.page, d.section, d.text);
         for t in tokens(&text) {
-            let list = terms.entry(t).or_default();
+            let list = collect.entry(t).or_default();
             if list.last() != Some(&i) {
                 list.push(i);
             }
         }
     }
+    let terms: BTreeMap<String, Vec<usize>> = collect.into_iter().collect();
     let index = Index {
         docs: docs
             .iter()

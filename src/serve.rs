@@ -171,10 +171,12 @@ fn bind_free(bind: &str, port: u16) -> Result<(Server, u16)> {
         } else {
             format!("{bind}:{p}")
         };
-        match Server::http(&addr) {
-            Ok(s) => {
-                let actual = s.server_addr().to_ip().map_or(p, |a| a.port());
-                return Ok((s, actual));
+        match listen(&addr) {
+            Ok(listener) => {
+                let actual = listener.local_addr().map_or(p, |a| a.port());
+                let server = Server::from_listener(listener, None)
+                    .map_err(|e| Error::Serve(e.to_string()))?;
+                return Ok((server, actual));
             }
             Err(e) => last = e.to_string(),
         }
@@ -185,6 +187,25 @@ fn bind_free(bind: &str, port: u16) -> Result<(Server, u16)> {
     Err(Error::Serve(format!(
         "cannot listen on {bind}:{port} or the next ports ({last}); try --port"
     )))
+}
+
+/// A listening socket with TCP_NODELAY, which accepted connections inherit: tiny_http writes a
+/// response in pieces and, without it, the last piece waits ~40 ms for a delayed ACK.
+fn listen(addr: &str) -> std::io::Result<std::net::TcpListener> {
+    use std::net::ToSocketAddrs;
+    let sa = addr
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address"))?;
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(sa),
+        socket2::Type::STREAM,
+        None,
+    )?;
+    socket.set_nodelay(true)?;
+    socket.bind(&sa.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
 }
 
 fn watch(
@@ -311,7 +332,8 @@ fn handle(req: Request, shared: &Arc<Shared>) {
     if let Ok(h) = Header::from_bytes("Cache-Control", "no-store") {
         resp = resp.with_header(h);
     }
-    let _ = req.respond(resp);
+    // The length is known: send Content-Length rather than tiny_http's chunking above 32 KB.
+    let _ = req.respond(resp.with_chunked_threshold(usize::MAX));
 }
 
 /// Maps a request path to a file of the built site, or None. Rejects traversal in any encoding.

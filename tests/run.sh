@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: unit, integration, serve and browser tests (cargo test).
+# Installs what the browser tests need when missing: Chromium and CJK fonts (apt), Java for the
+# Nu HTML Checker (apt), and the Node packages in tests/browser (npm ci). Without root or sudo it
+# stops and says what to install instead of skipping anything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v chromium >/dev/null 2>&1 || [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium fonts-noto-cjk)
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then apt_get="apt-get"
+  elif command -v sudo >/dev/null 2>&1; then apt_get="sudo apt-get"
+  else
+    echo "The browser tests need: ${missing[*]}. Install them with: apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing ${missing[*]} (needed by the browser tests)…"
+  DEBIAN_FRONTEND=noninteractive $apt_get update -qq
+  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/vnu-jar ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund)
+fi
+cargo test --all-targets "$@"

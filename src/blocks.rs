@@ -796,6 +796,20 @@ impl<'a> Ctx<'a> {
         );
         source = source.replacen(&whole, &mine, 1);
         html.push_str(&source);
+        if let Some(original) = chart
+            .spec
+            .original_source
+            .as_ref()
+            .and_then(|o| o.get(lang))
+        {
+            let _ = write!(
+                html,
+                "<p class=\"fig-source\"><span class=\"label\">{}{}</span>{}</p>",
+                escape(self.t("original_source")),
+                escape(self.t("colon")),
+                escape(original)
+            );
+        }
         let fields = charts::table_fields(&chart.spec);
         let _ = write!(
             html,

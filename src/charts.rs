@@ -125,6 +125,9 @@ pub struct ChartSpec {
     pub step: bool,
     #[serde(default)]
     pub annotations: Vec<Annotation>,
+    /// The caption line the report printed under its own (lost) version of this chart.
+    #[serde(default)]
+    pub original_source: Option<Localized>,
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +216,16 @@ fn validate(
     );
     if let Some(d) = &spec.description {
         check_localized(d, "description", languages, &chart.loc, &chart.file, out);
+    }
+    if let Some(d) = &spec.original_source {
+        check_localized(
+            d,
+            "original_source",
+            languages,
+            &chart.loc,
+            &chart.file,
+            out,
+        );
     }
     for (i, s) in spec.series.iter().enumerate() {
         check_localized(

@@ -344,7 +344,12 @@ fn validate(
         ok &= check_field("group", g, &[FieldKind::Text], "text");
     }
     for (i, l) in spec.label.iter().enumerate() {
-        ok &= check_field(&format!("label.{i}"), l, &[FieldKind::Text], "text");
+        ok &= check_field(
+            &format!("label.{i}"),
+            l,
+            &[FieldKind::Text, FieldKind::Year, FieldKind::Date],
+            "text, a year or a date",
+        );
     }
     match spec.kind {
         ChartKind::Line if spec.x.is_none() => {
@@ -1169,8 +1174,9 @@ fn legend_swatch(class: &str, shape: &str) -> String {
     }
 }
 
-/// Legend entries for the provenance styles that occur (bars).
-fn provenance_legend(p: &Prepared, rows: &[(&Row, Quantity)], series: u8) -> Vec<LegendItem> {
+/// Legend entries for the provenance styles that occur (bars). Swatches are grey, so they never
+/// read as a data series.
+fn provenance_legend(p: &Prepared, rows: &[(&Row, Quantity)], _series: u8) -> Vec<LegendItem> {
     let mut items = Vec::new();
     let kinds: Vec<SourceKind> = rows.iter().map(|(r, _)| p.kind_of(r)).collect();
     let has = |k: SourceKind| kinds.contains(&k);
@@ -1190,12 +1196,10 @@ fn provenance_legend(p: &Prepared, rows: &[(&Row, Quantity)], series: u8) -> Vec
             (SourceKind::Derived, "kind_derived"),
         ] {
             if has(k) {
-                let swatch = match bar_roles(k, series) {
-                    (Role::Hatch(_), _) => legend_swatch(&format!("k-s{series}"), "hatch"),
-                    (fill, Some(s)) => {
-                        legend_swatch(&format!("f-{} k-{}", fill.class(), s.class()), "bar")
-                    }
-                    (fill, None) => legend_swatch(&format!("f-{}", fill.class()), "bar"),
+                let swatch = match k {
+                    SourceKind::Report => legend_swatch("f-muted", "bar"),
+                    SourceKind::External => legend_swatch("f-bn k-muted", "bar"),
+                    SourceKind::Derived => legend_swatch("k-muted", "hatch"),
                 };
                 items.push(LegendItem {
                     swatch,
@@ -1206,7 +1210,7 @@ fn provenance_legend(p: &Prepared, rows: &[(&Row, Quantity)], series: u8) -> Vec
     }
     if rows.iter().any(|(_, q)| q.hi.is_some()) {
         items.push(LegendItem {
-            swatch: legend_swatch(&format!("f-b{series} k-s{series}"), "bar"),
+            swatch: legend_swatch("f-bn k-muted", "bar"),
             label: p.pack.string("legend_range").to_string(),
         });
     }
@@ -1215,7 +1219,7 @@ fn provenance_legend(p: &Prepared, rows: &[(&Row, Quantity)], series: u8) -> Vec
         .any(|(_, q)| matches!(q.qualifier, Some(Qualifier::Less | Qualifier::AtMost)))
     {
         items.push(LegendItem {
-            swatch: legend_swatch(&format!("f-b{series} k-d{series}"), "bar"),
+            swatch: legend_swatch("f-bn k-dn", "bar"),
             label: p.pack.string("legend_upper_bound").to_string(),
         });
     }
@@ -2019,7 +2023,8 @@ fn draw_line(
             if path.len() > 1 {
                 line(area, &path, Role::Series(s), 2);
             }
-            for (row, t, q) in &pts {
+            let last = pts.len().saturating_sub(1);
+            for (k, (row, t, q)) in pts.iter().enumerate() {
                 let x = xs.map(*t as f64);
                 let y = y_of(p.scaled(q).0);
                 let r = if variant == Variant::Wide {
@@ -2050,7 +2055,10 @@ fn draw_line(
                         stroke_width: 2,
                     },
                 ));
-                if q.qualifier.is_some() || q.hi.is_some() {
+                // A bound or range is written by the point; on wide charts the last point's
+                // value joins the line's name instead (see below), so the two never collide.
+                let named_at_end = variant == Variant::Wide && k == last;
+                if (q.qualifier.is_some() || q.hi.is_some()) && !named_at_end {
                     text(
                         area,
                         &p.value_text(q),
@@ -2072,10 +2080,15 @@ fn draw_line(
                 .enumerate()
                 .filter_map(|(gi, g)| {
                     let (_, t, q) = points.iter().rev().find(|(r, _, _)| &group_of(r) == g)?;
+                    let name = if q.qualifier.is_some() || q.hi.is_some() {
+                        format!("{g} {}", p.value_text(q))
+                    } else {
+                        g.clone()
+                    };
                     Some((
                         xs.map(*t as f64),
                         y_of(p.scaled(q).0),
-                        g.clone(),
+                        name,
                         gi as u8 % PALETTE,
                     ))
                 })

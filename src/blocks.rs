@@ -476,6 +476,13 @@ impl<'a> Ctx<'a> {
     }
 
     fn caption(&self, numbered: &Numbered, title: &str) -> String {
+        let smarter;
+        let title = if self.site.packs.get(self.lang).smart_punctuation {
+            smarter = crate::content::smart_quotes(title);
+            smarter.as_str()
+        } else {
+            title
+        };
         let label = match numbered.kind {
             FigureKind::Figure => self.t("figure"),
             FigureKind::Table => self.t("table"),

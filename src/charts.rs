@@ -970,8 +970,12 @@ pub fn draw(
         axis_title,
         expand,
     };
-    let title = spec.title.get(lang).cloned().unwrap_or_default();
-    let summary = summary(spec, &p, &title);
+    let mut title = spec.title.get(lang).cloned().unwrap_or_default();
+    let mut summary = summary(spec, &p, &title);
+    if pack.smart_punctuation {
+        title = crate::content::smart_quotes(&title);
+        summary = crate::content::smart_quotes(&summary);
+    }
     let mut legend = Vec::new();
     let mut svgs = Vec::new();
     for variant in [Variant::Wide, Variant::Narrow] {

@@ -77,6 +77,44 @@ impl PageSource {
     pub fn slug(&self) -> &str {
         self.front.slug.as_deref().unwrap_or(&self.key)
     }
+
+    /// Turns straight apostrophes and quotes of the front matter's texts into typographic ones,
+    /// as pulldown-cmark does for the body (languages with smart punctuation only).
+    pub fn smarten_front_matter(&mut self) {
+        for t in [
+            &mut self.front.title,
+            &mut self.front.short_title,
+            &mut self.front.summary,
+            &mut self.front.description,
+        ] {
+            if let Some(s) = t {
+                *s = smart_quotes(s);
+            }
+        }
+    }
+}
+
+/// `China's` → `China’s`, `"x"` → `“x”`.
+pub fn smart_quotes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut open_double = true;
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        match c {
+            '\'' => out.push(if prev.is_some_and(|p| p.is_alphanumeric()) {
+                '’'
+            } else {
+                '‘'
+            }),
+            '"' => {
+                out.push(if open_double { '“' } else { '”' });
+                open_double = !open_double;
+            }
+            _ => out.push(c),
+        }
+        prev = Some(c);
+    }
+    out
 }
 
 /// Loads every page of every configured language. Problems are collected, not returned early.
@@ -362,6 +400,12 @@ mod tests {
         assert!(split_front_matter("---\ntitle: x\n").is_none());
         let crlf = "---\r\ntitle: x\r\n---\r\nbody";
         assert_eq!(&crlf[split_front_matter(crlf).unwrap().2..], "body");
+    }
+
+    #[test]
+    fn smart_quotes_in_titles() {
+        assert_eq!(smart_quotes("China's \"AI+\" plan"), "China’s “AI+” plan");
+        assert_eq!(smart_quotes("'quoted'"), "‘quoted’");
     }
 
     #[test]

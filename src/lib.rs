@@ -128,6 +128,24 @@ pub fn load(opts: &Options) -> Result<Loaded> {
         config.base_url = Some(url.clone());
     }
     let packs = i18n::load(root, &config.languages).map_err(Error::content)?;
+    // Typographic quotes in the site's own texts, as in the pages of those languages.
+    for (lang, pack) in &packs.by_lang {
+        if pack.smart_punctuation {
+            for texts in [
+                Some(&mut config.title),
+                Some(&mut config.description),
+                config.subtitle.as_mut(),
+                config.publisher.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if let Some(t) = texts.get_mut(lang) {
+                    *t = content::smart_quotes(t);
+                }
+            }
+        }
+    }
     let mut problems = Vec::new();
     let (tera, templates_hash) = match render::load_templates(root) {
         Ok((t, h)) => (Some(t), h),

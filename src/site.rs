@@ -96,8 +96,11 @@ impl Site {
     ) -> Site {
         let mut pages: Vec<Page> = sources
             .into_iter()
-            .map(|src| {
+            .map(|mut src| {
                 let smart = packs.get(&src.lang).smart_punctuation;
+                if smart {
+                    src.smarten_front_matter();
+                }
                 let doc = markdown::parse(src.body(), smart);
                 let scan = markdown::scan(&doc, src.body());
                 let dir = if src.is_home() {

@@ -1,0 +1,121 @@
+//! The `yanbao` binary: help, version, exit codes and what it prints.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn yanbao(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let (code, out, _) = yanbao(&["--help"], &repo_root());
+    assert_eq!(code, 0);
+    for cmd in ["build", "check", "serve"] {
+        assert!(out.contains(cmd), "{out}");
+    }
+    let (code, out, _) = yanbao(&["build", "--help"], &repo_root());
+    assert_eq!(code, 0);
+    for opt in ["--root", "--output", "--base-url", "--drafts"] {
+        assert!(out.contains(opt), "{out}");
+    }
+    let (code, out, _) = yanbao(&["serve", "--help"], &repo_root());
+    assert_eq!(code, 0);
+    for opt in ["--port", "--bind", "--open"] {
+        assert!(out.contains(opt), "{out}");
+    }
+}
+
+#[test]
+fn version_is_the_crate_version() {
+    let (code, out, _) = yanbao(&["--version"], &repo_root());
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), format!("yanbao {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn build_prints_where_the_site_is_and_exits_zero() {
+    let (_dir, root) = fixture_copy();
+    let (code, out, err) = yanbao(&["build"], &root);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Built 10 pages"), "{out}");
+    let site = root.join("public").canonicalize().unwrap();
+    assert!(out.contains(&format!("Site: {}", site.display())), "{out}");
+    assert!(
+        out.contains(&format!("Open: {}", site.join("index.html").display())),
+        "{out}"
+    );
+}
+
+#[test]
+fn broken_yaml_exits_one_names_the_place_and_keeps_the_old_site() {
+    let (_dir, root) = fixture_copy();
+    assert_eq!(yanbao(&["build"], &root).0, 0);
+    let before = all_files(&root.join("public"));
+    std::fs::write(
+        root.join("content/data/shares.yaml"),
+        "title: {zh: 模型, en: [Mix\n",
+    )
+    .unwrap();
+    let (code, out, err) = yanbao(&["build"], &root);
+    assert_eq!(code, 1);
+    assert!(out.is_empty(), "{out}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("--> content/data/shares.yaml:"), "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with("found 1 problem; nothing was written"),
+        "{err}"
+    );
+    assert_eq!(all_files(&root.join("public")), before);
+}
+
+#[test]
+fn check_exits_one_with_every_problem_and_zero_when_clean() {
+    let (_dir, root) = fixture_with("three-problems");
+    let (code, _, err) = yanbao(&["check"], &root);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err.matches("\nerror: ").count() + usize::from(err.starts_with("error: ")),
+        3,
+        "{err}"
+    );
+    let (_dir, root) = fixture_copy();
+    let (code, out, _) = yanbao(&["check"], &root);
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), "Checked 10 pages: no problems");
+}
+
+#[test]
+fn not_a_site_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = yanbao(&["build"], dir.path());
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot read the site configuration"), "{err}");
+    assert!(err.contains("needs `content/site.yaml`"), "{err}");
+}
+
+#[test]
+fn refusing_the_output_folder_exits_two() {
+    let (_dir, root) = fixture_copy();
+    std::fs::create_dir_all(root.join("mine")).unwrap();
+    std::fs::write(root.join("mine/notes.txt"), "keep").unwrap();
+    let (code, _, err) = yanbao(&["build", "--output", "mine"], &root);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("refusing to replace a folder that yanbao did not create"),
+        "{err}"
+    );
+}

@@ -586,7 +586,7 @@ impl<'a> Ctx<'a> {
             numbered.anchor
         );
         for (i, c) in columns.iter().enumerate() {
-            let field = set.field(c).expect("checked above");
+            let Some(field) = set.field(c) else { continue };
             let label = field.label.get(self.lang).cloned().unwrap_or_default();
             let unit = column_unit(set, &rows, c)
                 .and_then(|u| pack.units.get(u))

@@ -237,6 +237,8 @@ pub fn render_site(
         tera,
         mode,
         asset_versions: &versions,
+        nav_cache: Default::default(),
+        list_cache: Default::default(),
     };
     let mut jobs: Vec<(&site::Page, bool)> = site.pages.iter().map(|p| (p, false)).collect();
     if let Some(home) = site.home(site.default_language()) {

@@ -81,15 +81,14 @@ impl PageSource {
     /// Turns straight apostrophes and quotes of the front matter's texts into typographic ones,
     /// as pulldown-cmark does for the body (languages with smart punctuation only).
     pub fn smarten_front_matter(&mut self) {
-        for t in [
+        let texts = [
             &mut self.front.title,
             &mut self.front.short_title,
             &mut self.front.summary,
             &mut self.front.description,
-        ] {
-            if let Some(s) = t {
-                *s = smart_quotes(s);
-            }
+        ];
+        for s in texts.into_iter().flatten() {
+            *s = smart_quotes(s);
         }
     }
 }

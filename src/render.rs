@@ -661,7 +661,7 @@ impl Renderer<'_> {
         lint_emphasis(&html, page, &mut embed.problems);
         let lang = page.lang();
         let pack = site.packs.get(lang);
-        let mut ctx = match self.base_context(lang, &prefix, &page.dir, Some(page)) {
+        let mut ctx = match self.base_context(lang, &prefix, Some(page)) {
             Ok(c) => c,
             Err(d) => {
                 embed.problems.push(d);
@@ -865,7 +865,6 @@ impl Renderer<'_> {
         &self,
         lang: &str,
         prefix: &str,
-        dir: &str,
         page: Option<&Page>,
     ) -> Result<tera::Context, Diagnostic> {
         let site = self.site;
@@ -981,7 +980,7 @@ impl Renderer<'_> {
                     .map_or("/".to_string(), |i| after_scheme[i..].to_string())
             })
             .unwrap_or_else(|| "/".to_string());
-        let mut ctx = match self.base_context(lang, &prefix, "", None) {
+        let mut ctx = match self.base_context(lang, &prefix, None) {
             Ok(c) => c,
             Err(d) => return (None, vec![d]),
         };
@@ -1023,7 +1022,7 @@ impl Renderer<'_> {
         let site = self.site;
         let dir = format!("{lang}/search/");
         let prefix = "../../".to_string();
-        let mut ctx = match self.base_context(lang, &prefix, &dir, None) {
+        let mut ctx = match self.base_context(lang, &prefix, None) {
             Ok(c) => c,
             Err(d) => return (None, vec![d]),
         };

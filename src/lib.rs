@@ -80,28 +80,45 @@ pub struct Built {
     pub pages: usize,
 }
 
-/// Builds the site and writes it to `opts.output` (only if everything succeeded).
+/// What rendering produced, besides the files it handed to the sink.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub warnings: Vec<Diagnostic>,
+    pub pages: usize,
+    pub files: usize,
+}
+
+/// Builds the site and writes it to `opts.output` (only if everything succeeded). Pages go to
+/// a staging folder as they render, which replaces the output at the end.
 pub fn build(opts: &Options) -> Result<Report> {
     let start = Instant::now();
-    let built = build_in_memory(opts, Mode::Build)?;
-    output::write(&opts.output, &opts.root, &built.files)?;
-    Ok(Report {
-        pages: built.pages,
-        files: built.files.len(),
-        warnings: built.warnings,
-        output: opts.output.clone(),
-        elapsed: start.elapsed(),
-    })
+    let staging = output::Staging::begin(&opts.output, &opts.root)?;
+    match run(opts, Mode::Build, None, &staging) {
+        Ok(r) => {
+            staging.finish()?;
+            Ok(Report {
+                pages: r.pages,
+                files: r.files,
+                warnings: r.warnings,
+                output: opts.output.clone(),
+                elapsed: start.elapsed(),
+            })
+        }
+        Err(e) => {
+            staging.abort();
+            Err(e)
+        }
+    }
 }
 
 /// Runs every check of a build (broken links are errors here) without writing anything.
 pub fn check(opts: &Options) -> Result<Report> {
     let start = Instant::now();
-    let built = build_in_memory(opts, Mode::Check)?;
+    let r = run(opts, Mode::Check, None, &output::Discard)?;
     Ok(Report {
-        pages: built.pages,
-        files: built.files.len(),
-        warnings: built.warnings,
+        pages: r.pages,
+        files: r.files,
+        warnings: r.warnings,
         output: opts.output.clone(),
         elapsed: start.elapsed(),
     })
@@ -178,6 +195,22 @@ pub fn build_with_cache(
     mode: Mode,
     cache: Option<&mut cache::Cache>,
 ) -> Result<Built> {
+    let sink = output::Memory::default();
+    let r = run(opts, mode, cache, &sink)?;
+    Ok(Built {
+        files: sink.into_files(),
+        warnings: r.warnings,
+        pages: r.pages,
+    })
+}
+
+/// Load, check and render into `sink`, collecting every problem.
+fn run(
+    opts: &Options,
+    mode: Mode,
+    cache: Option<&mut cache::Cache>,
+    sink: &dyn output::Sink,
+) -> Result<Rendered> {
     let Loaded {
         site,
         tera,
@@ -187,14 +220,14 @@ pub fn build_with_cache(
     let Some(tera) = tera else {
         return Err(Error::content(problems));
     };
-    match render_site(&site, &tera, mode, &opts.root, templates_hash, cache) {
-        Ok(mut built) if !problems.iter().any(Diagnostic::is_error) => {
-            built.warnings.append(&mut problems);
-            error::sort_diagnostics(&mut built.warnings);
-            Ok(built)
+    match render_site(&site, &tera, mode, &opts.root, templates_hash, cache, sink) {
+        Ok(mut r) if !problems.iter().any(Diagnostic::is_error) => {
+            r.warnings.append(&mut problems);
+            error::sort_diagnostics(&mut r.warnings);
+            Ok(r)
         }
-        Ok(built) => {
-            problems.extend(built.warnings);
+        Ok(r) => {
+            problems.extend(r.warnings);
             Err(Error::content(problems))
         }
         Err(Error::Content(mut more)) => {
@@ -211,9 +244,11 @@ type PageResult<'a> = (
     &'a site::Page,
     bool,
     bool,
+    Option<Error>,
 );
 
-/// Renders a loaded site into files. With a cache, pages whose inputs are unchanged are reused.
+/// Renders a loaded site, handing each file to `sink` as soon as it is ready. With a cache,
+/// pages whose inputs are unchanged are reused.
 pub fn render_site(
     site: &Site,
     tera: &tera::Tera,
@@ -221,17 +256,17 @@ pub fn render_site(
     root: &Path,
     templates_hash: u64,
     cache: Option<&mut cache::Cache>,
-) -> Result<Built> {
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    sink: &dyn output::Sink,
+) -> Result<Rendered> {
     let mut problems: Vec<Diagnostic> = Vec::new();
+    let mut files = 0;
     // Static assets first: pages link them with a content hash for cache busting.
+    let mut versions: BTreeMap<String, String> = BTreeMap::new();
     for (path, bytes) in static_files(root, &mut problems) {
-        files.insert(path, bytes);
+        versions.insert(path.clone(), short_hash(&bytes));
+        sink.put(&path, bytes)?;
+        files += 1;
     }
-    let versions: BTreeMap<String, String> = files
-        .iter()
-        .map(|(p, b)| (p.clone(), short_hash(b)))
-        .collect();
     let renderer = Renderer {
         site,
         tera,
@@ -255,27 +290,48 @@ pub fn render_site(
         .zip(&fingerprints)
         .map(|((p, r), f)| cache.as_ref().and_then(|c| c.get(&key(p, *r), *f)))
         .collect();
+    let keep_html = cache.is_some();
+    // Pages render in parallel and go to the sink at once; without a cache their HTML is not
+    // kept, so a large site need not fit in memory.
     let results: Vec<PageResult> = jobs
         .par_iter()
         .zip(cached.into_par_iter())
-        .map(|((p, at_root), hit)| match hit {
-            Some((r, d)) => (r, d, *p, *at_root, true),
-            None => {
-                let (r, d) = renderer.page(p, *at_root);
-                (r, d, *p, *at_root, false)
-            }
+        .map(|((p, at_root), hit)| {
+            let (rendered, diags, reused) = match hit {
+                Some((r, d)) => (r, d, true),
+                None => {
+                    let (r, d) = renderer.page(p, *at_root);
+                    (r, d, false)
+                }
+            };
+            let mut error = None;
+            let rendered = rendered.map(|mut r| {
+                let html = if keep_html {
+                    r.html.clone()
+                } else {
+                    std::mem::take(&mut r.html)
+                };
+                if let Err(e) = sink.put(&r.path, html.into_bytes()) {
+                    error = Some(e);
+                }
+                r
+            });
+            (rendered, diags, *p, *at_root, reused, error)
         })
         .collect();
     if let Some(c) = cache {
         c.rendered = results.iter().filter(|r| !r.4).count();
         c.reused = results.len() - c.rendered;
-        for ((rendered, diags, page, at_root, _), f) in results.iter().zip(&fingerprints) {
+        for ((rendered, diags, page, at_root, ..), f) in results.iter().zip(&fingerprints) {
             c.put(key(page, *at_root), *f, rendered.clone(), diags.clone());
         }
     }
     let mut search_docs: BTreeMap<String, Vec<search::Doc>> = BTreeMap::new();
     let mut pages = 0;
-    for (rendered, mut diags, page, at_root, _) in results {
+    for (rendered, mut diags, page, at_root, _, error) in results {
+        if let Some(e) = error {
+            return Err(e);
+        }
         // The root copy repeats the default home page's problems.
         if !at_root {
             problems.append(&mut diags);
@@ -289,45 +345,49 @@ pub fn render_site(
                     .or_default()
                     .extend(search::page_docs(&href, &title, &r.sections));
             }
-            files.insert(r.path, r.html.into_bytes());
+            files += 1;
             pages += 1;
         }
     }
+    let mut put = |path: String, bytes: Vec<u8>| -> Result<()> {
+        files += 1;
+        sink.put(&path, bytes)
+    };
     for lang in site.languages() {
         let (r, mut d) = renderer.search_page(lang);
         problems.append(&mut d);
         if let Some(r) = r {
-            files.insert(r.path, r.html.into_bytes());
+            put(r.path, r.html.into_bytes())?;
             pages += 1;
         }
         let docs = search_docs.remove(lang).unwrap_or_default();
-        files.insert(
+        put(
             format!("search/{lang}.json"),
             search::build(&docs).into_bytes(),
-        );
+        )?;
     }
     let (r, mut d) = renderer.not_found();
     problems.append(&mut d);
     if let Some(r) = r {
-        files.insert(r.path, r.html.into_bytes());
+        put(r.path, r.html.into_bytes())?;
         pages += 1;
     }
     for (path, bytes) in export::files(site) {
-        files.insert(path, bytes);
+        put(path, bytes)?;
     }
-    files.insert("robots.txt".into(), robots(site).into_bytes());
+    put("robots.txt".into(), robots(site).into_bytes())?;
     if let Some(xml) = sitemap(site) {
-        files.insert("sitemap.xml".into(), xml.into_bytes());
+        put("sitemap.xml".into(), xml.into_bytes())?;
     }
-    files.insert("manifest.webmanifest".into(), manifest(site).into_bytes());
+    put("manifest.webmanifest".into(), manifest(site).into_bytes())?;
     error::sort_diagnostics(&mut problems);
     if problems.iter().any(Diagnostic::is_error) {
         return Err(Error::Content(problems));
     }
-    Ok(Built {
-        files,
+    Ok(Rendered {
         warnings: problems,
         pages,
+        files,
     })
 }
 

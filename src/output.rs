@@ -11,70 +11,161 @@ use crate::error::{Error, Result};
 pub const MARKER: &str = ".yanbao-output";
 const MARKER_TEXT: &str = "This folder was written by yanbao and is replaced by every build.\n";
 
-/// Replaces `out` with `files` (path from the site root → bytes).
-pub fn write(out: &Path, root: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
-    let out = absolute(out);
-    refuse_dangerous(&out, &absolute(root))?;
-    let parent = out
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::Output {
-            path: out.clone(),
-            message: "the output path has no folder name".into(),
-        })?;
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
-    if out.exists() {
-        if !out.is_dir() {
-            return Err(Error::Output {
-                path: out.clone(),
-                message: "the output path exists and is not a folder; yanbao will not replace it"
-                    .into(),
-            });
-        }
-        let empty = std::fs::read_dir(&out)
-            .map_err(|e| Error::io("read", &out, e))?
-            .next()
-            .is_none();
-        if !empty && !out.join(MARKER).is_file() {
-            return Err(Error::Output {
-                path: out.clone(),
-                message: format!(
-                    "refusing to replace a folder that yanbao did not create (it has no {MARKER} file); choose another --output or empty it yourself"
-                ),
-            });
-        }
-    }
-    clean_stale(&parent, &name);
-    let pid = std::process::id();
-    let tmp = parent.join(format!(".{name}.yanbao-tmp-{pid}"));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
-    }
-    let result = write_all(&tmp, files).and_then(|()| swap(&tmp, &out, &parent, &name, pid));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
+/// Where rendered files go. Paths are relative to the site root, with `/`.
+pub trait Sink: Sync {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()>;
 }
 
-fn write_all(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-    let mut made: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
-    for (rel, bytes) in files {
-        let path = dir.join(rel);
-        if let Some(p) = path.parent() {
-            if made.insert(p.to_path_buf()) {
-                std::fs::create_dir_all(p).map_err(|e| Error::io("create", p, e))?;
-            }
-        }
-        std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+/// Files kept in memory (the preview server, tests).
+#[derive(Default)]
+pub struct Memory {
+    files: std::sync::Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Memory {
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files.into_inner().unwrap_or_default()
     }
-    let marker = dir.join(MARKER);
-    std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io("write", &marker, e))
+}
+
+impl Sink for Memory {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()> {
+        if let Ok(mut f) = self.files.lock() {
+            f.insert(path.to_string(), bytes);
+        }
+        Ok(())
+    }
+}
+
+/// Files thrown away: `check` renders everything and keeps nothing.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _path: &str, _bytes: Vec<u8>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A build in progress: a temporary folder next to the output, swapped in by
+/// [`Staging::finish`], removed by [`Staging::abort`] (or when dropped unfinished).
+pub struct Staging {
+    tmp: PathBuf,
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    done: bool,
+}
+
+impl Staging {
+    /// Checks that `out` may be replaced and creates the temporary folder.
+    pub fn begin(out: &Path, root: &Path) -> Result<Staging> {
+        let out = absolute(out);
+        refuse_dangerous(&out, &absolute(root))?;
+        let parent = out
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| Error::Output {
+                path: out.clone(),
+                message: "the output path has no folder name".into(),
+            })?;
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
+        check_replaceable(&out)?;
+        clean_stale(&parent, &name);
+        let tmp = parent.join(format!(".{name}.yanbao-tmp-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
+        // Marked at once, so an interrupted build's leftovers are recognisably ours.
+        let marker = tmp.join(MARKER);
+        std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io("write", &marker, e))?;
+        Ok(Staging {
+            tmp,
+            out,
+            parent,
+            name,
+            done: false,
+        })
+    }
+
+    /// Swaps the finished folder in for the output.
+    pub fn finish(mut self) -> Result<()> {
+        self.done = true;
+        let r = swap(
+            &self.tmp,
+            &self.out,
+            &self.parent,
+            &self.name,
+            std::process::id(),
+        );
+        if r.is_err() {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+        r
+    }
+
+    /// Removes the temporary folder; the previous output stays as it was.
+    pub fn abort(mut self) {
+        self.done = true;
+        let _ = std::fs::remove_dir_all(&self.tmp);
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()> {
+        let target = self.tmp.join(path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        }
+        std::fs::write(&target, bytes).map_err(|e| Error::io("write", &target, e))
+    }
+}
+
+fn check_replaceable(out: &Path) -> Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        return Err(Error::Output {
+            path: out.to_path_buf(),
+            message: "the output path exists and is not a folder; yanbao will not replace it"
+                .into(),
+        });
+    }
+    let empty = std::fs::read_dir(out)
+        .map_err(|e| Error::io("read", out, e))?
+        .next()
+        .is_none();
+    if !empty && !out.join(MARKER).is_file() {
+        return Err(Error::Output {
+            path: out.to_path_buf(),
+            message: format!(
+                "refusing to replace a folder that yanbao did not create (it has no {MARKER} file); choose another --output or empty it yourself"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Replaces `out` with `files` (path from the site root → bytes).
+pub fn write(out: &Path, root: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+    let staging = Staging::begin(out, root)?;
+    for (path, bytes) in files {
+        staging.put(path, bytes.clone())?;
+    }
+    staging.finish()
 }
 
 fn swap(tmp: &Path, out: &Path, parent: &Path, name: &str, pid: u32) -> Result<()> {

@@ -354,6 +354,14 @@ impl<'a> Ctx<'a> {
 
     /// Like [`Ctx::expand`], as plain text.
     pub fn expand_plain(&self, text: &str) -> String {
+        let smart;
+        let text = if self.site.packs.get(self.lang).smart_punctuation && text.contains(['\'', '"'])
+        {
+            smart = crate::content::smart_quotes(text);
+            smart.as_str()
+        } else {
+            text
+        };
         expand_refs(text, |spec| {
             self.site
                 .data

@@ -149,6 +149,41 @@ impl Quantity {
         }
     }
 
+    /// The value split for display as a headline figure: (words before the number, the number
+    /// with its qualifier, words after it): `("CNY", "≤0.5", "per million tokens")`,
+    /// `("", "157", "亿元")`. A `%` stays with the number.
+    pub fn parts(&self, unit: &UnitFormat, pack: &LanguagePack) -> (String, String, String) {
+        let magnitude = self.hi.unwrap_or(self.lo).abs();
+        let (divide, pattern) = match unit.steps.iter().find(|s| magnitude >= s.min) {
+            Some(step) => (step.divide, step.pattern.as_str()),
+            None => (1.0, unit.pattern.as_str()),
+        };
+        let n = |x: f64| pack.number(x / divide, unit.decimals);
+        let mut number = match self.hi {
+            Some(hi) => pack
+                .range
+                .replace("{lo}", &n(self.lo))
+                .replace("{hi}", &n(hi)),
+            None => n(self.lo),
+        };
+        let (before, after) = pattern.split_once("{n}").unwrap_or(("", pattern));
+        let mut after = after.to_string();
+        if after.starts_with('%') {
+            number.push('%');
+            after.remove(0);
+        }
+        if let Some(q) = self.qualifier {
+            let p = match q {
+                Qualifier::More => &pack.qualifiers.more,
+                Qualifier::Less => &pack.qualifiers.less,
+                Qualifier::AtMost => &pack.qualifiers.at_most,
+                Qualifier::About => &pack.qualifiers.about,
+            };
+            number = p.replace("{v}", &number);
+        }
+        (before.trim().to_string(), number, after.trim().to_string())
+    }
+
     /// The value in a table's unit, for CSV and JSON: (low, high-or-same).
     pub fn scaled(&self, unit: &UnitFormat) -> (f64, f64) {
         let d = unit.table.divide;
@@ -265,6 +300,24 @@ mod tests {
             fmt("0.5", "cny_per_mtok", "en", Style::Prose),
             "CNY 0.5 per million tokens"
         );
+    }
+
+    #[test]
+    fn headline_parts() {
+        let p = |q: &str, u: &str, l: &str| {
+            let pk = pack(l);
+            Quantity::parse(q).unwrap().parts(&pk.units[u], &pk)
+        };
+        let t = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(
+            p("<=0.5", "cny_per_mtok", "en"),
+            t("CNY", "≤0.5", "per million tokens")
+        );
+        assert_eq!(p("15700000000", "cny", "zh"), t("", "157", "亿元"));
+        assert_eq!(p("15700000000", "cny", "en"), t("CNY", "15.7", "billion"));
+        assert_eq!(p("148", "percent", "en"), t("", "148%", ""));
+        assert_eq!(p("90+", "percent", "zh"), t("", "90%+", ""));
+        assert_eq!(p("309", "count", "zh"), t("", "309", ""));
     }
 
     #[test]

@@ -192,7 +192,11 @@ struct TocItem {
 
 #[derive(Serialize)]
 struct KeyFigure {
+    /// The whole value as text ("CNY 15.7 billion"), and in parts for display.
     value: String,
+    before: String,
+    number: String,
+    after: String,
     label: String,
     kind: &'static str,
     href: String,
@@ -1102,17 +1106,19 @@ fn key_figure(
         ));
     };
     let pack = site.packs.get(lang);
-    let value = match r.row.text.as_ref().and_then(|t| t.get(lang)) {
-        Some(t) => t.clone(),
-        None => match r
-            .set
-            .unit_of(r.row, r.field)
-            .and_then(|u| pack.units.get(u))
-        {
-            Some(unit) => q.format(unit, pack, Style::Full),
-            None => pack.number(q.lo, 2),
-        },
-    };
+    let unit = r
+        .set
+        .unit_of(r.row, r.field)
+        .and_then(|u| pack.units.get(u));
+    let (value, (before, number, after)) =
+        match (r.row.text.as_ref().and_then(|t| t.get(lang)), unit) {
+            (Some(t), _) => (t.clone(), (String::new(), t.clone(), String::new())),
+            (None, Some(unit)) => (q.format(unit, pack, Style::Full), q.parts(unit, pack)),
+            (None, None) => {
+                let n = pack.number(q.lo, 2);
+                (n.clone(), (String::new(), n, String::new()))
+            }
+        };
     let label = match r.row.values.get("label") {
         Some(Value::Text(t)) => embed.ctx.expand_plain(&t.joined(lang)),
         _ => r.set.title.get(lang).cloned().unwrap_or_default(),
@@ -1134,6 +1140,9 @@ fn key_figure(
     };
     Ok(KeyFigure {
         value,
+        before,
+        number,
+        after,
         label,
         kind: kind.as_str(),
         href,

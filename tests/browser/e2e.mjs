@@ -105,7 +105,7 @@ await test("home page in English", async () => {
   const { context, page } = await newPage();
   await page.goto(BASE + "en/index.html");
   assert((await page.getAttribute("html", "lang")) === "en", "lang=en");
-  const figures = await page.locator(".kf-value").allTextContents();
+  const figures = await page.locator(".kf-number").allTextContents();
   assert(figures.some((t) => t.includes("309")), "309 filed models: " + figures);
   assert(figures.some((t) => t.includes("15.7")), "CNY 15.7 billion: " + figures);
   await context.close();

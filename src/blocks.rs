@@ -930,7 +930,7 @@ impl<'a> Ctx<'a> {
             let _ = write!(
                 html,
                 "<span class=\"term-main\">{}</span>",
-                escape(&term.joined(self.lang))
+                self.expand(&term.joined(self.lang))
             );
             for other in self.site.languages().iter().filter(|l| *l != self.lang) {
                 let html_lang = self

@@ -48,6 +48,8 @@ fn builds_every_page_in_both_languages() {
     assert!(zh.contains("<html lang=\"zh-Hans\""));
     assert!(zh.contains("157亿元"));
     assert!(zh.contains("<h2 id=\"size\">规模"));
+    // Live reload belongs to `serve` only: a hosted build has none of it.
+    assert!(!zh.contains("__yanbao") && !zh.contains("EventSource"));
     let en = read(&out.join("en/market/index.html"));
     assert!(en.contains("<html lang=\"en\""));
     assert!(en.contains("CNY 15.7 billion"));

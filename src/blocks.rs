@@ -352,6 +352,32 @@ impl<'a> Ctx<'a> {
         escape(&self.expand_plain(text))
     }
 
+    /// Like [`Ctx::expand`], with a source marker after each figure that is not the report's
+    /// own (for notes, where readers meet outside figures in running text).
+    pub fn expand_marked(&mut self, text: &str) -> String {
+        let site = self.site;
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(open) = rest.find("{{") {
+            let Some(close) = rest[open + 2..].find("}}") else {
+                break;
+            };
+            out.push_str(&self.expand(&rest[..open]));
+            let spec = &rest[open + 2..open + 2 + close];
+            match site.data.resolve(spec) {
+                Ok(r) => {
+                    out.push_str(&escape(&r.text(self.lang, &site.packs)));
+                    let marker = self.marker(r.set, r.row);
+                    out.push_str(&marker);
+                }
+                Err(_) => out.push_str(&escape(&rest[open..open + 4 + close])),
+            }
+            rest = &rest[open + 4 + close..];
+        }
+        out.push_str(&self.expand(rest));
+        out
+    }
+
     /// Like [`Ctx::expand`], as plain text.
     pub fn expand_plain(&self, text: &str) -> String {
         let smart;
@@ -461,14 +487,15 @@ impl<'a> Ctx<'a> {
         }
         html.push_str(&self.downloads(&set.id));
         html.push_str("</p>");
-        if let Some(notes) = set.notes.as_ref().and_then(|n| n.get(self.lang)) {
+        if let Some(notes) = set.notes.as_ref().and_then(|n| n.get(self.lang)).cloned() {
+            let notes_html = self.expand_marked(&notes);
             // Long notes fold away under their label; short ones read inline.
             if notes.chars().count() > 240 {
                 let _ = write!(
                     html,
                     "<details class=\"fig-notes\"><summary class=\"label\">{}</summary><p>{}</p></details>",
                     escape(self.t("notes")),
-                    self.expand(notes)
+                    notes_html
                 );
             } else {
                 let _ = write!(
@@ -476,7 +503,7 @@ impl<'a> Ctx<'a> {
                     "<p class=\"fig-notes\"><span class=\"label\">{}{}</span>{}</p>",
                     escape(self.t("notes")),
                     escape(self.t("colon")),
-                    self.expand(notes)
+                    notes_html
                 );
             }
         }

@@ -545,14 +545,7 @@ impl<'a> Ctx<'a> {
                     set.row(id).ok_or_else(|| {
                         (
                             format!("data file `{}` has no row `{id}`", set.id),
-                            format!(
-                                "rows: {}",
-                                set.rows
-                                    .iter()
-                                    .map(|r| r.id.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
+                            format!("rows: {}", set.row_ids()),
                         )
                     })
                 })
@@ -597,69 +590,23 @@ impl<'a> Ctx<'a> {
             if set.field(c).is_none() {
                 return Err((
                     format!("data file `{}` has no field `{c}`", set.id),
-                    format!(
-                        "fields: {}",
-                        set.fields
-                            .iter()
-                            .map(|(n, _)| n.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    format!("fields: {}", set.field_names()),
                 ));
             }
         }
-        let pack = self.site.packs.get(self.lang);
         let title = spec
             .title
             .clone()
             .unwrap_or_else(|| set.title.get(self.lang).cloned().unwrap_or_default());
         let mut html = format!("<figure class=\"data-table\" id=\"{}\">", numbered.anchor);
         html.push_str(&self.caption(numbered, &title));
+        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
         let _ = write!(
             html,
-            "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"{}-cap\"><table><thead><tr>",
-            numbered.anchor
+            "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"{}-cap\">{}</div>",
+            numbered.anchor,
+            self.table_html(set, &rows, &columns, false)
         );
-        for (i, c) in columns.iter().enumerate() {
-            let Some(field) = set.field(c) else { continue };
-            let label = field.label.get(self.lang).cloned().unwrap_or_default();
-            let unit = column_unit(set, &rows, c)
-                .and_then(|u| pack.units.get(u))
-                .and_then(|u| u.table.label.clone());
-            let class = if field.kind == crate::data::FieldKind::Quantity && i > 0 {
-                " class=\"num\""
-            } else {
-                ""
-            };
-            let label = match unit {
-                Some(u) => format!(
-                    "{}<span class=\"unit\">{}</span>",
-                    escape(&label),
-                    escape(&pack.string("with_unit").replace("{unit}", &u))
-                ),
-                None => escape(&label),
-            };
-            let _ = write!(html, "<th scope=\"col\"{class}>{label}</th>");
-        }
-        html.push_str("</tr></thead><tbody>");
-        for row in &rows {
-            html.push_str("<tr>");
-            let marker = self.marker(set, row);
-            for (i, c) in columns.iter().enumerate() {
-                let (cell, numeric) = self.cell(set, row, c);
-                let tag = if i == 0 { "th scope=\"row\"" } else { "td" };
-                let close = if i == 0 { "th" } else { "td" };
-                let class = if numeric { " class=\"num\"" } else { "" };
-                let m = if numeric && !marker.is_empty() {
-                    marker.as_str()
-                } else {
-                    ""
-                };
-                let _ = write!(html, "<{tag}{class}>{cell}{m}</{close}>");
-            }
-            html.push_str("</tr>");
-        }
-        html.push_str("</tbody></table></div>");
         html.push_str(&self.source_line(set, &rows));
         html.push_str("</figure>\n");
         Ok(html)
@@ -858,17 +805,25 @@ impl<'a> Ctx<'a> {
             "<details class=\"chart-data\"><summary>{}</summary><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">{}</div></details>",
             escape(self.t("show_data")),
             escape(&title),
-            self.rows_table(set, &rows, &fields)
+            self.table_html(set, &rows, &fields, true)
         );
         html.push_str("</figure>\n");
         Ok(html)
     }
 
-    /// A plain data table of `rows` × `fields` with a provenance column (for charts).
-    pub fn rows_table(&mut self, set: &DataSet, rows: &[&Row], fields: &[String]) -> String {
+    /// A `<table>` of `rows` × `fields`: units in the column headers, numbers right-aligned,
+    /// the first column as row headers. Provenance shows either as a column of its own (chart
+    /// data) or as note markers on the numbers (data tables).
+    pub fn table_html(
+        &mut self,
+        set: &DataSet,
+        rows: &[&Row],
+        fields: &[String],
+        provenance_column: bool,
+    ) -> String {
         let pack = self.site.packs.get(self.lang);
         let mut html = String::from("<table><thead><tr>");
-        for f in fields {
+        for (i, f) in fields.iter().enumerate() {
             let field = set.field(f);
             let label = field
                 .and_then(|x| x.label.get(self.lang))
@@ -877,7 +832,8 @@ impl<'a> Ctx<'a> {
             let unit = column_unit(set, rows, f)
                 .and_then(|u| pack.units.get(u))
                 .and_then(|u| u.table.label.clone());
-            let numeric = field.is_some_and(|x| x.kind == crate::data::FieldKind::Quantity);
+            let numeric =
+                i > 0 && field.is_some_and(|x| x.kind == crate::data::FieldKind::Quantity);
             let label = match unit {
                 Some(u) => format!(
                     "{}<span class=\"unit\">{}</span>",
@@ -892,13 +848,13 @@ impl<'a> Ctx<'a> {
                 if numeric { " class=\"num\"" } else { "" }
             );
         }
-        let _ = write!(
-            html,
-            "<th scope=\"col\">{}</th></tr></thead><tbody>",
-            escape(self.t("source"))
-        );
+        if provenance_column {
+            let _ = write!(html, "<th scope=\"col\">{}</th>", escape(self.t("source")));
+        }
+        html.push_str("</tr></thead><tbody>");
         for row in rows {
             html.push_str("<tr>");
+            let marker = self.marker(set, row);
             for (i, f) in fields.iter().enumerate() {
                 let (cell, numeric) = self.cell(set, row, f);
                 let (open, close) = if i == 0 {
@@ -906,29 +862,33 @@ impl<'a> Ctx<'a> {
                 } else {
                     ("td", "td")
                 };
+                let class = if numeric { " class=\"num\"" } else { "" };
+                let m = if numeric && !provenance_column {
+                    marker.as_str()
+                } else {
+                    ""
+                };
+                let _ = write!(html, "<{open}{class}>{cell}{m}</{close}>");
+            }
+            if provenance_column {
+                let kind = row
+                    .source
+                    .as_deref()
+                    .and_then(|s| set.source(s))
+                    .map_or(SourceKind::Report, Provenance::kind);
+                let label = match kind {
+                    SourceKind::Report => self.t("kind_report"),
+                    SourceKind::External => self.t("kind_external"),
+                    SourceKind::Derived => self.t("kind_derived"),
+                };
                 let _ = write!(
                     html,
-                    "<{open}{}>{cell}</{close}>",
-                    if numeric { " class=\"num\"" } else { "" }
+                    "<td class=\"kind kind-{}\">{}{marker}</td>",
+                    kind.as_str(),
+                    escape(label)
                 );
             }
-            let kind = row
-                .source
-                .as_deref()
-                .and_then(|s| set.source(s))
-                .map_or(SourceKind::Report, Provenance::kind);
-            let label = match kind {
-                SourceKind::Report => self.t("kind_report"),
-                SourceKind::External => self.t("kind_external"),
-                SourceKind::Derived => self.t("kind_derived"),
-            };
-            let marker = self.marker(set, row);
-            let _ = write!(
-                html,
-                "<td class=\"kind kind-{}\">{}{marker}</td></tr>",
-                kind.as_str(),
-                escape(label)
-            );
+            html.push_str("</tr>");
         }
         html.push_str("</tbody></table>");
         html

@@ -154,23 +154,7 @@ pub fn load(
     problems: &mut Vec<Diagnostic>,
 ) -> ChartStore {
     let mut store = ChartStore::default();
-    for path in crate::data::yaml_files(&root.join("content/charts")) {
-        let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        let id = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(Diagnostic::error(
-                    &rel,
-                    format!("cannot read this file: {e}"),
-                ));
-                continue;
-            }
-        };
-        let file = SourceFile::new(&rel, text);
+    for (id, file) in crate::data::read_yaml_dir(root, "content/charts", problems) {
         let (spec, loc) = match yaml::parse::<ChartSpec>(&file, &file.text, 0) {
             Ok(v) => v,
             Err(d) => {
@@ -267,13 +251,7 @@ fn validate(
         ));
         return;
     };
-    let field_names = || {
-        set.fields
-            .iter()
-            .map(|(n, _)| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let field_names = || set.field_names();
     // Each named field must exist and have a fitting type.
     let mut check_field = |path: &str, name: &str, allowed: &[FieldKind], what: &str| -> bool {
         match set.field(name) {
@@ -394,14 +372,7 @@ fn validate(
                 out.push(err(
                     &format!("rows.{i}"),
                     format!("data file `{}` has no row `{id}`", set.id),
-                    format!(
-                        "rows: {}",
-                        set.rows
-                            .iter()
-                            .map(|r| r.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    format!("rows: {}", set.row_ids()),
                 ));
                 ok = false;
             }
@@ -1284,35 +1255,8 @@ fn draw_vbars(
     let band = (right - left) / n;
     let bar_w = (band * 0.62).min(64.0);
     canvas(l.w, h, out, |area| {
-        text(
-            area,
-            &p.axis_title,
-            0.0,
-            4.0,
-            l.small,
-            Role::Muted,
-            HPos::Left,
-            VPos::Top,
-        );
-        for t in &ticks {
-            let y = scale.map(*t);
-            line(
-                area,
-                &[(left, y), (right, y)],
-                if *t == 0.0 { Role::Axis } else { Role::Grid },
-                1,
-            );
-            text(
-                area,
-                &p.pack.number(*t, 2),
-                left - 6.0,
-                y,
-                l.small,
-                Role::Muted,
-                HPos::Right,
-                VPos::Center,
-            );
-        }
+        axis_title(area, p, &l);
+        left_ticks(area, p, &l, &scale, &ticks, (left, right));
         for (i, (row, q)) in rows.iter().enumerate() {
             let cx = left + band * (i as f64 + 0.5);
             let kind = p.kind_of(row);
@@ -1404,6 +1348,104 @@ fn draw_vbars(
     (h, provenance_legend(p, &rows, 0))
 }
 
+/// The value axis's title, top left (with its unit and scale).
+fn axis_title(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Prepared, l: &Layout) {
+    text(
+        area,
+        &p.axis_title,
+        0.0,
+        4.0,
+        l.small,
+        Role::Muted,
+        HPos::Left,
+        VPos::Top,
+    );
+}
+
+/// A vertical value axis: a grid line per tick across `(left, right)`, its label on the left;
+/// the zero line is drawn as the axis.
+fn left_ticks(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    p: &Prepared,
+    l: &Layout,
+    scale: &Scale,
+    ticks: &[f64],
+    (left, right): (f64, f64),
+) {
+    for t in ticks {
+        let y = scale.map(*t);
+        let role = if *t == 0.0 && !scale.log {
+            Role::Axis
+        } else {
+            Role::Grid
+        };
+        line(area, &[(left, y), (right, y)], role, 1);
+        text(
+            area,
+            &p.pack.number(*t, 2),
+            left - 6.0,
+            y,
+            l.small,
+            Role::Muted,
+            HPos::Right,
+            VPos::Center,
+        );
+    }
+}
+
+/// A horizontal value axis: a grid line per tick across `(top, bottom)`, its label below.
+fn bottom_ticks(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    p: &Prepared,
+    l: &Layout,
+    scale: &Scale,
+    ticks: &[f64],
+    (top, bottom): (f64, f64),
+) {
+    for t in ticks {
+        let x = scale.map(*t);
+        let role = if *t == 0.0 { Role::Axis } else { Role::Grid };
+        line(area, &[(x, top), (x, bottom)], role, 1);
+        text(
+            area,
+            &p.pack.number(*t, 2),
+            x,
+            bottom + 5.0,
+            l.small,
+            Role::Muted,
+            HPos::Center,
+            VPos::Top,
+        );
+    }
+}
+
+/// A category's name, right-aligned before its bars: the first line in the body size, the
+/// others (sub-labels) smaller and muted, centred on `cy`.
+fn category_label(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    l: &Layout,
+    label: &[String],
+    label_w: f64,
+    cy: f64,
+) {
+    let n = label.len() as f64;
+    for (j, s) in label.iter().enumerate() {
+        let size = if j == 0 { l.font } else { l.small };
+        let y = cy + (j as f64 - (n - 1.0) / 2.0) * l.font * 1.3;
+        let role = if j == 0 { Role::Text } else { Role::Muted };
+        text(
+            area,
+            &fit(s, label_w - 10.0, size),
+            label_w - 10.0,
+            y,
+            size,
+            role,
+            HPos::Right,
+            VPos::Center,
+        );
+    }
+}
+
 /// Shortens a label with an ellipsis to fit `width`.
 fn fit(s: &str, width: f64, size: f64) -> String {
     if text_width(s, size) <= width {
@@ -1479,35 +1521,8 @@ fn draw_hbars(
     };
     let bottom = top + band * rows.len() as f64;
     canvas(l.w, h, out, |area| {
-        text(
-            area,
-            &p.axis_title,
-            0.0,
-            4.0,
-            l.small,
-            Role::Muted,
-            HPos::Left,
-            VPos::Top,
-        );
-        for t in scale.ticks(ticks_n) {
-            let x = scale.map(t);
-            line(
-                area,
-                &[(x, top), (x, bottom)],
-                if t == 0.0 { Role::Axis } else { Role::Grid },
-                1,
-            );
-            text(
-                area,
-                &p.pack.number(t, 2),
-                x,
-                bottom + 5.0,
-                l.small,
-                Role::Muted,
-                HPos::Center,
-                VPos::Top,
-            );
-        }
+        axis_title(area, p, &l);
+        bottom_ticks(area, p, &l, &scale, &scale.ticks(ticks_n), (top, bottom));
         for (i, ((row, q), label)) in rows.iter().zip(&labels).enumerate() {
             let y0 = top + band * i as f64;
             let cy = y0 + band / 2.0;
@@ -1534,21 +1549,7 @@ fn draw_hbars(
                 HPos::Left,
                 VPos::Center,
             );
-            let n = label.len() as f64;
-            for (j, s) in label.iter().enumerate() {
-                let size = if j == 0 { l.font } else { l.small };
-                let y = cy + (j as f64 - (n - 1.0) / 2.0) * l.font * 1.3;
-                text(
-                    area,
-                    &fit(s, label_w - 10.0, size),
-                    label_w - 10.0,
-                    y,
-                    size,
-                    if j == 0 { Role::Text } else { Role::Muted },
-                    HPos::Right,
-                    VPos::Center,
-                );
-            }
+            category_label(area, &l, label, label_w, cy);
         }
     });
     (h, provenance_legend(p, &rows, 0))
@@ -1597,35 +1598,8 @@ fn draw_grouped(
     let bottom = top + band * p.rows.len() as f64;
     let mut all: Vec<(&Row, Quantity)> = Vec::new();
     canvas(l.w, h, out, |area| {
-        text(
-            area,
-            &p.axis_title,
-            0.0,
-            4.0,
-            l.small,
-            Role::Muted,
-            HPos::Left,
-            VPos::Top,
-        );
-        for t in scale.ticks(ticks_n) {
-            let x = scale.map(t);
-            line(
-                area,
-                &[(x, top), (x, bottom)],
-                if t == 0.0 { Role::Axis } else { Role::Grid },
-                1,
-            );
-            text(
-                area,
-                &p.pack.number(t, 2),
-                x,
-                bottom + 5.0,
-                l.small,
-                Role::Muted,
-                HPos::Center,
-                VPos::Top,
-            );
-        }
+        axis_title(area, p, &l);
+        bottom_ticks(area, p, &l, &scale, &scale.ticks(ticks_n), (top, bottom));
         for (i, (row, label)) in p.rows.iter().zip(&labels).enumerate() {
             let y0 = top + band * i as f64;
             let cy = y0 + band / 2.0;
@@ -1658,21 +1632,7 @@ fn draw_grouped(
                     VPos::Center,
                 );
             }
-            let n = label.len() as f64;
-            for (j, s) in label.iter().enumerate() {
-                let size = if j == 0 { l.font } else { l.small };
-                let y = cy + (j as f64 - (n - 1.0) / 2.0) * l.font * 1.3;
-                text(
-                    area,
-                    &fit(s, label_w - 10.0, size),
-                    label_w - 10.0,
-                    y,
-                    size,
-                    if j == 0 { Role::Text } else { Role::Muted },
-                    HPos::Right,
-                    VPos::Center,
-                );
-            }
+            category_label(area, &l, label, label_w, cy);
             if i + 1 < p.rows.len() {
                 line(area, &[(0.0, y0 + band), (left, y0 + band)], Role::Grid, 1);
             }
@@ -1914,30 +1874,8 @@ fn draw_line(
     let zero_y = bottom + zero_band * 0.6;
     let y_of = |v: f64| if log && v <= 0.0 { zero_y } else { ys.map(v) };
     canvas(l.w, h, out, |area| {
-        text(
-            area,
-            &p.axis_title,
-            0.0,
-            4.0,
-            l.small,
-            Role::Muted,
-            HPos::Left,
-            VPos::Top,
-        );
-        for t in &ticks {
-            let y = ys.map(*t);
-            line(area, &[(left, y), (right, y)], Role::Grid, 1);
-            text(
-                area,
-                &p.pack.number(*t, 2),
-                left - 6.0,
-                y,
-                l.small,
-                Role::Muted,
-                HPos::Right,
-                VPos::Center,
-            );
-        }
+        axis_title(area, p, &l);
+        left_ticks(area, p, &l, &ys, &ticks, (left, right));
         if let (true, Some(z)) = (log && has_zero, &zero_label) {
             line(area, &[(left, zero_y), (right, zero_y)], Role::Grid, 1);
             text(

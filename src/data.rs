@@ -176,6 +176,24 @@ impl DataSet {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, f)| f)
     }
 
+    /// Row ids, comma-separated, for messages.
+    pub fn row_ids(&self) -> String {
+        self.rows
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Field names, comma-separated, for messages.
+    pub fn field_names(&self) -> String {
+        self.fields
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn row(&self, id: &str) -> Option<&Row> {
         self.rows.iter().find(|r| r.id == id)
     }
@@ -206,26 +224,9 @@ pub fn load(
 ) -> DataStore {
     let mut sets = BTreeMap::new();
     let mut failed = std::collections::BTreeSet::new();
-    let dir = root.join("content/data");
-    for path in yaml_files(&dir) {
-        let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        let id = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(Diagnostic::error(
-                    &rel,
-                    format!("cannot read this file: {e}"),
-                ));
-                continue;
-            }
-        };
-        let file = SourceFile::new(&rel, text);
+    for (id, file) in read_yaml_dir(root, "content/data", problems) {
         if !valid_id(&id) {
-            problems.push(Diagnostic::error(&rel, format!("data file name `{id}` cannot be referenced")).help(
+            problems.push(Diagnostic::error(&file.path, format!("data file name `{id}` cannot be referenced")).help(
                 "rename it with lowercase letters, digits, `_` and `-` (it is used as `{{name.row}}`)",
             ));
             continue;
@@ -240,6 +241,31 @@ pub fn load(
         }
     }
     DataStore { sets, failed }
+}
+
+/// The `*.yaml` files of a folder under the site root, read: (file stem, file). A file that
+/// cannot be read is reported and skipped.
+pub fn read_yaml_dir(
+    root: &Path,
+    rel_dir: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(String, SourceFile)> {
+    let mut out = Vec::new();
+    for path in yaml_files(&root.join(rel_dir)) {
+        let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        let id = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => out.push((id, SourceFile::new(rel, text))),
+            Err(e) => problems.push(Diagnostic::error(
+                &rel,
+                format!("cannot read this file: {e}"),
+            )),
+        }
+    }
+    out
 }
 
 /// `*.yaml` / `*.yml` files directly in `dir`, sorted.
@@ -857,14 +883,7 @@ impl DataStore {
         let row = set.row(row).ok_or_else(|| {
             (
                 format!("data file `{file}` has no row `{row}`"),
-                format!(
-                    "rows: {}",
-                    set.rows
-                        .iter()
-                        .map(|r| r.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                format!("rows: {}", set.row_ids()),
             )
         })?;
         let field = match field {

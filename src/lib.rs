@@ -72,6 +72,18 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
+impl Report {
+    fn new(r: Rendered, opts: &Options, start: Instant) -> Report {
+        Report {
+            pages: r.pages,
+            files: r.files,
+            warnings: r.warnings,
+            output: opts.output.clone(),
+            elapsed: start.elapsed(),
+        }
+    }
+}
+
 /// A built site in memory: output path → bytes, plus the warnings.
 #[derive(Debug, Clone, Default)]
 pub struct Built {
@@ -96,13 +108,7 @@ pub fn build(opts: &Options) -> Result<Report> {
     match run(opts, Mode::Build, None, &staging) {
         Ok(r) => {
             staging.finish()?;
-            Ok(Report {
-                pages: r.pages,
-                files: r.files,
-                warnings: r.warnings,
-                output: opts.output.clone(),
-                elapsed: start.elapsed(),
-            })
+            Ok(Report::new(r, opts, start))
         }
         Err(e) => {
             staging.abort();
@@ -115,13 +121,7 @@ pub fn build(opts: &Options) -> Result<Report> {
 pub fn check(opts: &Options) -> Result<Report> {
     let start = Instant::now();
     let r = run(opts, Mode::Check, None, &output::Discard)?;
-    Ok(Report {
-        pages: r.pages,
-        files: r.files,
-        warnings: r.warnings,
-        output: opts.output.clone(),
-        elapsed: start.elapsed(),
-    })
+    Ok(Report::new(r, opts, start))
 }
 
 pub use serve::serve;

@@ -314,33 +314,10 @@ pub fn render(doc: &Doc, body: &str, embed: &mut dyn Embedder) -> Rendered {
                 out.push(ev.clone());
                 out.push(Event::Html(CowStr::from("</div>\n".to_string())));
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let new = embed.link(dest_url, range.start);
-                out.push(Event::Start(Tag::Link {
-                    link_type: *link_type,
-                    dest_url: CowStr::from(new),
-                    title: title.clone(),
-                    id: id.clone(),
-                }));
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let new = embed.link(dest_url, range.start);
-                out.push(Event::Start(Tag::Image {
-                    link_type: *link_type,
-                    dest_url: CowStr::from(new),
-                    title: title.clone(),
-                    id: id.clone(),
-                }));
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                out.push(Event::Start(relink(tag, |dest| {
+                    embed.link(dest, range.start)
+                })));
             }
             Event::Text(t) if in_code => {
                 if let Some(s) = sections.last_mut() {
@@ -495,6 +472,35 @@ fn collect_refs(events: &[(Event<'static>, Range<usize>)], out: &mut Vec<(String
         ));
         consumed += open + 4 + close;
         rest = &rest[open + 4 + close..];
+    }
+}
+
+/// A link or image with its destination rewritten; other tags unchanged.
+fn relink(tag: &Tag<'static>, mut rewrite: impl FnMut(&str) -> String) -> Tag<'static> {
+    match tag {
+        Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        } => Tag::Link {
+            link_type: *link_type,
+            dest_url: CowStr::from(rewrite(dest_url)),
+            title: title.clone(),
+            id: id.clone(),
+        },
+        Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        } => Tag::Image {
+            link_type: *link_type,
+            dest_url: CowStr::from(rewrite(dest_url)),
+            title: title.clone(),
+            id: id.clone(),
+        },
+        other => other.clone(),
     }
 }
 

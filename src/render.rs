@@ -228,6 +228,34 @@ struct PageCtx {
     charts: Vec<String>,
 }
 
+impl PageCtx {
+    /// A page made by yanbao rather than from a Markdown file (search, 404).
+    fn generated(
+        kind: &'static str,
+        title: &str,
+        description: &str,
+        canonical: Option<String>,
+    ) -> PageCtx {
+        PageCtx {
+            kind,
+            key: kind.to_string(),
+            title: title.to_string(),
+            number: None,
+            summary: None,
+            description: description.to_string(),
+            content: String::new(),
+            toc: vec![],
+            prev: None,
+            next: None,
+            notes: vec![],
+            canonical,
+            alternates: vec![],
+            key_figures: vec![],
+            charts: vec![],
+        }
+    }
+}
+
 /// One rendered output file and the search sections of its page.
 #[derive(Debug, Clone)]
 pub struct RenderedPage {
@@ -989,23 +1017,12 @@ impl Renderer<'_> {
             Err(d) => return (None, vec![d]),
         };
         let pack = site.packs.get(lang);
-        let page = PageCtx {
-            kind: "404",
-            key: "404".into(),
-            title: pack.string("not_found_title").into(),
-            number: None,
-            summary: None,
-            description: pack.string("not_found_text").into(),
-            content: String::new(),
-            toc: vec![],
-            prev: None,
-            next: None,
-            notes: vec![],
-            canonical: None,
-            alternates: vec![],
-            key_figures: vec![],
-            charts: vec![],
-        };
+        let page = PageCtx::generated(
+            "404",
+            pack.string("not_found_title"),
+            pack.string("not_found_text"),
+            None,
+        );
         ctx.insert("page", &page);
         ctx.insert("json_ld", "");
         match self.tera.render("404.html", &ctx) {
@@ -1031,23 +1048,12 @@ impl Renderer<'_> {
             Err(d) => return (None, vec![d]),
         };
         let pack = site.packs.get(lang);
-        let page = PageCtx {
-            kind: "search",
-            key: "search".into(),
-            title: pack.string("search").into(),
-            number: None,
-            summary: None,
-            description: pack.string("search_label").into(),
-            content: String::new(),
-            toc: vec![],
-            prev: None,
-            next: None,
-            notes: vec![],
-            canonical: site.absolute(&dir),
-            alternates: vec![],
-            key_figures: vec![],
-            charts: vec![],
-        };
+        let page = PageCtx::generated(
+            "search",
+            pack.string("search"),
+            pack.string("search_label"),
+            site.absolute(&dir),
+        );
         // The language switch keeps the reader on the search page.
         let languages: Vec<LangLink> = site
             .languages()

@@ -847,7 +847,15 @@ struct Prepared<'a> {
     expand: &'a dyn Fn(&str) -> String,
 }
 
-impl Prepared<'_> {
+impl<'a> Prepared<'a> {
+    /// The drawn rows that have a value in `field`, with it.
+    fn values(&self, field: &str) -> Vec<(&'a Row, Quantity)> {
+        self.rows
+            .iter()
+            .filter_map(|r| quantity(r, field).map(|q| (*r, q)))
+            .collect()
+    }
+
     fn kind_of(&self, row: &Row) -> SourceKind {
         row.source
             .as_deref()
@@ -1209,16 +1217,8 @@ fn draw_vbars(
 ) -> (i32, Vec<LegendItem>) {
     let l = variant.layout();
     let field = spec.value.clone().unwrap_or_default();
-    let cat_fields: Vec<String> = if spec.label.is_empty() {
-        spec.x.iter().cloned().collect()
-    } else {
-        spec.label.clone()
-    };
-    let rows: Vec<(&Row, Quantity)> = p
-        .rows
-        .iter()
-        .filter_map(|r| quantity(r, &field).map(|q| (*r, q)))
-        .collect();
+    let cat_fields = category_fields(spec);
+    let rows = p.values(&field);
     let growth: Vec<&Annotation> = spec
         .annotations
         .iter()
@@ -1346,6 +1346,15 @@ fn draw_vbars(
         }
     });
     (h, provenance_legend(p, &rows, 0))
+}
+
+/// The fields naming a chart's categories: its `label` fields, else its `x` field.
+fn category_fields(spec: &ChartSpec) -> Vec<String> {
+    if spec.label.is_empty() {
+        spec.x.iter().cloned().collect()
+    } else {
+        spec.label.clone()
+    }
 }
 
 /// The value axis's title, top left (with its unit and scale).
@@ -1485,16 +1494,8 @@ fn draw_hbars(
 ) -> (i32, Vec<LegendItem>) {
     let l = variant.layout();
     let field = spec.value.clone().unwrap_or_default();
-    let cat_fields: Vec<String> = if spec.label.is_empty() {
-        spec.x.iter().cloned().collect()
-    } else {
-        spec.label.clone()
-    };
-    let rows: Vec<(&Row, Quantity)> = p
-        .rows
-        .iter()
-        .filter_map(|r| quantity(r, &field).map(|q| (*r, q)))
-        .collect();
+    let cat_fields = category_fields(spec);
+    let rows = p.values(&field);
     let row_refs: Vec<&Row> = rows.iter().map(|(r, _)| *r).collect();
     let (labels, label_w) = hlabels(p, &row_refs, &cat_fields, &l);
     let lines = cat_fields.len().max(1) as f64;
@@ -1562,11 +1563,7 @@ fn draw_grouped(
     out: &mut String,
 ) -> (i32, Vec<LegendItem>) {
     let l = variant.layout();
-    let cat_fields: Vec<String> = if spec.label.is_empty() {
-        spec.x.iter().cloned().collect()
-    } else {
-        spec.label.clone()
-    };
+    let cat_fields = category_fields(spec);
     let (labels, label_w) = hlabels(p, &p.rows, &cat_fields, &l);
     let k = spec.series.len() as f64;
     let bar_h = if variant == Variant::Wide { 13.0 } else { 12.0 };
@@ -1663,16 +1660,8 @@ fn draw_stacked(
 ) -> (i32, Vec<LegendItem>) {
     let l = variant.layout();
     let field = spec.value.clone().unwrap_or_default();
-    let cat_fields: Vec<String> = if spec.label.is_empty() {
-        spec.x.iter().cloned().collect()
-    } else {
-        spec.label.clone()
-    };
-    let rows: Vec<(&Row, Quantity)> = p
-        .rows
-        .iter()
-        .filter_map(|r| quantity(r, &field).map(|q| (*r, q)))
-        .collect();
+    let cat_fields = category_fields(spec);
+    let rows = p.values(&field);
     let total: f64 = rows
         .iter()
         .map(|(_, q)| p.scaled(q).0.max(0.0) + (p.scaled(q).1 - p.scaled(q).0) / 2.0)

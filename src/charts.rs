@@ -553,11 +553,7 @@ pub fn table_fields(spec: &ChartSpec) -> Vec<String> {
             cols.extend(spec.value.clone());
         }
         _ => {
-            if spec.label.is_empty() {
-                cols.extend(spec.x.clone());
-            } else {
-                cols.extend(spec.label.iter().cloned());
-            }
+            cols.extend(category_fields(spec));
             match spec.kind {
                 ChartKind::GroupedBar => cols.extend(spec.series.iter().map(|s| s.field.clone())),
                 _ => cols.extend(spec.value.clone()),
@@ -2103,8 +2099,7 @@ fn summary(spec: &ChartSpec, p: &Prepared, title: &str) -> String {
     let colon = p.pack.string("colon");
     let cat_fields: Vec<String> = match spec.kind {
         ChartKind::Line => spec.x.iter().chain(spec.group.iter()).cloned().collect(),
-        _ if spec.label.is_empty() => spec.x.iter().cloned().collect(),
-        _ => spec.label.clone(),
+        _ => category_fields(spec),
     };
     let fields: Vec<(String, Option<String>)> = match spec.kind {
         ChartKind::GroupedBar => spec

@@ -895,9 +895,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// The glossary as a definition list: both forms of each term, the definition in the page's language.
-    pub fn glossary(&self, spec: &GlossarySpec) -> Result<String, (String, String)> {
+    pub fn glossary(
+        &self,
+        spec: &GlossarySpec,
+    ) -> Result<crate::markdown::BlockHtml, (String, String)> {
         let set = self.data_set(&spec.data)?;
         let mut html = String::from("<dl class=\"glossary\">");
+        let mut sections = Vec::new();
         for row in &set.rows {
             let Some(Value::Text(term)) = row.values.get("term") else {
                 return Err((
@@ -935,9 +939,28 @@ impl<'a> Ctx<'a> {
                 );
             }
             let _ = write!(html, "</dt><dd>{def}</dd></div>");
+            // Each term is found by search on its own, in every language's form.
+            let forms: Vec<String> = std::iter::once(term.joined(self.lang))
+                .chain(
+                    self.site
+                        .languages()
+                        .iter()
+                        .filter(|l| *l != self.lang)
+                        .map(|l| term.joined(l)),
+                )
+                .collect();
+            sections.push(crate::markdown::Section {
+                id: format!("term-{}", row.id),
+                title: forms.join(" · "),
+                text: crate::markdown::strip_tags(&def),
+            });
         }
         html.push_str("</dl>\n");
-        Ok(html)
+        Ok(crate::markdown::BlockHtml {
+            html,
+            close: None,
+            sections,
+        })
     }
 }
 

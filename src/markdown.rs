@@ -152,11 +152,16 @@ pub trait Embedder {
 pub struct BlockHtml {
     pub html: String,
     pub close: Option<String>,
+    /// Search sections of its own (a glossary's terms), each with its anchor.
+    pub sections: Vec<Section>,
 }
 
 impl From<String> for BlockHtml {
     fn from(html: String) -> Self {
-        BlockHtml { html, close: None }
+        BlockHtml {
+            html,
+            ..BlockHtml::default()
+        }
     }
 }
 
@@ -288,9 +293,26 @@ pub fn render(doc: &Doc, body: &str, embed: &mut dyn Embedder) -> Rendered {
                     offset: range.start,
                 };
                 match embed.block(&block, block_index) {
-                    Ok(BlockHtml { html, close }) => {
-                        if let Some(s) = sections.last_mut() {
-                            push_text(&mut s.text, &strip_tags(&html));
+                    Ok(BlockHtml {
+                        html,
+                        close,
+                        sections: own,
+                    }) => {
+                        if own.is_empty() {
+                            if let Some(s) = sections.last_mut() {
+                                push_text(&mut s.text, &strip_tags(&html));
+                            }
+                        } else {
+                            // The block's own sections, then the surrounding one carries on.
+                            let current = sections.last().map(|s| (s.id.clone(), s.title.clone()));
+                            sections.extend(own);
+                            if let Some((id, title)) = current {
+                                sections.push(Section {
+                                    id,
+                                    title,
+                                    text: String::new(),
+                                });
+                            }
                         }
                         out.push(Event::Html(CowStr::from(html)));
                         if let Some(close) = close {
@@ -739,6 +761,7 @@ mod tests {
                 return Ok(BlockHtml {
                     html: "<figure>".into(),
                     close: Some("</figure>".into()),
+                    ..BlockHtml::default()
                 });
             }
             Ok(html.into())

@@ -543,9 +543,13 @@ impl Embedder for PageEmbed<'_> {
                 let n = numbered
                     .ok_or_else(|| ("figure is not numbered".to_string(), String::new()))?;
                 let (html, close) = self.ctx.figure(f, &n);
-                Ok(BlockHtml { html, close })
+                Ok(BlockHtml {
+                    html,
+                    close,
+                    ..BlockHtml::default()
+                })
             }
-            BlockSpec::Glossary(g) => self.ctx.glossary(g).map(BlockHtml::from),
+            BlockSpec::Glossary(g) => self.ctx.glossary(g),
         }
     }
 

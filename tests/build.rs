@@ -377,3 +377,75 @@ fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
     yanbao::build_with_cache(&opts, Mode::Serve, Some(&mut cache)).unwrap();
     assert_eq!(cache.rendered, 1);
 }
+
+#[test]
+fn a_third_language_needs_no_code() {
+    let (_dir, root) = fixture_copy();
+    // Configuration, UI strings, content: files only.
+    let site = read(&root.join("content/site.yaml"))
+        .replace("languages: [zh, en]", "languages: [zh, en, fr]")
+        .replace("en: Test Report}", "en: Test Report, fr: Rapport de test}")
+        .replace(
+            "en: A small bilingual report for tests.}",
+            "en: A small bilingual report for tests., fr: Un petit rapport pour les tests.}",
+        )
+        .replace(
+            "en: Test Institute}",
+            "en: Test Institute, fr: Institut de test}",
+        );
+    std::fs::write(root.join("content/site.yaml"), site).unwrap();
+    std::fs::create_dir_all(root.join("templates/i18n")).unwrap();
+    let fr = read(&repo_root().join("templates/i18n/en.yaml"))
+        .replace("name: English", "name: Français")
+        .replace("html_lang: en", "html_lang: fr")
+        .replace("og_locale: en_US", "og_locale: fr_FR")
+        .replace("  next: Next", "  next: Suivant");
+    std::fs::write(root.join("templates/i18n/fr.yaml"), fr).unwrap();
+    copy_dir(&root.join("content/en"), &root.join("content/fr"));
+    // Every text given per language needs its French version too.
+    for file in [
+        "content/data/market.yaml",
+        "content/data/shares.yaml",
+        "content/data/glossary.yaml",
+        "content/charts/market.yaml",
+    ] {
+        let p = root.join(file);
+        let text = read(&p);
+        let re_en = |s: &str| -> String {
+            // `en: X}` → `en: X, fr: X}` for one-line maps (enough for this fixture).
+            let mut out = String::new();
+            for line in s.lines() {
+                let mut l = line.to_string();
+                let mut at = 0;
+                while let Some(i) = l[at..].find("en: ") {
+                    let start = at + i + 4;
+                    let rest = &l[start..];
+                    let (value, end) = if let Some(q) = rest.strip_prefix('"') {
+                        let e = q.find('"').unwrap() + 2;
+                        (rest[..e].to_string(), start + e)
+                    } else {
+                        let e = rest.find(['}', ',']).unwrap_or(rest.len());
+                        (rest[..e].to_string(), start + e)
+                    };
+                    l.insert_str(end, &format!(", fr: {value}"));
+                    at = end + value.len() + 6;
+                }
+                out.push_str(&l);
+                out.push('\n');
+            }
+            out
+        };
+        std::fs::write(&p, re_en(&text)).unwrap();
+    }
+    let report = yanbao::build(&Options::new(&root)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let page = read(&root.join("public/fr/market/index.html"));
+    assert!(page.contains("<html lang=\"fr\""));
+    assert!(page.contains("Suivant"));
+    assert!(page.contains("hreflang=\"fr\""));
+    let zh = read(&root.join("public/zh/market/index.html"));
+    assert!(
+        zh.contains(">Français</a>"),
+        "the language switch lists the new language"
+    );
+}

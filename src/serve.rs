@@ -221,7 +221,12 @@ fn watch(
     let (tx, rx) = mpsc::channel();
     let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx)
         .map_err(|e| Error::Serve(format!("cannot watch files: {e}")))?;
-    let root = opts.root.clone();
+    // The watcher reports absolute paths: compare them with the absolute root (serve is
+    // usually started with the default root, `.`).
+    let root = opts
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| opts.root.clone());
     for dir in ["content", "templates", "static"] {
         let p = root.join(dir);
         if p.is_dir() {

@@ -221,3 +221,30 @@ fn taken_port_moves_to_the_next_one() {
     assert_ne!(first.port, second.port);
     assert_eq!(get(second.port, "/").0, 200);
 }
+
+#[test]
+fn edits_are_seen_when_the_root_is_relative() {
+    // `yanbao serve` is usually started as-is in the site folder (root `.`); the watcher
+    // reports absolute paths, which must still match the sources.
+    let rel = format!("target/serve-relative-root-{}", std::process::id());
+    let abs = repo_root().join(&rel);
+    let _ = std::fs::remove_dir_all(&abs);
+    copy_dir(&repo_root().join("tests/fixtures/site"), &abs);
+    let preview = yanbao::serve::start(&Options::new(&rel), "127.0.0.1", 0).expect("server starts");
+    let page = abs.join("content/en/market.md");
+    std::fs::write(
+        &page,
+        read(&page).replace(
+            "General-purpose models make up",
+            "Edited: general-purpose models make up",
+        ),
+    )
+    .unwrap();
+    wait_for("the edit through a relative root", || {
+        get(preview.port, "/en/market/")
+            .2
+            .contains("Edited: general")
+    });
+    drop(preview);
+    let _ = std::fs::remove_dir_all(&abs);
+}

@@ -150,3 +150,27 @@ fn nu_html_checker_finds_no_errors() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn live_reload_in_chromium() {
+    let chromium = chromium();
+    need("node", "--version", "apt-get install -y nodejs npm");
+    let browser_dir = node_modules();
+    let (_dir, root) = fixture_copy();
+    let preview =
+        yanbao::serve::start(&yanbao::Options::new(&root), "127.0.0.1", 0).expect("preview starts");
+    let out = Command::new("node")
+        .arg(browser_dir.join("reload.mjs"))
+        .arg(&preview.url)
+        .arg(&root)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "live reload failed:\n{stdout}\n{stderr}"
+    );
+}

@@ -400,12 +400,21 @@ fn validate(
             ));
             continue;
         }
-        if spec.kind != ChartKind::Line && spec.rows.is_some() && with_value.len() != rows.len() {
+        // Bars need a value for every category: either the rows the spec
+        // lists, or (grouped bars without `rows:`) every row of the file.
+        let listed = spec.kind != ChartKind::Line && spec.rows.is_some();
+        let all_rows = spec.kind == ChartKind::GroupedBar && spec.rows.is_none();
+        if (listed || all_rows) && with_value.len() != rows.len() {
             let missing: Vec<&str> = rows
                 .iter()
                 .filter(|r| quantity(r, f).is_none())
                 .map(|r| r.id.as_str())
                 .collect();
+            let fix = if listed {
+                "fill in the data or drop those rows"
+            } else {
+                "fill in the data or list `rows:`"
+            };
             out.push(err(
                 path,
                 format!(
@@ -414,29 +423,7 @@ fn validate(
                     rows.len(),
                     missing.join(", ")
                 ),
-                "every category needs a value in every series; fill in the data or drop those rows"
-                    .into(),
-            ));
-        }
-        if spec.kind == ChartKind::GroupedBar
-            && spec.rows.is_none()
-            && with_value.len() != rows.len()
-        {
-            let missing: Vec<&str> = rows
-                .iter()
-                .filter(|r| quantity(r, f).is_none())
-                .map(|r| r.id.as_str())
-                .collect();
-            out.push(err(
-                path,
-                format!(
-                    "mismatched lengths: `{f}` has {} values for {} categories (missing: {})",
-                    with_value.len(),
-                    rows.len(),
-                    missing.join(", ")
-                ),
-                "every category needs a value in every series; fill in the data or list `rows:`"
-                    .into(),
+                format!("every category needs a value in every series; {fix}"),
             ));
         }
         let mut units: Vec<&str> = with_value

@@ -24,6 +24,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../templates/search.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("nav.html", include_str!("../templates/nav.html")),
+    ("notes.html", include_str!("../templates/notes.html")),
 ];
 
 /// How strict link checking is: `check` fails on broken links, `build` warns.
@@ -38,7 +39,7 @@ pub enum Mode {
 /// Loads the templates: the site's own where present, else the built-in ones. Also returns a
 /// hash of their sources (for the rebuild cache).
 pub fn load_templates(root: &Path) -> Result<(Tera, u64), Vec<Diagnostic>> {
-    let mut sources: BTreeMap<String, String> = BTREE_BUILTIN();
+    let mut sources: BTreeMap<String, String> = builtin_sources();
     let dir = root.join("templates");
     let mut problems = Vec::new();
     if dir.is_dir() {
@@ -95,8 +96,7 @@ fn escape_html(s: &str) -> String {
     escape(s)
 }
 
-#[allow(non_snake_case)]
-fn BTREE_BUILTIN() -> BTreeMap<String, String> {
+fn builtin_sources() -> BTreeMap<String, String> {
     BUILTIN_TEMPLATES
         .iter()
         .map(|(n, t)| (n.to_string(), t.to_string()))

@@ -51,6 +51,20 @@ fn node_modules() -> PathBuf {
     dir
 }
 
+/// Runs a browser script with node and fails the test, showing its output, when it fails.
+fn run_script(script: &Path, args: &[&std::ffi::OsStr], chromium: &Path, what: &str) {
+    let out = Command::new("node")
+        .arg(script)
+        .args(args)
+        .env("CHROMIUM", chromium)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}\n{stderr}");
+    assert!(out.status.success(), "{what} failed:\n{stdout}\n{stderr}");
+}
+
 fn built_report() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let mut opts = yanbao::Options::new(repo_root());
@@ -85,20 +99,11 @@ fn site_in_headless_chromium() {
     let tokens_file = dir.path().join("tokens.json");
     std::fs::write(&tokens_file, serde_json::to_string(&tokens).unwrap()).unwrap();
     let shots = repo_root().join("target/browser-shots");
-    let out = Command::new("node")
-        .arg(browser_dir.join("e2e.mjs"))
-        .arg(&site)
-        .arg(&shots)
-        .arg(&tokens_file)
-        .env("CHROMIUM", &chromium)
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}\n{stderr}");
-    assert!(
-        out.status.success(),
-        "browser tests failed:\n{stdout}\n{stderr}"
+    run_script(
+        &browser_dir.join("e2e.mjs"),
+        &[site.as_os_str(), shots.as_os_str(), tokens_file.as_os_str()],
+        &chromium,
+        "browser tests",
     );
 }
 
@@ -159,18 +164,10 @@ fn live_reload_in_chromium() {
     let (_dir, root) = fixture_copy();
     let preview =
         yanbao::serve::start(&yanbao::Options::new(&root), "127.0.0.1", 0).expect("preview starts");
-    let out = Command::new("node")
-        .arg(browser_dir.join("reload.mjs"))
-        .arg(&preview.url)
-        .arg(&root)
-        .env("CHROMIUM", &chromium)
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}\n{stderr}");
-    assert!(
-        out.status.success(),
-        "live reload failed:\n{stdout}\n{stderr}"
+    run_script(
+        &browser_dir.join("reload.mjs"),
+        &[std::ffi::OsStr::new(&preview.url), root.as_os_str()],
+        &chromium,
+        "live reload",
     );
 }

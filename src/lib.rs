@@ -238,14 +238,14 @@ fn run(
     }
 }
 
-type PageResult<'a> = (
-    Option<RenderedPage>,
-    Vec<Diagnostic>,
-    &'a site::Page,
-    bool,
-    bool,
-    Option<Error>,
-);
+/// One page job's outcome: what rendered (or was reused from the cache) and its problems.
+struct PageOutcome<'a> {
+    page: &'a site::Page,
+    at_root: bool,
+    rendered: Option<RenderedPage>,
+    problems: Vec<Diagnostic>,
+    reused: bool,
+}
 
 /// Renders a loaded site, handing each file to `sink` as soon as it is ready. With a cache,
 /// pages whose inputs are unchanged are reused.
@@ -279,69 +279,85 @@ pub fn render_site(
     if let Some(home) = site.home(site.default_language()) {
         jobs.push((home, true));
     }
-    let global = cache::global_fingerprint(site, templates_hash, &versions, mode);
-    let fingerprints: Vec<u64> = jobs
-        .iter()
-        .map(|(p, r)| cache::page_fingerprint(site, p, *r, global))
-        .collect();
     let key = |p: &site::Page, r: bool| (p.lang().to_string(), p.key().to_string(), r);
+    // Fingerprints only matter to a cache (serve); a plain build does not compute them.
+    let fingerprints: Vec<u64> = match &cache {
+        Some(_) => {
+            let global = cache::global_fingerprint(site, templates_hash, &versions, mode);
+            jobs.iter()
+                .map(|(p, r)| cache::page_fingerprint(site, p, *r, global))
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let cached: Vec<_> = jobs
         .iter()
-        .zip(&fingerprints)
-        .map(|((p, r), f)| cache.as_ref().and_then(|c| c.get(&key(p, *r), *f)))
+        .enumerate()
+        .map(|(i, (p, r))| {
+            let c = cache.as_ref()?;
+            c.get(&key(p, *r), fingerprints[i])
+        })
         .collect();
     let keep_html = cache.is_some();
     // Pages render in parallel and go to the sink at once; without a cache their HTML is not
     // kept, so a large site need not fit in memory.
-    let results: Vec<PageResult> = jobs
+    let results: Vec<PageOutcome> = jobs
         .par_iter()
         .zip(cached.into_par_iter())
-        .map(|((p, at_root), hit)| {
-            let (rendered, diags, reused) = match hit {
+        .map(|(&(page, at_root), hit)| {
+            let (rendered, problems, reused) = match hit {
                 Some((r, d)) => (r, d, true),
                 None => {
-                    let (r, d) = renderer.page(p, *at_root);
+                    let (r, d) = renderer.page(page, at_root);
                     (r, d, false)
                 }
             };
-            let mut error = None;
-            let rendered = rendered.map(|mut r| {
-                let html = if keep_html {
-                    r.html.clone()
-                } else {
-                    std::mem::take(&mut r.html)
-                };
-                if let Err(e) = sink.put(&r.path, html.into_bytes()) {
-                    error = Some(e);
+            let rendered = match rendered {
+                Some(mut r) => {
+                    let html = if keep_html {
+                        r.html.clone()
+                    } else {
+                        std::mem::take(&mut r.html)
+                    };
+                    sink.put(&r.path, html.into_bytes())?;
+                    Some(r)
                 }
-                r
-            });
-            (rendered, diags, *p, *at_root, reused, error)
+                None => None,
+            };
+            Ok(PageOutcome {
+                page,
+                at_root,
+                rendered,
+                problems,
+                reused,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     if let Some(c) = cache {
-        c.rendered = results.iter().filter(|r| !r.4).count();
+        c.rendered = results.iter().filter(|o| !o.reused).count();
         c.reused = results.len() - c.rendered;
-        for ((rendered, diags, page, at_root, ..), f) in results.iter().zip(&fingerprints) {
-            c.put(key(page, *at_root), *f, rendered.clone(), diags.clone());
+        for (o, f) in results.iter().zip(&fingerprints) {
+            c.put(
+                key(o.page, o.at_root),
+                *f,
+                o.rendered.clone(),
+                o.problems.clone(),
+            );
         }
     }
     let mut search_docs: BTreeMap<String, Vec<search::Doc>> = BTreeMap::new();
     let mut pages = 0;
-    for (rendered, mut diags, page, at_root, _, error) in results {
-        if let Some(e) = error {
-            return Err(e);
-        }
+    for mut o in results {
         // The root copy repeats the default home page's problems.
-        if !at_root {
-            problems.append(&mut diags);
+        if !o.at_root {
+            problems.append(&mut o.problems);
         }
-        if let Some(r) = rendered {
-            if !at_root {
-                let title = page.src.front.title.clone().unwrap_or_default();
-                let href = format!("{}index.html", page.dir);
+        if let Some(r) = o.rendered {
+            if !o.at_root {
+                let title = o.page.src.front.title.clone().unwrap_or_default();
+                let href = format!("{}index.html", o.page.dir);
                 search_docs
-                    .entry(page.lang().to_string())
+                    .entry(o.page.lang().to_string())
                     .or_default()
                     .extend(search::page_docs(&href, &title, &r.sections));
             }

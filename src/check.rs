@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::blocks::expand_refs;
-use crate::data::{DataSet, Provenance, Text, TextItem, Value};
+use crate::data::{Provenance, Text, TextItem, Value};
 use crate::error::Diagnostic;
 use crate::site::Site;
 
@@ -115,9 +115,7 @@ fn data_references(site: &Site, out: &mut Vec<Diagnostic>) {
         let mut check = |text: &str, path: &str| {
             let _ = expand_refs(text, |spec| {
                 if let Err((msg, help)) = site.data.resolve(spec) {
-                    if msg != crate::error::ALREADY_REPORTED {
-                        out.push(set.error(path, msg).help(help));
-                    }
+                    out.push(set.error(path, msg).help(help));
                 }
                 None
             });
@@ -143,25 +141,18 @@ fn data_references(site: &Site, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        let _: &DataSet = set;
     }
     for chart in site.charts.charts.values() {
         for (i, a) in chart.spec.annotations.iter().enumerate() {
             for (lang, t) in &a.text {
                 let _ = expand_refs(t, |spec| {
                     if let Err((msg, help)) = site.data.resolve(spec) {
-                        if msg != crate::error::ALREADY_REPORTED {
-                            out.push(
-                                chart
-                                    .loc
-                                    .error(
-                                        &chart.file,
-                                        &format!("annotations.{i}.text.{lang}"),
-                                        msg,
-                                    )
-                                    .help(help),
-                            );
-                        }
+                        out.push(
+                            chart
+                                .loc
+                                .error(&chart.file, &format!("annotations.{i}.text.{lang}"), msg)
+                                .help(help),
+                        );
                     }
                     None
                 });

@@ -53,6 +53,18 @@ impl SiteConfig {
             .as_ref()
             .map(|u| format!("{}/", u.trim_end_matches('/')))
     }
+
+    /// The path of `base_url` on its host (`/reports/ai-2024/`); `/` without a base URL.
+    pub fn base_path(&self) -> String {
+        self.base_url()
+            .and_then(|u| {
+                let after_scheme = u.split_once("://").map_or(u.as_str(), |(_, r)| r);
+                after_scheme
+                    .find('/')
+                    .map(|i| after_scheme[i..].to_string())
+            })
+            .unwrap_or_else(|| "/".to_string())
+    }
 }
 
 /// Loads and validates `content/site.yaml` under `root`. All problems are returned together.
@@ -294,6 +306,10 @@ mod tests {
     fn base_url_is_normalised_and_checked() {
         let c = parse(&format!("{OK}base_url: https://example.org/r\n")).unwrap();
         assert_eq!(c.base_url().as_deref(), Some("https://example.org/r/"));
+        assert_eq!(c.base_path(), "/r/");
+        assert_eq!(parse(OK).unwrap().base_path(), "/");
+        let root = parse(&format!("{OK}base_url: https://example.org\n")).unwrap();
+        assert_eq!(root.base_path(), "/");
         let errs = parse(&format!("{OK}base_url: example.org\n")).unwrap_err();
         assert!(errs[0].message.contains("must start with https://"));
     }

@@ -5,7 +5,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Message of a problem whose cause is already reported elsewhere (a data file that failed to
-/// load, used by a chapter): it is dropped instead of repeating the cause.
+/// load, used by a chapter): [`sort_diagnostics`], which every report goes through, drops it
+/// instead of repeating the cause, so the places that produce it need not filter it.
 pub const ALREADY_REPORTED: &str = "";
 
 /// How bad a diagnostic is. `check` turns some warnings of `build` (broken links) into errors.

@@ -517,12 +517,7 @@ impl Embedder for PageEmbed<'_> {
                         format!("unknown chart `{}`", c.id),
                         format!(
                             "charts are content/charts/<id>.yaml; known: {}",
-                            site.charts
-                                .charts
-                                .keys()
-                                .cloned()
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            crate::data::list_keys(&site.charts.charts)
                         ),
                     )
                 })?;
@@ -558,9 +553,6 @@ impl Embedder for PageEmbed<'_> {
     }
 
     fn problem(&mut self, offset: usize, message: String, help: String) {
-        if message == crate::error::ALREADY_REPORTED {
-            return;
-        }
         let d = self.at(offset, Severity::Error, message, help);
         self.problems.push(d);
     }
@@ -718,7 +710,6 @@ impl Renderer<'_> {
             for (i, spec) in front.key_figures.iter().enumerate() {
                 match key_figure(&mut embed, spec, &prefix) {
                     Ok(k) => key_figures.push(k),
-                    Err((m, _)) if m == crate::error::ALREADY_REPORTED => {}
                     Err((m, h)) => embed.problems.push(
                         page.src
                             .front_loc
@@ -742,12 +733,7 @@ impl Renderer<'_> {
                             )
                             .help(format!(
                                 "known charts: {}",
-                                site.charts
-                                    .charts
-                                    .keys()
-                                    .cloned()
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
+                                crate::data::list_keys(&site.charts.charts)
                             )),
                     );
                     continue;
@@ -1003,20 +989,8 @@ impl Renderer<'_> {
     pub fn not_found(&self) -> (Option<RenderedPage>, Vec<Diagnostic>) {
         let site = self.site;
         let lang = site.default_language();
-        let prefix = site
-            .config
-            .base_url()
-            .map(|u| {
-                let after_scheme = u
-                    .split_once("://")
-                    .map_or(u.as_str(), |(_, r)| r)
-                    .to_string();
-                after_scheme
-                    .find('/')
-                    .map_or("/".to_string(), |i| after_scheme[i..].to_string())
-            })
-            .unwrap_or_else(|| "/".to_string());
-        let mut ctx = match self.base_context(lang, &prefix, None) {
+        let prefix = site.config.base_path();
+        let ctx = match self.base_context(lang, &prefix, None) {
             Ok(c) => c,
             Err(d) => return (None, vec![d]),
         };
@@ -1027,19 +1001,7 @@ impl Renderer<'_> {
             pack.string("not_found_text"),
             None,
         );
-        ctx.insert("page", &page);
-        ctx.insert("json_ld", "");
-        match self.tera.render("404.html", &ctx) {
-            Ok(html) => (
-                Some(RenderedPage {
-                    path: "404.html".into(),
-                    html,
-                    sections: vec![],
-                }),
-                vec![],
-            ),
-            Err(e) => (None, vec![template_error("404.html", &e, "")]),
-        }
+        self.render_generated("404.html", "404.html".into(), ctx, &page)
     }
 
     /// The search page of a language.
@@ -1074,18 +1036,29 @@ impl Renderer<'_> {
             })
             .collect();
         ctx.insert("languages", &languages);
-        ctx.insert("page", &page);
+        self.render_generated("search.html", format!("{dir}index.html"), ctx, &page)
+    }
+
+    /// Renders a page yanbao makes itself (no Markdown source, no search sections).
+    fn render_generated(
+        &self,
+        template: &str,
+        path: String,
+        mut ctx: tera::Context,
+        page: &PageCtx,
+    ) -> (Option<RenderedPage>, Vec<Diagnostic>) {
+        ctx.insert("page", page);
         ctx.insert("json_ld", "");
-        match self.tera.render("search.html", &ctx) {
+        match self.tera.render(template, &ctx) {
             Ok(html) => (
                 Some(RenderedPage {
-                    path: format!("{dir}index.html"),
+                    path,
                     html,
                     sections: vec![],
                 }),
                 vec![],
             ),
-            Err(e) => (None, vec![template_error("search.html", &e, "")]),
+            Err(e) => (None, vec![template_error(template, &e, "")]),
         }
     }
 }
@@ -1187,7 +1160,8 @@ fn lint_emphasis(html: &str, page: &Page, problems: &mut Vec<Diagnostic>) {
 /// schema.org JSON-LD: the report, and its datasets with their CSV downloads.
 fn json_ld(site: &Site, page: &Page, prefix: &str) -> String {
     let lang = page.lang();
-    let base = site.config.base_url();
+    // Downloads are absolute with base_url, else relative to the page.
+    let root = site.config.base_url().unwrap_or_else(|| prefix.to_string());
     let title = site.config.title.get(lang).cloned().unwrap_or_default();
     let publisher = site
         .config
@@ -1207,8 +1181,8 @@ fn json_ld(site: &Site, page: &Page, prefix: &str) -> String {
                 "description": s.notes.as_ref().and_then(|n| n.get(lang)).or(s.title.get(lang)),
                 "inLanguage": lang,
                 "distribution": [
-                    {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": format!("{}{lang}/data/{}.csv", base.clone().unwrap_or_else(|| prefix.to_string()), s.id)},
-                    {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": format!("{}data/{}.json", base.clone().unwrap_or_else(|| prefix.to_string()), s.id)}
+                    {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": format!("{root}{lang}/data/{}.csv", s.id)},
+                    {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": format!("{root}data/{}.json", s.id)}
                 ]
             })
         })

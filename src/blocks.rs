@@ -9,7 +9,7 @@ use crate::charts::{self, Chart};
 use crate::content::PageSource;
 use crate::data::{DataSet, Provenance, Resolved, Row, SourceKind, Text, TextItem, Value};
 use crate::error::Diagnostic;
-use crate::markdown::{BlockInfo, escape};
+use crate::markdown::{BlockInfo, Piece, escape, split_refs};
 use crate::quantity::Style;
 use crate::site::{Numbered, Site};
 use crate::yaml;
@@ -253,10 +253,7 @@ impl<'a> Ctx<'a> {
             Some(SourceKind::Report) | None => String::new(),
             Some(kind) => {
                 let n = self.cite(set, source);
-                let label = match kind {
-                    SourceKind::Derived => self.t("kind_derived"),
-                    _ => self.t("kind_external"),
-                };
+                let label = self.t(kind.label_key());
                 format!(
                     "<sup class=\"note-ref\"><a href=\"#note-{n}\" aria-label=\"{} {n}\">{n}</a></sup>",
                     escape(label)
@@ -356,39 +353,36 @@ impl<'a> Ctx<'a> {
     /// own (for notes, where readers meet outside figures in running text).
     pub fn expand_marked(&mut self, text: &str) -> String {
         let site = self.site;
+        let text = self.smart(text);
         let mut out = String::new();
-        let mut rest = text;
-        while let Some(open) = rest.find("{{") {
-            let Some(close) = rest[open + 2..].find("}}") else {
-                break;
-            };
-            out.push_str(&self.expand(&rest[..open]));
-            let spec = &rest[open + 2..open + 2 + close];
-            match site.data.resolve(spec) {
-                Ok(r) => {
-                    out.push_str(&escape(&r.text(self.lang, &site.packs)));
-                    let marker = self.marker(r.set, r.row);
-                    out.push_str(&marker);
-                }
-                Err(_) => out.push_str(&escape(&rest[open..open + 4 + close])),
+        for piece in split_refs(&text) {
+            match piece {
+                Piece::Text(t) => out.push_str(&escape(t)),
+                Piece::Ref { spec, raw, .. } => match site.data.resolve(spec) {
+                    Ok(r) => {
+                        out.push_str(&escape(&r.text(self.lang, &site.packs)));
+                        let marker = self.marker(r.set, r.row);
+                        out.push_str(&marker);
+                    }
+                    Err(_) => out.push_str(&escape(raw)),
+                },
             }
-            rest = &rest[open + 4 + close..];
         }
-        out.push_str(&self.expand(rest));
         out
+    }
+
+    /// Straight quotes made typographic, in languages with smart punctuation.
+    fn smart<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.site.packs.get(self.lang).smart_punctuation && text.contains(['\'', '"']) {
+            std::borrow::Cow::Owned(crate::content::smart_quotes(text))
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        }
     }
 
     /// Like [`Ctx::expand`], as plain text.
     pub fn expand_plain(&self, text: &str) -> String {
-        let smart;
-        let text = if self.site.packs.get(self.lang).smart_punctuation && text.contains(['\'', '"'])
-        {
-            smart = crate::content::smart_quotes(text);
-            smart.as_str()
-        } else {
-            text
-        };
-        expand_refs(text, |spec| {
+        expand_refs(&self.smart(text), |spec| {
             self.site
                 .data
                 .resolve(spec)
@@ -461,11 +455,7 @@ impl<'a> Ctx<'a> {
                 parts.extend(ids.iter().map(|s| self.describe(set, s)));
                 continue;
             }
-            let label = if kind == SourceKind::Derived {
-                self.t("kind_derived")
-            } else {
-                self.t("kind_external")
-            };
+            let label = self.t(kind.label_key());
             let refs: Vec<String> = ids
                 .iter()
                 .map(|s| {
@@ -511,13 +501,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn caption(&self, numbered: &Numbered, title: &str) -> String {
-        let smarter;
-        let title = if self.site.packs.get(self.lang).smart_punctuation {
-            smarter = crate::content::smart_quotes(title);
-            smarter.as_str()
-        } else {
-            title
-        };
+        let title = self.smart(title);
         let label = match numbered.kind {
             FigureKind::Figure => self.t("figure"),
             FigureKind::Table => self.t("table"),
@@ -527,7 +511,7 @@ impl<'a> Ctx<'a> {
             numbered.anchor,
             escape(label),
             numbered.number,
-            escape(title)
+            escape(&title)
         )
     }
 
@@ -562,13 +546,7 @@ impl<'a> Ctx<'a> {
                 format!("unknown data file `{id}`"),
                 format!(
                     "data files: {}",
-                    self.site
-                        .data
-                        .sets
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    crate::data::list_keys(&self.site.data.sets)
                 ),
             )
         })
@@ -871,16 +849,8 @@ impl<'a> Ctx<'a> {
                 let _ = write!(html, "<{open}{class}>{cell}{m}</{close}>");
             }
             if provenance_column {
-                let kind = row
-                    .source
-                    .as_deref()
-                    .and_then(|s| set.source(s))
-                    .map_or(SourceKind::Report, Provenance::kind);
-                let label = match kind {
-                    SourceKind::Report => self.t("kind_report"),
-                    SourceKind::External => self.t("kind_external"),
-                    SourceKind::Derived => self.t("kind_derived"),
-                };
+                let kind = set.kind_of(row);
+                let label = self.t(kind.label_key());
                 let _ = write!(
                     html,
                     "<td class=\"kind kind-{}\">{}{marker}</td>",
@@ -977,20 +947,15 @@ pub fn column_unit<'s>(set: &'s DataSet, rows: &[&'s Row], field: &str) -> Optio
 /// Replaces each `{{spec}}` for which `f` returns a value; leaves the others as written.
 pub fn expand_refs(text: &str, mut f: impl FnMut(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find("{{") {
-        let Some(close) = rest[open + 2..].find("}}") else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        let spec = &rest[open + 2..open + 2 + close];
-        match f(spec) {
-            Some(v) => out.push_str(&v),
-            None => out.push_str(&rest[open..open + 4 + close]),
+    for piece in split_refs(text) {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Ref { spec, raw, .. } => match f(spec) {
+                Some(v) => out.push_str(&v),
+                None => out.push_str(raw),
+            },
         }
-        rest = &rest[open + 4 + close..];
     }
-    out.push_str(rest);
     out
 }
 

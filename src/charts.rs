@@ -13,7 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Deserialize;
 
 use crate::config::{Localized, check_localized};
-use crate::data::{DataSet, DataStore, FieldKind, Provenance, Row, SourceKind, Value};
+use crate::data::{DataSet, DataStore, FieldKind, Row, SourceKind, Value};
 use crate::error::{Diagnostic, SourceFile};
 use crate::i18n::{LanguagePack, Packs};
 use crate::markdown::escape;
@@ -244,10 +244,7 @@ fn validate(
         out.push(err(
             "data",
             format!("unknown data file `{}`", spec.data),
-            format!(
-                "data files: {}",
-                data.sets.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
+            format!("data files: {}", crate::data::list_keys(&data.sets)),
         ));
         return;
     };
@@ -768,9 +765,11 @@ impl Scale {
                 e += 1;
             }
             if all.len() > max_ticks {
+                // Too many: keep the powers of ten, and the 5s when there is room for them.
+                let keep_fives = max_ticks >= 6;
                 all.retain(|v| {
                     let m = v / 10f64.powf(v.log10().floor());
-                    (m - 1.0).abs() < 1e-9 || (all_len_small(max_ticks) && (m - 5.0).abs() < 1e-9)
+                    (m - 1.0).abs() < 1e-9 || (keep_fives && (m - 5.0).abs() < 1e-9)
                 });
             }
             all
@@ -785,10 +784,6 @@ impl Scale {
             out
         }
     }
-}
-
-fn all_len_small(max_ticks: usize) -> bool {
-    max_ticks >= 6
 }
 
 fn nice_step(raw: f64) -> f64 {
@@ -837,13 +832,6 @@ impl<'a> Prepared<'a> {
             .iter()
             .filter_map(|r| quantity(r, field).map(|q| (*r, q)))
             .collect()
-    }
-
-    fn kind_of(&self, row: &Row) -> SourceKind {
-        row.source
-            .as_deref()
-            .and_then(|s| self.set.source(s))
-            .map_or(SourceKind::Report, Provenance::kind)
     }
 
     fn label(&self, row: &Row, fields: &[String]) -> Vec<String> {
@@ -1142,9 +1130,9 @@ fn legend_swatch(class: &str, shape: &str) -> String {
 
 /// Legend entries for the provenance styles that occur (bars). Swatches are grey, so they never
 /// read as a data series.
-fn provenance_legend(p: &Prepared, rows: &[(&Row, Quantity)], _series: u8) -> Vec<LegendItem> {
+fn provenance_legend(p: &Prepared, rows: &[(&Row, Quantity)]) -> Vec<LegendItem> {
     let mut items = Vec::new();
-    let kinds: Vec<SourceKind> = rows.iter().map(|(r, _)| p.kind_of(r)).collect();
+    let kinds: Vec<SourceKind> = rows.iter().map(|(r, _)| p.set.kind_of(r)).collect();
     let has = |k: SourceKind| kinds.contains(&k);
     let several = [
         SourceKind::Report,
@@ -1156,10 +1144,10 @@ fn provenance_legend(p: &Prepared, rows: &[(&Row, Quantity)], _series: u8) -> Ve
     .count()
         > 1;
     if several || !has(SourceKind::Report) {
-        for (k, key) in [
-            (SourceKind::Report, "kind_report"),
-            (SourceKind::External, "kind_external"),
-            (SourceKind::Derived, "kind_derived"),
+        for k in [
+            SourceKind::Report,
+            SourceKind::External,
+            SourceKind::Derived,
         ] {
             if has(k) {
                 let swatch = match k {
@@ -1169,7 +1157,7 @@ fn provenance_legend(p: &Prepared, rows: &[(&Row, Quantity)], _series: u8) -> Ve
                 };
                 items.push(LegendItem {
                     swatch,
-                    label: p.pack.string(key).to_string(),
+                    label: p.pack.string(k.label_key()).to_string(),
                 });
             }
         }
@@ -1242,7 +1230,7 @@ fn draw_vbars(
         left_ticks(area, p, &l, &scale, &ticks, (left, right));
         for (i, (row, q)) in rows.iter().enumerate() {
             let cx = left + band * (i as f64 + 0.5);
-            let kind = p.kind_of(row);
+            let kind = p.set.kind_of(row);
             let end = value_bar(
                 area,
                 &scale,
@@ -1328,7 +1316,7 @@ fn draw_vbars(
             }
         }
     });
-    (h, provenance_legend(p, &rows, 0))
+    (h, provenance_legend(p, &rows))
 }
 
 /// The fields naming a chart's categories: its `label` fields, else its `x` field.
@@ -1511,7 +1499,7 @@ fn draw_hbars(
             let y0 = top + band * i as f64;
             let cy = y0 + band / 2.0;
             let bar_h = (band * 0.5).min(22.0);
-            let kind = p.kind_of(row);
+            let kind = p.set.kind_of(row);
             let end = value_bar(
                 area,
                 &scale,
@@ -1536,7 +1524,7 @@ fn draw_hbars(
             category_label(area, &l, label, label_w, cy);
         }
     });
-    (h, provenance_legend(p, &rows, 0))
+    (h, provenance_legend(p, &rows))
 }
 
 fn draw_grouped(
@@ -1598,7 +1586,7 @@ fn draw_grouped(
                     a0 + bar_h - 2.0,
                     &q,
                     p.scaled(&q),
-                    p.kind_of(row),
+                    p.set.kind_of(row),
                     si as u8 % PALETTE,
                 );
                 text(
@@ -1627,11 +1615,10 @@ fn draw_grouped(
             label: s.label.get(p.lang).cloned().unwrap_or_default(),
         })
         .collect();
-    legend.extend(
-        provenance_legend(p, &all, 0)
-            .into_iter()
-            .filter(|_| all.iter().any(|(r, _)| p.kind_of(r) != SourceKind::Report)),
-    );
+    legend.extend(provenance_legend(p, &all).into_iter().filter(|_| {
+        all.iter()
+            .any(|(r, _)| p.set.kind_of(r) != SourceKind::Report)
+    }));
     (h, legend)
 }
 
@@ -1670,7 +1657,7 @@ fn draw_stacked(
             let x0 = scale.map(acc);
             let x1 = scale.map(acc + v);
             let s = i as u8 % PALETTE;
-            let kind = p.kind_of(row);
+            let kind = p.set.kind_of(row);
             let (fill, stroke) = if q.qualifier.is_some() || q.hi.is_some() {
                 (Role::Band(s), Some(Role::Series(s)))
             } else {
@@ -1946,7 +1933,7 @@ fn draw_line(
                 } else {
                     3.5 as i32
                 };
-                let style = match p.kind_of(row) {
+                let style = match p.set.kind_of(row) {
                     SourceKind::Report => ShapeStyle {
                         color: Role::Series(s).color().into(),
                         filled: true,
@@ -2043,7 +2030,7 @@ fn draw_line(
             label: g.clone(),
         })
         .collect();
-    let kinds: Vec<SourceKind> = points.iter().map(|(r, _, _)| p.kind_of(r)).collect();
+    let kinds: Vec<SourceKind> = points.iter().map(|(r, _, _)| p.set.kind_of(r)).collect();
     if kinds.contains(&SourceKind::Report) && kinds.iter().any(|k| *k != SourceKind::Report) {
         legend.push(LegendItem {
             swatch: legend_swatch("f-text k-text", "dot"),
@@ -2109,10 +2096,9 @@ fn summary(spec: &ChartSpec, p: &Prepared, title: &str) -> String {
                 });
             }
         }
-        let kind = match p.kind_of(row) {
+        let kind = match p.set.kind_of(row) {
             SourceKind::Report => String::new(),
-            SourceKind::External => format!(" ({})", p.pack.string("kind_external")),
-            SourceKind::Derived => format!(" ({})", p.pack.string("kind_derived")),
+            k => format!(" ({})", p.pack.string(k.label_key())),
         };
         items.push(format!("{name}{colon}{}{kind}", vals.join(", ")));
     }

@@ -24,6 +24,14 @@ pub struct DataStore {
     pub failed: std::collections::BTreeSet<String>,
 }
 
+/// Keys, comma-separated, for messages that list what exists.
+pub fn list_keys<V>(map: &BTreeMap<String, V>) -> String {
+    map.keys()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Debug, Clone)]
 pub struct DataSet {
     pub id: String,
@@ -154,6 +162,15 @@ impl SourceKind {
             SourceKind::Derived => "derived",
         }
     }
+
+    /// The UI string naming this kind to readers ("from the report", "outside source", …).
+    pub fn label_key(self) -> &'static str {
+        match self {
+            SourceKind::Report => "kind_report",
+            SourceKind::External => "kind_external",
+            SourceKind::Derived => "kind_derived",
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -200,6 +217,14 @@ impl DataSet {
 
     pub fn source(&self, id: &str) -> Option<&Provenance> {
         self.sources.iter().find(|(n, _)| n == id).map(|(_, p)| p)
+    }
+
+    /// Where a row's figures come from; the report's own when the row names no source.
+    pub fn kind_of(&self, row: &Row) -> SourceKind {
+        row.source
+            .as_deref()
+            .and_then(|s| self.source(s))
+            .map_or(SourceKind::Report, Provenance::kind)
     }
 
     /// The unit of a quantity in `row` under `field`.
@@ -543,12 +568,11 @@ fn check_unit(
         .iter()
         .find(|(_, p)| !p.units.contains_key(unit))
     {
-        let known: Vec<&str> = pack.units.keys().map(String::as_str).collect();
         out.push(
             loc.error(file, path, format!("unknown unit `{unit}`"))
                 .help(format!(
                     "units come from templates/i18n/{lang}.yaml: {}",
-                    known.join(", ")
+                    list_keys(&pack.units)
                 )),
         );
     }
@@ -874,10 +898,7 @@ impl DataStore {
         let set = self.sets.get(file).ok_or_else(|| {
             (
                 format!("unknown data file `{file}` in `{{{{{spec}}}}}`"),
-                format!(
-                    "data files: {}",
-                    self.sets.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
+                format!("data files: {}", list_keys(&self.sets)),
             )
         })?;
         let row = set.row(row).ok_or_else(|| {
@@ -895,7 +916,7 @@ impl DataStore {
                     format!(
                         "write `{{{{{file}.{}.<field>}}}}` with one of: {}",
                         row.id,
-                        row.values.keys().cloned().collect::<Vec<_>>().join(", ")
+                        list_keys(&row.values)
                     ),
                 ));
             }
@@ -903,10 +924,7 @@ impl DataStore {
         let (field, value) = row.values.get_key_value(field).ok_or_else(|| {
             (
                 format!("row `{file}.{}` has no field `{field}`", row.id),
-                format!(
-                    "fields of this row: {}",
-                    row.values.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
+                format!("fields of this row: {}", list_keys(&row.values)),
             )
         })?;
         Ok(Resolved {

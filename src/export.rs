@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::blocks::Ctx;
 use crate::charts::{self, Chart};
-use crate::data::{DataSet, Provenance, Row, SourceKind, Text, TextItem, Value};
+use crate::data::{DataSet, Provenance, Row, Text, TextItem, Value};
 use crate::markdown::strip_tags;
 use crate::quantity::Qualifier;
 use crate::site::Site;
@@ -86,12 +86,6 @@ pub fn csv(site: &Site, lang: &str, set: &DataSet, rows: &[&Row], fields: &[Stri
             .collect();
         let (kind, desc) = match row.source.as_deref() {
             Some(s) => {
-                let kind = set.source(s).map_or(SourceKind::Report, Provenance::kind);
-                let key = match kind {
-                    SourceKind::Report => "kind_report",
-                    SourceKind::External => "kind_external",
-                    SourceKind::Derived => "kind_derived",
-                };
                 let mut desc = strip_tags(&ctx.describe(set, s));
                 if let Some(Provenance::External { url: Some(u), .. }) = set.source(s) {
                     // The description shows a shortened address; the CSV gets the full one.
@@ -100,7 +94,7 @@ pub fn csv(site: &Site, lang: &str, set: &DataSet, rows: &[&Row], fields: &[Stri
                         desc.rsplit_once(' ').map_or(desc.as_str(), |(a, _)| a)
                     );
                 }
-                (pack.string(key).to_string(), desc)
+                (pack.string(set.kind_of(row).label_key()).to_string(), desc)
             }
             None => (String::new(), String::new()),
         };

@@ -438,31 +438,20 @@ fn expand_inline(
                     .find(|(m, _)| *m <= pos)
                     .map_or(start_offset, |(m, s)| s + (pos - m))
             };
-            let mut rest = merged.as_str();
-            let mut consumed = 0;
-            while let Some(open) = rest.find("{{") {
-                let Some(close) = rest[open + 2..].find("}}") else {
-                    break;
-                };
-                let spec = &rest[open + 2..open + 2 + close];
-                if open > 0 {
-                    out.push(Event::Text(CowStr::from(rest[..open].to_string())));
-                }
-                let offset = map_offset(consumed + open);
-                match embed.reference(spec, offset) {
-                    Ok(html) => out.push(Event::InlineHtml(CowStr::from(html))),
-                    Err((msg, help)) => {
-                        embed.problem(offset, msg, help);
-                        out.push(Event::Text(CowStr::from(
-                            rest[open..open + 4 + close].to_string(),
-                        )));
+            for piece in split_refs(&merged) {
+                match piece {
+                    Piece::Text(t) => out.push(Event::Text(CowStr::from(t.to_string()))),
+                    Piece::Ref { spec, raw, at } => {
+                        let offset = map_offset(at);
+                        match embed.reference(spec, offset) {
+                            Ok(html) => out.push(Event::InlineHtml(CowStr::from(html))),
+                            Err((msg, help)) => {
+                                embed.problem(offset, msg, help);
+                                out.push(Event::Text(CowStr::from(raw.to_string())));
+                            }
+                        }
                     }
                 }
-                consumed += open + 4 + close;
-                rest = &rest[open + 4 + close..];
-            }
-            if !rest.is_empty() {
-                out.push(Event::Text(CowStr::from(rest.to_string())));
             }
             i = end;
         } else {
@@ -482,19 +471,49 @@ fn collect_refs(events: &[(Event<'static>, Range<usize>)], out: &mut Vec<(String
             merged.push_str(t);
         }
     }
-    let mut rest = merged.as_str();
-    let mut consumed = 0;
-    while let Some(open) = rest.find("{{") {
-        let Some(close) = rest[open + 2..].find("}}") else {
+    for piece in split_refs(&merged) {
+        if let Piece::Ref { spec, at, .. } = piece {
+            out.push((spec.to_string(), start.unwrap_or(0) + at));
+        }
+    }
+}
+
+/// A piece of text split at its `{{…}}` references.
+#[derive(Debug, PartialEq)]
+pub enum Piece<'t> {
+    /// Plain text (never empty).
+    Text(&'t str),
+    /// A reference: `spec` between the braces, `raw` with them, `at` the offset of `{{`.
+    Ref {
+        spec: &'t str,
+        raw: &'t str,
+        at: usize,
+    },
+}
+
+/// Splits `text` at its `{{…}}` references; a `{{` that is never closed stays text. The one
+/// scanner for references: in Markdown, in data texts and in notes.
+pub fn split_refs(text: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(open) = text[pos..].find("{{").map(|o| pos + o) {
+        let Some(close) = text[open + 2..].find("}}").map(|c| open + 2 + c) else {
             break;
         };
-        out.push((
-            rest[open + 2..open + 2 + close].to_string(),
-            start.unwrap_or(0) + consumed + open,
-        ));
-        consumed += open + 4 + close;
-        rest = &rest[open + 4 + close..];
+        if open > pos {
+            out.push(Piece::Text(&text[pos..open]));
+        }
+        out.push(Piece::Ref {
+            spec: &text[open + 2..close],
+            raw: &text[open..close + 2],
+            at: open,
+        });
+        pos = close + 2;
     }
+    if pos < text.len() {
+        out.push(Piece::Text(&text[pos..]));
+    }
+    out
 }
 
 /// A link or image with its destination rewritten; other tags unchanged.
@@ -823,6 +842,30 @@ mod tests {
         let (r, p) = go("a *b* {{x.y}} [c]{{x.y}}\n");
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(r.html.matches("1亿元").count(), 2);
+    }
+
+    #[test]
+    fn splits_text_at_references() {
+        use Piece::*;
+        assert_eq!(
+            split_refs("a{{x.y}}{{z}}b {{open"),
+            [
+                Text("a"),
+                Ref {
+                    spec: "x.y",
+                    raw: "{{x.y}}",
+                    at: 1
+                },
+                Ref {
+                    spec: "z",
+                    raw: "{{z}}",
+                    at: 8
+                },
+                Text("b {{open"),
+            ]
+        );
+        assert_eq!(split_refs(""), []);
+        assert_eq!(split_refs("}}{{"), [Text("}}{{")]);
     }
 
     #[test]

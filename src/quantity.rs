@@ -108,44 +108,26 @@ impl Quantity {
 
     /// Formats for a language. `unit` is the unit's format in that language's pack.
     pub fn format(&self, unit: &UnitFormat, pack: &LanguagePack, style: Style) -> String {
-        let magnitude = self.hi.unwrap_or(self.lo).abs();
         let (divide, pattern, one) = match style {
             Style::Table => (unit.table.divide, "{n}", None),
-            Style::Prose | Style::Full => match unit.steps.iter().find(|s| magnitude >= s.min) {
-                Some(step) => (step.divide, step.pattern.as_str(), step.one.as_deref()),
-                None => (1.0, unit.pattern.as_str(), unit.one.as_deref()),
-            },
+            Style::Prose | Style::Full => self.step(unit),
         };
-        let n = |x: f64| pack.number(x / divide, unit.decimals);
         // A unit may spell ranges its own way ("40%-45%" rather than "40-45%").
         if let (Some(hi), Some(range), false) =
             (self.hi, &unit.range, style == Style::Table || divide != 1.0)
         {
+            let n = |x: f64| pack.number(x / divide, unit.decimals);
             return range.replace("{lo}", &n(self.lo)).replace("{hi}", &n(hi));
         }
-        let number = match self.hi {
-            Some(hi) => pack
-                .range
-                .replace("{lo}", &n(self.lo))
-                .replace("{hi}", &n(hi)),
-            None => n(self.lo),
-        };
+        let number = self.number(divide, unit, pack);
         let pattern = match one {
             Some(one) if self.hi.is_none() && (self.lo / divide - 1.0).abs() < 1e-12 => one,
             _ => pattern,
         };
         let text = pattern.replace("{n}", &number);
-        match (style, self.qualifier) {
-            (Style::Prose, _) | (_, None) => text,
-            (_, Some(q)) => {
-                let p = match q {
-                    Qualifier::More => &pack.qualifiers.more,
-                    Qualifier::Less => &pack.qualifiers.less,
-                    Qualifier::AtMost => &pack.qualifiers.at_most,
-                    Qualifier::About => &pack.qualifiers.about,
-                };
-                p.replace("{v}", &text)
-            }
+        match style {
+            Style::Prose => text,
+            Style::Full | Style::Table => self.qualify(text, pack),
         }
     }
 
@@ -153,35 +135,52 @@ impl Quantity {
     /// with its qualifier, words after it): `("CNY", "≤0.5", "per million tokens")`,
     /// `("", "157", "亿元")`. A `%` stays with the number.
     pub fn parts(&self, unit: &UnitFormat, pack: &LanguagePack) -> (String, String, String) {
-        let magnitude = self.hi.unwrap_or(self.lo).abs();
-        let (divide, pattern) = match unit.steps.iter().find(|s| magnitude >= s.min) {
-            Some(step) => (step.divide, step.pattern.as_str()),
-            None => (1.0, unit.pattern.as_str()),
-        };
-        let n = |x: f64| pack.number(x / divide, unit.decimals);
-        let mut number = match self.hi {
-            Some(hi) => pack
-                .range
-                .replace("{lo}", &n(self.lo))
-                .replace("{hi}", &n(hi)),
-            None => n(self.lo),
-        };
+        let (divide, pattern, _) = self.step(unit);
+        let mut number = self.number(divide, unit, pack);
         let (before, after) = pattern.split_once("{n}").unwrap_or(("", pattern));
         let mut after = after.to_string();
         if after.starts_with('%') {
             number.push('%');
             after.remove(0);
         }
-        if let Some(q) = self.qualifier {
-            let p = match q {
-                Qualifier::More => &pack.qualifiers.more,
-                Qualifier::Less => &pack.qualifiers.less,
-                Qualifier::AtMost => &pack.qualifiers.at_most,
-                Qualifier::About => &pack.qualifiers.about,
-            };
-            number = p.replace("{v}", &number);
+        (
+            before.trim().to_string(),
+            self.qualify(number, pack),
+            after.trim().to_string(),
+        )
+    }
+
+    /// The unit's step for this magnitude: (divisor, pattern, pattern for exactly one).
+    fn step<'u>(&self, unit: &'u UnitFormat) -> (f64, &'u str, Option<&'u str>) {
+        let magnitude = self.hi.unwrap_or(self.lo).abs();
+        match unit.steps.iter().find(|s| magnitude >= s.min) {
+            Some(step) => (step.divide, step.pattern.as_str(), step.one.as_deref()),
+            None => (1.0, unit.pattern.as_str(), unit.one.as_deref()),
         }
-        (before.trim().to_string(), number, after.trim().to_string())
+    }
+
+    /// The number, or the range, divided by `divide` and written in the language's notation.
+    fn number(&self, divide: f64, unit: &UnitFormat, pack: &LanguagePack) -> String {
+        let n = |x: f64| pack.number(x / divide, unit.decimals);
+        match self.hi {
+            Some(hi) => pack
+                .range
+                .replace("{lo}", &n(self.lo))
+                .replace("{hi}", &n(hi)),
+            None => n(self.lo),
+        }
+    }
+
+    /// `text` inside the qualifier's pattern (`950+`, `≤0.5`), or as it is without one.
+    fn qualify(&self, text: String, pack: &LanguagePack) -> String {
+        let pattern = match self.qualifier {
+            None => return text,
+            Some(Qualifier::More) => &pack.qualifiers.more,
+            Some(Qualifier::Less) => &pack.qualifiers.less,
+            Some(Qualifier::AtMost) => &pack.qualifiers.at_most,
+            Some(Qualifier::About) => &pack.qualifiers.about,
+        };
+        pattern.replace("{v}", &text)
     }
 
     /// The value in a table's unit, for CSV and JSON: (low, high-or-same).

@@ -29,6 +29,12 @@ const MAX_EVENT_STREAMS: usize = 256;
 /// A burst of saves within this window gives one rebuild.
 const DEBOUNCE: Duration = Duration::from_millis(25);
 
+/// The file watcher; it stops watching when dropped.
+type Watcher = notify_debouncer_full::Debouncer<
+    notify_debouncer_full::notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
 /// What the server holds: the last good build, the current error (if the last build failed)
 /// and a generation number bumped on every rebuild.
 #[derive(Default)]
@@ -75,12 +81,7 @@ pub struct Preview {
     pub port: u16,
     pub shared: Arc<Shared>,
     server: Arc<Server>,
-    _watcher: Option<
-        notify_debouncer_full::Debouncer<
-            notify_debouncer_full::notify::RecommendedWatcher,
-            notify_debouncer_full::RecommendedCache,
-        >,
-    >,
+    _watcher: Watcher,
 }
 
 impl Drop for Preview {
@@ -132,7 +133,7 @@ pub fn start(opts: &Options, bind: &str, port: u16) -> Result<Preview> {
         port,
         shared,
         server,
-        _watcher: Some(watcher),
+        _watcher: watcher,
     })
 }
 
@@ -208,16 +209,7 @@ fn listen(addr: &str) -> std::io::Result<std::net::TcpListener> {
     Ok(socket.into())
 }
 
-fn watch(
-    opts: Options,
-    shared: Arc<Shared>,
-    mut cache: Cache,
-) -> Result<
-    notify_debouncer_full::Debouncer<
-        notify_debouncer_full::notify::RecommendedWatcher,
-        notify_debouncer_full::RecommendedCache,
-    >,
-> {
+fn watch(opts: Options, shared: Arc<Shared>, mut cache: Cache) -> Result<Watcher> {
     let (tx, rx) = mpsc::channel();
     let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx)
         .map_err(|e| Error::Serve(format!("cannot watch files: {e}")))?;
@@ -425,7 +417,8 @@ fn stream_events(req: Request, shared: Arc<Shared>) {
     }
     std::thread::spawn(move || {
         let mut w = req.into_writer();
-        let ok = (|| -> std::io::Result<()> {
+        // Runs until the page goes away (a write fails).
+        let _ = (|| -> std::io::Result<()> {
             w.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n")?;
             let mut seen = {
                 let s = shared.state.lock().map_err(|_| std::io::ErrorKind::Other)?;
@@ -460,7 +453,6 @@ fn stream_events(req: Request, shared: Arc<Shared>) {
                 w.flush()?;
             }
         })();
-        let _ = ok;
         shared.streams.fetch_sub(1, Ordering::SeqCst);
     });
 }

@@ -159,15 +159,6 @@ fn check_replaceable(out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Replaces `out` with `files` (path from the site root → bytes).
-pub fn write(out: &Path, root: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
-    let staging = Staging::begin(out, root)?;
-    for (path, bytes) in files {
-        staging.put(path, bytes.clone())?;
-    }
-    staging.finish()
-}
-
 fn swap(tmp: &Path, out: &Path, parent: &Path, name: &str, pid: u32) -> Result<()> {
     if !out.exists() {
         return std::fs::rename(tmp, out).map_err(|e| Error::io("move the new site into", out, e));
@@ -244,6 +235,15 @@ fn absolute(p: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A whole build's worth of files through a staging folder, as `yanbao build` streams them.
+    fn write(out: &Path, root: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+        let staging = Staging::begin(out, root)?;
+        for (path, bytes) in files {
+            staging.put(path, bytes.clone())?;
+        }
+        staging.finish()
+    }
 
     fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
         pairs

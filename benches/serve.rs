@@ -7,9 +7,8 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use yanbao::Mode;
 use yanbao::Options;
-use yanbao::cache::Cache;
-use yanbao::render::Mode;
 
 fn copy_site(to: &Path) {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -91,22 +90,22 @@ fn main() {
     stats("full build to disk (yanbao build)", disk);
 
     // Incremental rebuild after editing one chapter's text.
-    let mut cache = Cache::default();
-    yanbao::build_with_cache(&opts, Mode::Serve, Some(&mut cache)).unwrap();
+    let mut session = yanbao::Session::new(&opts);
+    session.build().unwrap();
     let mut inc = Vec::new();
     for i in 0..runs {
         std::fs::write(&chapter, format!("{original}\n\n编辑 {i}。\n")).unwrap();
         let t = Instant::now();
-        yanbao::build_with_cache(&opts, Mode::Serve, Some(&mut cache)).unwrap();
+        session.build().unwrap();
         inc.push(t.elapsed());
-        assert_eq!(cache.rendered, 1);
+        assert_eq!(session.rendered(), 1);
     }
     stats("incremental rebuild, one chapter edited", inc);
 
     // Edit to reload: save a chapter, time until the open page's event stream says reload, and
     // until the new text is served.
     std::fs::write(&chapter, &original).unwrap();
-    let preview = yanbao::serve::start(&opts, "127.0.0.1", 0).unwrap();
+    let preview = yanbao::start_preview(&opts, "127.0.0.1", 0).unwrap();
     let mut events = TcpStream::connect(("127.0.0.1", preview.port)).unwrap();
     write!(events, "GET /__yanbao/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
     let mut reader = BufReader::new(events);

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::diag::{Error, Result};
 
 /// File in every output folder yanbao writes; its presence allows replacing the folder.
 pub const MARKER: &str = ".yanbao-output";
@@ -33,15 +33,6 @@ impl Sink for Memory {
         if let Ok(mut f) = self.files.lock() {
             f.insert(path.to_string(), bytes);
         }
-        Ok(())
-    }
-}
-
-/// Files thrown away: `check` renders everything and keeps nothing.
-pub struct Discard;
-
-impl Sink for Discard {
-    fn put(&self, _path: &str, _bytes: Vec<u8>) -> Result<()> {
         Ok(())
     }
 }

@@ -94,7 +94,7 @@ fn site_in_headless_chromium() {
     ];
     let tokens: Vec<(String, Vec<String>)> = samples
         .iter()
-        .map(|s| (s.to_string(), yanbao::search::tokens(s)))
+        .map(|s| (s.to_string(), yanbao::search_tokens(s)))
         .collect();
     let tokens_file = dir.path().join("tokens.json");
     std::fs::write(&tokens_file, serde_json::to_string(&tokens).unwrap()).unwrap();
@@ -162,8 +162,8 @@ fn live_reload_in_chromium() {
     need("node", "--version", "apt-get install -y nodejs npm");
     let browser_dir = node_modules();
     let (_dir, root) = fixture_copy();
-    let preview =
-        yanbao::serve::start(&yanbao::Options::new(&root), "127.0.0.1", 0).expect("preview starts");
+    let preview = yanbao::start_preview(&yanbao::Options::new(&root), "127.0.0.1", 0)
+        .expect("preview starts");
     run_script(
         &browser_dir.join("reload.mjs"),
         &[std::ffi::OsStr::new(&preview.url), root.as_os_str()],

@@ -294,12 +294,11 @@ fn exists(p: &Path) -> bool {
 
 #[test]
 fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
-    use yanbao::cache::Cache;
-    use yanbao::render::Mode;
+    use yanbao::Mode;
     let (_dir, root) = fixture_copy();
     let opts = Options::new(&root);
-    let mut cache = Cache::default();
-    yanbao::build_with_cache(&opts, Mode::Serve, Some(&mut cache)).unwrap();
+    let mut session = yanbao::Session::new(&opts);
+    session.build().unwrap();
     let edit = |file: &str, from: &str, to: &str| {
         let p = root.join(file);
         let text = read(&p);
@@ -353,7 +352,7 @@ fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
     ];
     for (i, (step, max_rendered)) in steps.iter().enumerate() {
         step();
-        let incremental = yanbao::build_with_cache(&opts, Mode::Serve, Some(&mut cache)).unwrap();
+        let incremental = session.build().unwrap();
         let full = yanbao::build_in_memory(&opts, Mode::Serve).unwrap();
         assert_eq!(
             incremental.files.keys().collect::<Vec<_>>(),
@@ -367,15 +366,15 @@ fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
             );
         }
         assert!(
-            cache.rendered <= *max_rendered,
+            session.rendered() <= *max_rendered,
             "step {i}: rendered {} pages",
-            cache.rendered
+            session.rendered()
         );
     }
     // A body-only edit to one chapter re-renders that chapter alone.
     edit("content/zh/market.md", "脚注内容", "脚注的内容");
-    yanbao::build_with_cache(&opts, Mode::Serve, Some(&mut cache)).unwrap();
-    assert_eq!(cache.rendered, 1);
+    session.build().unwrap();
+    assert_eq!(session.rendered(), 1);
 }
 
 #[test]
@@ -447,5 +446,110 @@ fn a_third_language_needs_no_code() {
     assert!(
         zh.contains(">Français</a>"),
         "the language switch lists the new language"
+    );
+}
+
+#[test]
+fn no_output_holds_an_unresolved_reference() {
+    // The fixture puts references in summaries, chart titles, table captions and data notes; the
+    // bundled report in data texts, notes and derivation methods. None may reach any output.
+    for root in [repo_root().join("tests/fixtures/site"), repo_root()] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut opts = Options::new(&root);
+        opts.output = dir.path().join("out");
+        opts.base_url = Some("https://example.org/r/".into());
+        yanbao::build(&opts).unwrap();
+        for (path, bytes) in all_files(&opts.output) {
+            if path.starts_with("static/") {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            if let Some(i) = text.find("{{") {
+                let around: String = text[i.saturating_sub(60)..].chars().take(140).collect();
+                panic!("{path} holds an unresolved reference: …{around}…");
+            }
+        }
+    }
+}
+
+#[test]
+fn references_in_front_matter_and_captions_are_resolved_everywhere() {
+    let (_dir, root) = fixture_copy();
+    let mut opts = Options::new(&root);
+    opts.base_url = Some("https://example.org/r/".into());
+    yanbao::build(&opts).unwrap();
+    let out = root.join("public");
+    let zh = read(&out.join("zh/market/index.html"));
+    // The summary: lede and meta description.
+    assert!(
+        zh.contains("<meta name=\"description\" content=\"市场规模与构成：2024年为157亿元。\">"),
+        "meta"
+    );
+    assert!(zh.contains("市场规模与构成：2024年为157亿元。</p>"), "lede");
+    // The table caption and the chart title (caption, SVG title).
+    assert!(zh.contains("模型构成（通用28%，见图 1）"), "table caption");
+    assert!(
+        zh.contains("<title id=\"fig-market-wide-t\">市场规模（通用模型占28%）</title>"),
+        "svg title"
+    );
+    // The home page lists the chapter with its summary.
+    let home = read(&out.join("en/index.html"));
+    assert!(
+        home.contains("Size and composition of the market: CNY 15.7 billion in 2024."),
+        "home"
+    );
+    // Search index and JSON downloads.
+    let index = read(&out.join("search/en.json"));
+    assert!(
+        index.contains("Market size (general models: 28%)"),
+        "search"
+    );
+    let json = read(&out.join("data/market.json"));
+    assert!(
+        json.contains("2025 is derived (CNY 30 billion); see Figure 1."),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_preview_follows_references_that_data_texts_gain() {
+    // outlook.md reads the glossary only. When a definition starts citing `shares`, the page
+    // must be rendered again, and from then on it follows edits to `shares` too: what a page
+    // read is recorded when it renders, not guessed from the files.
+    let (_dir, root) = fixture_copy();
+    let opts = Options::new(&root);
+    let mut session = yanbao::Session::new(&opts);
+    session.build().unwrap();
+    let edit = |file: &str, from: &str, to: &str| {
+        let p = root.join(file);
+        let text = read(&p);
+        assert!(text.contains(from), "{file} lacks {from}");
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+    };
+    let rebuilt = |session: &mut yanbao::Session| -> String {
+        let built = session.build().unwrap();
+        let full = yanbao::build_in_memory(&opts, yanbao::Mode::Serve).unwrap();
+        assert_eq!(built.files, full.files, "incremental bytes = full build");
+        String::from_utf8(built.files["zh/outlook/index.html"].clone()).unwrap()
+    };
+    edit("content/data/shares.yaml", "value: 72", "value: 71");
+    rebuilt(&mut session);
+    let before = session.rendered();
+    edit(
+        "content/data/glossary.yaml",
+        "definition: {zh: 面向特定行业的模型。",
+        "definition: {zh: \"面向特定行业的模型，占{{shares.vertical}}。\"",
+    );
+    let page = rebuilt(&mut session);
+    assert!(
+        page.contains("占71%"),
+        "the glossary page shows the new reference"
+    );
+    assert!(session.rendered() > 0 && before > 0);
+    edit("content/data/shares.yaml", "value: 71", "value: 70");
+    let page = rebuilt(&mut session);
+    assert!(
+        page.contains("占70%"),
+        "an edit to the newly referenced set reaches the page"
     );
 }

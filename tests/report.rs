@@ -60,7 +60,7 @@ fn headings(html: &str) -> Vec<String> {
             Some(a) => &inner[..a],
             None => inner,
         };
-        out.push(yanbao::markdown::strip_tags(inner));
+        out.push(strip_tags(inner));
         rest = &rest[end..];
     }
     out
@@ -124,12 +124,8 @@ fn en_pages_contain_no_untranslated_chinese() {
             text.push_str(line);
             text.push('\n');
         }
-        let plain = yanbao::markdown::strip_tags(&text);
-        let cjk: String = plain
-            .chars()
-            .filter(|c| yanbao::search::is_cjk(*c))
-            .take(40)
-            .collect();
+        let plain = strip_tags(&text);
+        let cjk: String = plain.chars().filter(|c| is_cjk(*c)).take(40).collect();
         assert!(
             cjk.is_empty(),
             "{}: Chinese left in English page: {cjk}",
@@ -146,7 +142,7 @@ fn key_figures_appear_in_both_languages_from_one_data_file() {
         html.match_indices("<span class=\"kf-value\">")
             .map(|(i, _)| {
                 let rest = &html[i..];
-                yanbao::markdown::strip_tags(&rest[..rest.find("</a>").unwrap()])
+                strip_tags(&rest[..rest.find("</a>").unwrap()])
             })
             .collect()
     };
@@ -255,7 +251,7 @@ fn charts_are_well_formed_svg_in_each_language() {
                     .filter(|n| n.is_text())
                     .map(|n| n.text().unwrap_or(""))
                     .collect();
-                let has_cjk = text.chars().any(yanbao::search::is_cjk);
+                let has_cjk = text.chars().any(is_cjk);
                 if lang == "zh" {
                     assert!(has_cjk, "{p}: a zh chart has Chinese labels");
                 } else {
@@ -294,10 +290,7 @@ fn each_charts_csv_has_the_numbers_of_its_table() {
             .skip(2)
             .map(|r| {
                 r.split("</t")
-                    .filter_map(|c| {
-                        c.rfind('>')
-                            .map(|i| yanbao::markdown::strip_tags(&c[i + 1..]))
-                    })
+                    .filter_map(|c| c.rfind('>').map(|i| strip_tags(&c[i + 1..])))
                     .filter(|c| !c.is_empty())
                     .collect()
             })

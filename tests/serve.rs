@@ -43,8 +43,8 @@ fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
-fn start(root: &std::path::Path) -> yanbao::serve::Preview {
-    yanbao::serve::start(&Options::new(root), "127.0.0.1", 0).expect("server starts")
+fn start(root: &std::path::Path) -> yanbao::Preview {
+    yanbao::start_preview(&Options::new(root), "127.0.0.1", 0).expect("server starts")
 }
 
 #[test]
@@ -217,7 +217,7 @@ fn symlink_out_of_static_is_404() {
 fn taken_port_moves_to_the_next_one() {
     let (_dir, root) = fixture_copy();
     let first = start(&root);
-    let second = yanbao::serve::start(&Options::new(&root), "127.0.0.1", first.port).unwrap();
+    let second = yanbao::start_preview(&Options::new(&root), "127.0.0.1", first.port).unwrap();
     assert_ne!(first.port, second.port);
     assert_eq!(get(second.port, "/").0, 200);
 }
@@ -230,7 +230,8 @@ fn edits_are_seen_when_the_root_is_relative() {
     let abs = repo_root().join(&rel);
     let _ = std::fs::remove_dir_all(&abs);
     copy_dir(&repo_root().join("tests/fixtures/site"), &abs);
-    let preview = yanbao::serve::start(&Options::new(&rel), "127.0.0.1", 0).expect("server starts");
+    let preview =
+        yanbao::start_preview(&Options::new(&rel), "127.0.0.1", 0).expect("server starts");
     let page = abs.join("content/en/market.md");
     std::fs::write(
         &page,

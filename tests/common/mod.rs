@@ -162,3 +162,52 @@ fn normalize(p: &Path) -> PathBuf {
     }
     out
 }
+
+/// Removes tags from HTML and decodes the entities yanbao writes (the contents of `<svg>` and
+/// heading anchors are dropped): the text a reader sees.
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut skip: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < html.len() {
+        let rest = &html[i..];
+        if rest.starts_with('<') {
+            if let Some(close) = skip.last() {
+                if rest.starts_with(close) {
+                    skip.pop();
+                }
+            } else if rest.starts_with("<svg") {
+                skip.push("</svg>");
+            } else if rest.starts_with("<a class=\"anchor\"") {
+                skip.push("</a>");
+            }
+            i = rest.find('>').map_or(html.len(), |e| i + e + 1);
+            out.push(' ');
+            continue;
+        }
+        let c = rest.chars().next().unwrap();
+        if skip.is_empty() {
+            let ents = [
+                ("&amp;", '&'),
+                ("&lt;", '<'),
+                ("&gt;", '>'),
+                ("&quot;", '"'),
+                ("&#39;", '\''),
+                ("&nbsp;", ' '),
+            ];
+            if let Some((ent, ch)) = ents.iter().find(|(e, _)| rest.starts_with(e)) {
+                out.push(*ch);
+                i += ent.len();
+                continue;
+            }
+            out.push(c);
+        }
+        i += c.len_utf8();
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Chinese characters (the CJK ideograph blocks).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}

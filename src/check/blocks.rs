@@ -1,0 +1,152 @@
+//! yanbao's fenced blocks (` ```chart `, ` ```table `, ` ```stats `, ` ```figure `,
+//! ` ```glossary `): their specs as written, parsed from the block's YAML with positions in the
+//! Markdown file, and what makes each one valid.
+
+use serde::Deserialize;
+
+use crate::check::doc::BlockInfo;
+use crate::diag::Diagnostic;
+use crate::input::content::PageSource;
+use crate::input::yaml;
+use crate::model::doc::{FigureKind, FigureStatus};
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    pub data: String,
+    #[serde(default)]
+    pub columns: Option<Vec<String>>,
+    #[serde(default)]
+    pub rows: Option<Vec<String>>,
+    /// Id for `{{tab:id}}`; defaults to the data file's id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Caption; defaults to the data file's title.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsSpec {
+    pub data: String,
+    pub rows: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureSpec {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub title: String,
+    pub status: FigureStatus,
+    /// The caption line the report printed under the image ("数据来源：…").
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChartRef {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossarySpec {
+    #[serde(default = "glossary_id")]
+    pub data: String,
+}
+
+fn glossary_id() -> String {
+    "glossary".into()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockSpec {
+    Chart(ChartRef),
+    Table(TableSpec),
+    Stats(StatsSpec),
+    Figure(FigureSpec),
+    Glossary(GlossarySpec),
+}
+
+impl BlockSpec {
+    /// Parses a block's YAML body; errors point into the Markdown file.
+    pub fn parse(block: &BlockInfo, page: &PageSource) -> Result<BlockSpec, Diagnostic> {
+        let file = &page.file;
+        let offset = page.body_start + block.body_offset;
+        let (line, _) = file.line_col(offset);
+        let body = block.body.trim();
+        let line_offset = line - 1;
+        let text = &block.body;
+        match block.kind.as_str() {
+            // A bare id reads best in plain Markdown viewers: ```chart\nprice-trend\n```
+            "chart" if !body.is_empty() && !body.contains(':') => Ok(BlockSpec::Chart(ChartRef {
+                id: body.to_string(),
+            })),
+            "chart" => yaml::parse(file, text, line_offset).map(|(v, _)| BlockSpec::Chart(v)),
+            "table" => yaml::parse(file, text, line_offset).map(|(v, _)| BlockSpec::Table(v)),
+            "stats" => yaml::parse(file, text, line_offset).map(|(v, _)| BlockSpec::Stats(v)),
+            "figure" => yaml::parse(file, text, line_offset).map(|(v, _)| BlockSpec::Figure(v)),
+            "glossary" if body.is_empty() => Ok(BlockSpec::Glossary(GlossarySpec {
+                data: glossary_id(),
+            })),
+            _ => yaml::parse(file, text, line_offset).map(|(v, _)| BlockSpec::Glossary(v)),
+        }
+        .map_err(|d| {
+            if body.is_empty() {
+                file.error_at(offset, format!("empty `{}` block", block.kind))
+                    .help(block_help(&block.kind))
+            } else {
+                let h = d.help.clone().unwrap_or_default();
+                d.help(format!(
+                    "{h}{}{}",
+                    if h.is_empty() { "" } else { "; " },
+                    block_help(&block.kind)
+                ))
+            }
+        })
+    }
+
+    pub fn figure_kind(&self) -> Option<FigureKind> {
+        match self {
+            BlockSpec::Chart(_) | BlockSpec::Figure(_) => Some(FigureKind::Figure),
+            BlockSpec::Table(_) => Some(FigureKind::Table),
+            _ => None,
+        }
+    }
+
+    /// The id `{{fig:…}}` / `{{tab:…}}` use.
+    pub fn figure_id(&self) -> Option<&str> {
+        match self {
+            BlockSpec::Chart(c) => Some(&c.id),
+            BlockSpec::Figure(f) => f.id.as_deref(),
+            BlockSpec::Table(t) => Some(t.id.as_deref().unwrap_or(&t.data)),
+            _ => None,
+        }
+    }
+
+    /// HTML id of the block's figure element.
+    pub fn anchor(&self, number: usize) -> String {
+        match (self.figure_kind(), self.figure_id()) {
+            (Some(FigureKind::Table), Some(id)) => format!("tab-{id}"),
+            (_, Some(id)) => format!("fig-{id}"),
+            _ => format!("fig-{number}"),
+        }
+    }
+}
+
+fn block_help(kind: &str) -> &'static str {
+    match kind {
+        "chart" => "a chart block holds the chart's id: `id: price-trend`",
+        "table" => {
+            "a table block names a data file: `data: prices` (optional `columns: […]`, `rows: […]`)"
+        }
+        "stats" => {
+            "a stats block names a data file and rows: `data: case_results` and `rows: [a, b]`"
+        }
+        "figure" => "a figure block needs `title: …` and `status: lost` or `status: rebuilt`",
+        _ => "a glossary block may name its data file: `data: glossary`",
+    }
+}

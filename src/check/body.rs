@@ -1,0 +1,517 @@
+//! Each page resolved into the checked model: its front matter texts and headline figures, its
+//! body's references, links and blocks. Problems are reported at their position in the page's
+//! file; broken links are errors for `check` and warnings for `build`.
+
+use std::collections::BTreeSet;
+
+use crate::check::blocks::BlockSpec;
+use crate::check::doc::{self, Resolver};
+use crate::check::pages::{Draft, Skeleton};
+use crate::check::refs::{Targets, Unresolved};
+use crate::diag::{Diagnostic, Problem, Problems, Severity};
+use crate::input::store::{Lookup, Store};
+use crate::model::chart::Chart;
+use crate::model::data::{DataSet, Value};
+use crate::model::doc::{Block, Heading, Target};
+use crate::model::site::{Front, Page};
+use crate::model::text::{Localized, Ref, Rich, join};
+
+/// What resolving pages needs: every other part of the checked site.
+pub struct Context<'a> {
+    pub skeleton: &'a Skeleton<'a>,
+    pub targets: &'a Targets,
+    pub sets: &'a Store<DataSet>,
+    pub charts: &'a Store<Chart>,
+    pub site_title: &'a Localized,
+    /// Broken links are errors (`check`) or warnings (`build`, `serve`).
+    pub strict_links: bool,
+}
+
+/// Every draft resolved into a page, in site order.
+pub fn resolve_all(cx: &Context, problems: &mut Problems) -> Vec<Page> {
+    cx.skeleton
+        .drafts
+        .iter()
+        .map(|d| {
+            let mut r = PageResolver {
+                cx,
+                draft: d,
+                blocks: Vec::new(),
+                out: Vec::new(),
+            };
+            let page = r.page();
+            problems.extend(r.out);
+            page
+        })
+        .collect()
+}
+
+struct PageResolver<'a> {
+    cx: &'a Context<'a>,
+    draft: &'a Draft<'a>,
+    blocks: Vec<Block>,
+    out: Vec<Diagnostic>,
+}
+
+impl PageResolver<'_> {
+    fn lang(&self) -> &str {
+        self.draft.lang()
+    }
+
+    fn error_at(&self, offset: usize, severity: Severity, p: Problem) -> Diagnostic {
+        let mut d = self.draft.src.error_at(offset, "").with(p);
+        d.severity = severity;
+        d
+    }
+
+    fn problem(&mut self, offset: usize, p: Problem) {
+        let d = self.error_at(offset, Severity::Error, p);
+        self.out.push(d);
+    }
+
+    fn page(&mut self) -> Page {
+        let d = self.draft;
+        let front = self.front();
+        let body = doc::resolve(&d.src.events, d.src.body(), &d.outline, self);
+        let headings = d
+            .outline
+            .headings
+            .iter()
+            .map(|h| Heading {
+                level: h.level,
+                id: h.id.clone(),
+                text: self.heading_text(&h.raw),
+            })
+            .collect();
+        Page {
+            lang: d.lang().to_string(),
+            key: d.key().to_string(),
+            dir: d.dir.clone(),
+            front,
+            body,
+            blocks: std::mem::take(&mut self.blocks),
+            headings,
+            fingerprint: crate::input::files::fingerprint(&d.src.file.text),
+        }
+    }
+
+    /// A heading's text with its references resolved. Its problems are reported where the
+    /// body's walk meets them, so they are not reported here again.
+    fn heading_text(&self, raw: &str) -> Rich {
+        self.cx.targets.rich(raw, Some(self.lang()), &mut |_, _| {})
+    }
+
+    /// A text of a block's spec (a caption) with its references resolved, problems at the block.
+    fn block_text(&mut self, text: &str, index: usize) -> Rich {
+        let offset = self.draft.outline.blocks[index].body_offset;
+        let src = self.draft.src;
+        let lang = self.lang().to_string();
+        let out = &mut self.out;
+        self.cx.targets.rich(text, Some(&lang), &mut |_, p| {
+            out.push(src.error_at(offset, "").with(p));
+        })
+    }
+
+    /// A front-matter text with its references resolved, problems at its key.
+    fn front_text(&mut self, text: &str, key: &str) -> Rich {
+        let src = self.draft.src;
+        let lang = self.lang().to_string();
+        let out = &mut self.out;
+        self.cx.targets.rich(text, Some(&lang), &mut |_, p| {
+            out.push(src.front_loc.error(&src.file, key, "").with(p));
+        })
+    }
+
+    fn front(&mut self) -> Front {
+        let src = self.draft.src;
+        let f = &src.front;
+        let title = match &f.title {
+            Some(t) => self.front_text(t, "title"),
+            None => Rich::plain(
+                self.cx
+                    .site_title
+                    .get(self.lang())
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+        };
+        let short_title = f
+            .short_title
+            .as_ref()
+            .map(|t| self.front_text(t, "short_title"));
+        let summary = f.summary.as_ref().map(|t| self.front_text(t, "summary"));
+        let description = f
+            .description
+            .as_ref()
+            .map(|t| self.front_text(t, "description"));
+        let key_figures = self.key_figures();
+        let charts = self.home_charts();
+        Front {
+            title,
+            short_title,
+            number: f.number.clone(),
+            summary,
+            description,
+            key_figures,
+            charts,
+            section_level: f.section_level.unwrap_or(2),
+            template: f.template.clone(),
+        }
+    }
+
+    /// Home page: headline figures must be quantities.
+    fn key_figures(&mut self) -> Vec<crate::model::text::DataRef> {
+        let src = self.draft.src;
+        let mut out = Vec::new();
+        for (i, spec) in src.front.key_figures.iter().enumerate() {
+            let path = format!("key_figures.{i}");
+            match self.cx.targets.data(spec) {
+                Ok(r) => {
+                    let is_quantity = self.cx.sets.at(r.set).is_some_and(|s| {
+                        matches!(s.rows[r.row].values.get(&r.field), Some(Value::Quantity(_)))
+                    });
+                    let set_ok = self.cx.sets.at(r.set).is_some();
+                    if is_quantity {
+                        out.push(r);
+                    } else if set_ok {
+                        self.out.push(
+                            src.front_loc
+                                .error(&src.file, &path, format!("`{spec}` is not a figure"))
+                                .help("key figures must be quantities"),
+                        );
+                    }
+                }
+                Err(Unresolved::Problem(p)) => {
+                    self.out
+                        .push(src.front_loc.error(&src.file, &path, "").with(p));
+                }
+                Err(Unresolved::Quiet) => {}
+            }
+        }
+        out
+    }
+
+    /// Home page: charts shown below the parts.
+    fn home_charts(&mut self) -> Vec<usize> {
+        let src = self.draft.src;
+        let mut out = Vec::new();
+        for (i, id) in src.front.charts.iter().enumerate() {
+            match self.cx.charts.get(id) {
+                Lookup::Found(c, _) => out.push(c),
+                Lookup::Failed => {}
+                Lookup::Missing => self.out.push(
+                    src.front_loc
+                        .error(
+                            &src.file,
+                            &format!("charts.{i}"),
+                            format!("unknown chart `{id}`"),
+                        )
+                        .help(format!("known charts: {}", self.cx.charts.ids())),
+                ),
+            }
+        }
+        out
+    }
+
+    fn link_problem(&mut self, offset: usize, message: String, help: String) {
+        let severity = if self.cx.strict_links {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let d = self.error_at(offset, severity, Problem::new(message, help));
+        self.out.push(d);
+    }
+
+    fn anchors_help(draft: &Draft) -> String {
+        let anchors: BTreeSet<&String> = draft.anchors.iter().collect();
+        if anchors.is_empty() {
+            return "that page has no anchors".into();
+        }
+        let shown: Vec<&str> = anchors.iter().take(12).map(|s| s.as_str()).collect();
+        format!(
+            "anchors there: {}{}",
+            shown.join(", "),
+            if anchors.len() > 12 { ", …" } else { "" }
+        )
+    }
+
+    fn resolve_link(&mut self, dest: &str, offset: usize) -> Target {
+        let sk = self.cx.skeleton;
+        if dest.is_empty() || dest.starts_with("//") || has_scheme(dest) {
+            return Target::AsWritten(dest.to_string());
+        }
+        let (path, frag) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (dest, None),
+        };
+        if path.is_empty() {
+            let f = frag.unwrap_or("");
+            if !f.is_empty() && !self.draft.anchors.contains(f) {
+                let help = Self::anchors_help(self.draft);
+                self.link_problem(
+                    offset,
+                    format!("broken link: no heading or figure `#{f}` on this page"),
+                    help,
+                );
+            }
+            return Target::Here(f.to_string());
+        }
+        if let Some(rest) = path.strip_prefix('/') {
+            return Target::Root {
+                path: rest.to_string(),
+                fragment: frag.map(String::from),
+            };
+        }
+        if !path.ends_with(".md") {
+            self.link_problem(
+                offset,
+                format!("link to `{path}` is neither a chapter (`.md`) nor a site path (`/…`)"),
+                "link chapters as `status.md#anchor`; put files in static/ and link them as `/static/file`".into(),
+            );
+            return Target::AsWritten(dest.to_string());
+        }
+        // Resolve relative to content/<lang>/.
+        let mut parts: Vec<&str> = vec![self.lang()];
+        for seg in path.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                s => parts.push(s),
+            }
+        }
+        let (lang, key) = match parts.as_slice() {
+            [lang, file] => (lang.to_string(), file.trim_end_matches(".md").to_string()),
+            _ => (String::new(), String::new()),
+        };
+        let Some(&target) = sk.index.get(&(lang.clone(), key.clone())) else {
+            if !sk.failed.contains(&(lang, key)) {
+                let keys: Vec<String> = sk
+                    .drafts
+                    .iter()
+                    .filter(|d| d.lang() == self.lang())
+                    .map(|d| format!("{}.md", d.key()))
+                    .collect();
+                self.link_problem(
+                    offset,
+                    format!("broken link: `{path}` is not a page of this site"),
+                    format!("link one of: {}", keys.join(", ")),
+                );
+            }
+            return Target::AsWritten(dest.to_string());
+        };
+        let draft = &sk.drafts[target];
+        if let Some(f) = frag {
+            if !f.is_empty() && !draft.anchors.contains(f) {
+                let help = Self::anchors_help(draft);
+                self.link_problem(
+                    offset,
+                    format!(
+                        "broken link: `{}` has no heading or figure `#{f}`",
+                        draft.src.file.path.display()
+                    ),
+                    help,
+                );
+            }
+        }
+        Target::Page {
+            page: target,
+            fragment: frag.map(String::from),
+        }
+    }
+
+    fn resolve_block(&mut self, index: usize) -> Result<Block, Unresolved> {
+        let d = self.draft;
+        let Some(Some(spec)) = d.specs.get(index) else {
+            return Err(Unresolved::Quiet);
+        };
+        let figure = d.block_figures.get(index).copied().flatten();
+        let lang = self.lang().to_string();
+        let quiet = || Unresolved::Quiet;
+        match spec {
+            BlockSpec::Chart(c) => {
+                let chart = match self.cx.charts.get(&c.id) {
+                    Lookup::Found(i, _) => i,
+                    Lookup::Failed => return Err(quiet()),
+                    Lookup::Missing => {
+                        return Err(Unresolved::problem(
+                            format!("unknown chart `{}`", c.id),
+                            format!(
+                                "charts are content/charts/<id>.yaml; known: {}",
+                                self.cx.charts.ids()
+                            ),
+                        ));
+                    }
+                };
+                Ok(Block::Chart {
+                    chart,
+                    figure: figure.ok_or_else(quiet)?,
+                })
+            }
+            BlockSpec::Table(t) => {
+                let (set_ix, set) = self.data_set(&t.data)?;
+                let rows = select_rows(set, t.rows.as_deref())?;
+                let columns: Vec<String> = match &t.columns {
+                    Some(c) => c.clone(),
+                    None => set.fields.iter().map(|(n, _)| n.clone()).collect(),
+                };
+                for c in &columns {
+                    if set.field(c).is_none() {
+                        return Err(Unresolved::problem(
+                            format!("data file `{}` has no field `{c}`", set.id),
+                            format!("fields: {}", join(set.fields.iter().map(|(n, _)| n))),
+                        ));
+                    }
+                }
+                let title = match &t.title {
+                    Some(title) => self.block_text(title, index),
+                    None => set.title.get(&lang).cloned().unwrap_or_default(),
+                };
+                Ok(Block::Table {
+                    set: set_ix,
+                    rows,
+                    columns,
+                    title,
+                    figure: figure.ok_or_else(quiet)?,
+                })
+            }
+            BlockSpec::Stats(s) => {
+                let (set_ix, set) = self.data_set(&s.data)?;
+                let rows = select_rows(set, Some(&s.rows))?;
+                for &r in &rows {
+                    if set.rows[r].quantity("value").is_none() {
+                        return Err(Unresolved::problem(
+                            format!(
+                                "row `{}.{}` has no quantity `value` to show",
+                                set.id, set.rows[r].id
+                            ),
+                            "stats show each row's `value` with its `label`",
+                        ));
+                    }
+                }
+                Ok(Block::Stats { set: set_ix, rows })
+            }
+            BlockSpec::Figure(f) => {
+                let title = self.block_text(&f.title, index);
+                let source = f.source.as_ref().map(|s| self.block_text(s, index));
+                Ok(Block::Figure {
+                    title,
+                    status: f.status,
+                    source,
+                    figure: figure.ok_or_else(quiet)?,
+                })
+            }
+            BlockSpec::Glossary(g) => {
+                let (set_ix, set) = self.data_set(&g.data)?;
+                for row in &set.rows {
+                    if !matches!(row.values.get("term"), Some(Value::Text(_))) {
+                        return Err(Unresolved::problem(
+                            format!("glossary row `{}` has no `term`", row.id),
+                            "each row needs `term: {zh: …, en: …}` and `definition: {zh: …, en: …}`",
+                        ));
+                    }
+                }
+                Ok(Block::Glossary { set: set_ix })
+            }
+        }
+    }
+
+    fn data_set(&self, id: &str) -> Result<(usize, &DataSet), Unresolved> {
+        match self.cx.sets.get(id) {
+            Lookup::Found(i, s) => Ok((i, s)),
+            Lookup::Failed => Err(Unresolved::Quiet),
+            Lookup::Missing => Err(Unresolved::problem(
+                format!("unknown data file `{id}`"),
+                format!("data files: {}", self.cx.sets.ids()),
+            )),
+        }
+    }
+}
+
+/// Rows of a data file by id (all, when `ids` is None), or an error naming the unknown id.
+fn select_rows(set: &DataSet, ids: Option<&[String]>) -> Result<Vec<usize>, Unresolved> {
+    match ids {
+        None => Ok((0..set.rows.len()).collect()),
+        Some(ids) => ids
+            .iter()
+            .map(|id| {
+                set.row_index.get(id).copied().ok_or_else(|| {
+                    Unresolved::problem(
+                        format!("data file `{}` has no row `{id}`", set.id),
+                        format!("rows: {}", join(set.rows.iter().map(|r| &r.id))),
+                    )
+                })
+            })
+            .collect(),
+    }
+}
+
+impl Resolver for PageResolver<'_> {
+    fn reference(&mut self, spec: &str, offset: usize) -> Option<Ref> {
+        let lang = self.lang().to_string();
+        match self.cx.targets.reference(spec, Some(&lang)) {
+            Ok(r) => Some(r),
+            Err(Unresolved::Problem(p)) => {
+                self.problem(offset, p);
+                None
+            }
+            Err(Unresolved::Quiet) => None,
+        }
+    }
+
+    fn unclosed(&mut self, offset: usize) {
+        self.problem(offset, crate::check::refs::unclosed());
+    }
+
+    fn link(&mut self, dest: &str, offset: usize) -> Target {
+        self.resolve_link(dest, offset)
+    }
+
+    fn block(&mut self, index: usize) -> Option<(usize, bool)> {
+        match self.resolve_block(index) {
+            Ok(block) => {
+                let wraps = matches!(
+                    block,
+                    Block::Figure {
+                        status: crate::model::doc::FigureStatus::Rebuilt,
+                        ..
+                    }
+                );
+                self.blocks.push(block);
+                Some((self.blocks.len() - 1, wraps))
+            }
+            Err(Unresolved::Problem(p)) => {
+                let offset = self.draft.outline.blocks[index].body_offset;
+                self.problem(offset, p);
+                None
+            }
+            Err(Unresolved::Quiet) => None,
+        }
+    }
+
+    fn stray_emphasis(&mut self, offset: usize) {
+        let d = self.error_at(
+            offset,
+            Severity::Warning,
+            Problem::new(
+                "`**` was not turned into bold and shows as asterisks",
+                "CommonMark does not close `**` after full-width punctuation followed by a character (`**定义：**正文`); put the punctuation outside: `**定义**：正文`",
+            ),
+        );
+        self.out.push(d);
+    }
+}
+
+fn has_scheme(s: &str) -> bool {
+    match s.find(':') {
+        Some(i) => {
+            i > 0
+                && s[..i]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+        }
+        None => false,
+    }
+}

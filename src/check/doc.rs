@@ -1,0 +1,498 @@
+//! A page body's Markdown events, read twice: [`outline`] finds what other pages need before
+//! anything is resolved (heading ids, yanbao's blocks), [`resolve`] turns the events into the
+//! checked body, asking a [`Resolver`] for references, links and blocks.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
+
+use crate::model::doc::{Body, Node, Target};
+use crate::model::text::{Piece, Ref, split_refs};
+
+/// Info strings of fenced blocks that yanbao renders itself.
+pub const BLOCK_KINDS: &[&str] = &["chart", "table", "stats", "figure", "glossary"];
+
+type Events = [(Event<'static>, Range<usize>)];
+
+/// A heading with its id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadingInfo {
+    pub level: u8,
+    pub id: String,
+    pub explicit: bool,
+    /// The heading's source text (references unexpanded).
+    pub raw: String,
+    pub offset: usize,
+}
+
+/// A yanbao fenced block: its kind, YAML body and where the body starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockInfo {
+    pub kind: String,
+    pub body: String,
+    /// Byte offset of the block's first body line (for error positions).
+    pub body_offset: usize,
+}
+
+/// What other pages need to know about a page before it is resolved.
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    pub headings: Vec<HeadingInfo>,
+    pub blocks: Vec<BlockInfo>,
+    /// Explicit heading ids written twice: (id, offset of the second).
+    pub duplicate_ids: Vec<(String, usize)>,
+}
+
+/// Walks the events once: heading ids and blocks.
+pub fn outline(events: &Events, body: &str) -> Outline {
+    let mut out = Outline::default();
+    let mut ids = IdAllocator::default();
+    let mut i = 0;
+    while i < events.len() {
+        let (ev, range) = &events[i];
+        match ev {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let end = find_end(events, i);
+                let raw = plain_text(events[i + 1..end].iter().map(|(e, _)| e))
+                    .trim()
+                    .to_string();
+                let explicit = id.is_some();
+                if let Some(id) = id {
+                    if !ids.is_free(id) && ids.explicit.contains(id.as_ref()) {
+                        out.duplicate_ids.push((id.to_string(), range.start));
+                    }
+                }
+                let id = ids.heading(id.as_deref(), &raw);
+                out.headings.push(HeadingInfo {
+                    level: level_num(*level),
+                    id,
+                    explicit,
+                    raw,
+                    offset: range.start,
+                });
+                i = end;
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_block(info) => {
+                let end = find_end(events, i);
+                let (text, body_offset) = block_body(&events[i + 1..end], range, body);
+                out.blocks.push(BlockInfo {
+                    kind: block_kind(info).to_string(),
+                    body: text,
+                    body_offset,
+                });
+                i = end;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// What resolving a body asks of the site. Each method reports its own problems.
+pub trait Resolver {
+    /// `{{spec}}` (without braces) at a body offset; None when it does not resolve.
+    fn reference(&mut self, spec: &str, offset: usize) -> Option<Ref>;
+    /// A `{{` never closed, at a body offset.
+    fn unclosed(&mut self, offset: usize);
+    /// Where a link written in Markdown goes.
+    fn link(&mut self, dest: &str, offset: usize) -> Target;
+    /// Block `index` of the page: None when it is invalid (reported), else its position among
+    /// the page's resolved blocks and whether it encloses the next Markdown block (a figure
+    /// rebuilt from the text).
+    fn block(&mut self, index: usize) -> Option<(usize, bool)>;
+    /// Asterisks left as text at a body offset: CommonMark did not close the emphasis.
+    fn stray_emphasis(&mut self, offset: usize);
+}
+
+/// The checked body: headings with their ids, references, links and blocks resolved.
+pub fn resolve(events: &Events, body: &str, outline: &Outline, r: &mut dyn Resolver) -> Body {
+    let mut w = Walk {
+        nodes: Vec::with_capacity(events.len()),
+        pending_close: 0,
+        depth: 0,
+        warned_emphasis: false,
+    };
+    let mut heading = 0;
+    let mut block = 0;
+    let mut in_code = false;
+    let mut i = 0;
+    while i < events.len() {
+        let (ev, range) = &events[i];
+        match ev {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code = !matches!(kind, CodeBlockKind::Fenced(info) if is_block(info));
+            }
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            _ => {}
+        }
+        if w.pending_close > 0 {
+            match ev {
+                Event::Start(_) => w.depth += 1,
+                Event::End(_) => w.depth = w.depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        match ev {
+            Event::Start(Tag::Heading { classes, attrs, .. }) => {
+                // A heading ends any figure still waiting for its content.
+                w.close_all();
+                let end = find_end(events, i);
+                let info = outline.headings.get(heading).cloned();
+                heading += 1;
+                w.nodes.push(Node::HeadingStart {
+                    level: info.as_ref().map_or(2, |h| h.level),
+                    id: info.map(|h| h.id).unwrap_or_default(),
+                    classes: classes.iter().map(|c| c.to_string()).collect(),
+                    attrs: attrs
+                        .iter()
+                        .filter(|(k, _)| safe_attr(k))
+                        .map(|(k, v)| (k.to_string(), v.as_ref().map(|v| v.to_string())))
+                        .collect(),
+                });
+                w.inline(&events[i + 1..end], body, r);
+                w.nodes.push(Node::HeadingEnd);
+                i = end + 1;
+                continue;
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_block(info) => {
+                let end = find_end(events, i);
+                if let Some((slot, wraps)) = r.block(block) {
+                    w.nodes.push(Node::Block(slot));
+                    if wraps {
+                        w.pending_close += 1;
+                        w.depth = 0;
+                    }
+                }
+                block += 1;
+                i = end + 1;
+                continue;
+            }
+            Event::Start(tag @ (Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })) => {
+                let target = r.link(dest_url, range.start);
+                w.nodes.push(Node::Link {
+                    tag: tag.clone(),
+                    target,
+                });
+            }
+            Event::Text(_) if !in_code => {
+                let end = text_run_end(events, i);
+                w.inline(&events[i..end], body, r);
+                i = end;
+                continue;
+            }
+            _ => w.nodes.push(Node::Event(ev.clone())),
+        }
+        if w.pending_close > 0 && w.depth == 0 && matches!(ev, Event::End(_)) {
+            w.close_all();
+        }
+        i += 1;
+    }
+    w.close_all();
+    Body { nodes: w.nodes }
+}
+
+struct Walk {
+    nodes: Vec<Node>,
+    /// Figures waiting for the next top-level block to end, and the nesting depth seen since.
+    pending_close: usize,
+    depth: usize,
+    warned_emphasis: bool,
+}
+
+impl Walk {
+    fn close_all(&mut self) {
+        for _ in 0..self.pending_close {
+            self.nodes.push(Node::WrapEnd);
+        }
+        self.pending_close = 0;
+        self.depth = 0;
+    }
+
+    /// Inline events with their references resolved. Adjacent text events are merged first
+    /// because pulldown-cmark splits text at characters that might start markup.
+    fn inline(&mut self, events: &Events, body: &str, r: &mut dyn Resolver) {
+        let mut i = 0;
+        while i < events.len() {
+            let Event::Text(_) = &events[i].0 else {
+                match &events[i].0 {
+                    Event::Start(
+                        tag @ (Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }),
+                    ) => {
+                        let target = r.link(dest_url, events[i].1.start);
+                        self.nodes.push(Node::Link {
+                            tag: tag.clone(),
+                            target,
+                        });
+                    }
+                    ev => self.nodes.push(Node::Event(ev.clone())),
+                }
+                i += 1;
+                continue;
+            };
+            let end = text_run_end(events, i);
+            let (merged, offsets) = merge_text(&events[i..end]);
+            let start = events[i].1.start;
+            let map = |pos: usize| -> usize {
+                offsets
+                    .iter()
+                    .rev()
+                    .find(|(m, _)| *m <= pos)
+                    .map_or(start, |(m, s)| s + (pos - m))
+            };
+            if !self.warned_emphasis {
+                if let Some(at) = stray_asterisks(&merged, body, map(0)) {
+                    self.warned_emphasis = true;
+                    r.stray_emphasis(at);
+                }
+            }
+            for piece in split_refs(&merged) {
+                match piece {
+                    Piece::Text(t) => self.text(t),
+                    Piece::Ref { spec, raw, at } => match r.reference(spec, map(at)) {
+                        Some(reference) => self.nodes.push(Node::Ref(reference)),
+                        None => self.text(raw),
+                    },
+                    Piece::Unclosed { raw, at } => {
+                        r.unclosed(map(at));
+                        self.text(raw);
+                    }
+                }
+            }
+            i = end;
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        self.nodes
+            .push(Node::Event(Event::Text(CowStr::from(t.to_string()))));
+    }
+}
+
+/// The text of consecutive text events, and for each the (position in the merged text, byte
+/// offset in the body) where it starts.
+fn merge_text(events: &Events) -> (String, Vec<(usize, usize)>) {
+    let mut merged = String::new();
+    let mut offsets = Vec::new();
+    for (e, r) in events {
+        if let Event::Text(t) = e {
+            offsets.push((merged.len(), r.start));
+            merged.push_str(t);
+        }
+    }
+    (merged, offsets)
+}
+
+/// `**` left in text means emphasis CommonMark did not close (usually full-width punctuation
+/// right before the closing `**` with a character after it: `**定义：**正文`). Returns the body
+/// offset of the first `**` from `from`.
+fn stray_asterisks(text: &str, body: &str, from: usize) -> Option<usize> {
+    if !text.contains("**") {
+        return None;
+    }
+    let rest = body.get(from..)?;
+    rest.find("**").map(|i| from + i).or(Some(from))
+}
+
+/// Index one past the last of consecutive `Text` events starting at `i`.
+fn text_run_end(events: &Events, i: usize) -> usize {
+    let mut end = i;
+    while end < events.len() && matches!(events[end].0, Event::Text(_)) {
+        end += 1;
+    }
+    end
+}
+
+/// Index of the `End` matching the `Start` at `i`.
+fn find_end(events: &Events, i: usize) -> usize {
+    let mut depth = 0usize;
+    for (j, (e, _)) in events.iter().enumerate().skip(i) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+fn is_block(info: &str) -> bool {
+    BLOCK_KINDS.contains(&block_kind(info))
+}
+
+fn block_kind(info: &str) -> &str {
+    info.split_whitespace().next().unwrap_or("")
+}
+
+/// The block's text and the byte offset where it starts in the body.
+fn block_body(inner: &Events, fence: &Range<usize>, body: &str) -> (String, usize) {
+    let mut text = String::new();
+    let mut start = None;
+    for (e, r) in inner {
+        if let Event::Text(t) = e {
+            start.get_or_insert(r.start);
+            text.push_str(t);
+        }
+    }
+    let start = start.unwrap_or_else(|| {
+        // Empty block: point at the line after the fence.
+        body[fence.start..fence.end]
+            .find('\n')
+            .map_or(fence.start, |i| fence.start + i + 1)
+    });
+    (text, start)
+}
+
+pub fn level_num(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Text content of inline events (inline HTML kept as written).
+fn plain_text<'e>(events: impl IntoIterator<Item = &'e Event<'static>>) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s
+}
+
+/// Attribute names an editor may give a heading: no event handlers.
+fn safe_attr(name: &str) -> bool {
+    !name.is_empty()
+        && !name.to_ascii_lowercase().starts_with("on")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Assigns heading ids: explicit `{#id}` wins; otherwise a slug of the ASCII words, else
+/// `section-N`; duplicates get `-2`, `-3` (in constant time per heading).
+#[derive(Default)]
+struct IdAllocator {
+    used: HashSet<String>,
+    explicit: HashSet<String>,
+    next: HashMap<String, usize>,
+    auto: usize,
+}
+
+impl IdAllocator {
+    fn is_free(&self, id: &str) -> bool {
+        !self.used.contains(id)
+    }
+
+    fn heading(&mut self, explicit: Option<&str>, text: &str) -> String {
+        let base = match explicit {
+            Some(id) => {
+                self.explicit.insert(id.to_string());
+                id.to_string()
+            }
+            None => {
+                self.auto += 1;
+                let without_refs: String = split_refs(text)
+                    .into_iter()
+                    .filter_map(|p| match p {
+                        Piece::Text(t) => Some(t),
+                        _ => None,
+                    })
+                    .collect();
+                let s = slugify(&without_refs);
+                if s.is_empty() {
+                    format!("section-{}", self.auto)
+                } else {
+                    s
+                }
+            }
+        };
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            let id = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(id.clone()) {
+                return id;
+            }
+        }
+    }
+}
+
+/// Lowercase ASCII words joined by `-`; other characters dropped.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+            dash = false;
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::content::parse_markdown;
+
+    #[test]
+    fn headings_get_ids() {
+        let md = "## 定义及分类 {#definition}\n\n### Market Size\n\n### 市场\n\n### Market Size\n";
+        let o = outline(&parse_markdown(md, false), md);
+        let ids: Vec<_> = o.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["definition", "market-size", "section-2", "market-size-2"]
+        );
+    }
+
+    #[test]
+    fn many_identical_headings_stay_fast_and_unique() {
+        let md = "## Same\n\n".repeat(10_000);
+        let o = outline(&parse_markdown(&md, false), &md);
+        let ids: HashSet<_> = o.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids.len(), 10_000);
+        assert_eq!(o.headings[9_999].id, "same-10000");
+    }
+
+    #[test]
+    fn duplicate_explicit_ids_are_found() {
+        let md = "## A {#x}\n\n## B {#x}\n";
+        let o = outline(&parse_markdown(md, false), md);
+        assert_eq!(o.duplicate_ids, [("x".to_string(), 11)]);
+    }
+
+    #[test]
+    fn blocks_are_found_with_their_offsets() {
+        let md = "```chart\nid: a\n```\n\n```table\ndata: b\n```\n\n```rust\nx\n```\n";
+        let o = outline(&parse_markdown(md, false), md);
+        assert_eq!(o.blocks.len(), 2);
+        assert_eq!(
+            &md[o.blocks[0].body_offset..o.blocks[0].body_offset + 5],
+            "id: a"
+        );
+        assert_eq!(o.blocks[1].kind, "table");
+    }
+}

@@ -1,0 +1,150 @@
+//! Every rule about the site's content, in one pass over the loaded inputs: each file's own rules,
+//! then everything that crosses files. What comes out is the checked [`Site`], with every
+//! reference, link, block and figure number resolved, or the problems that prevent it. Rendering
+//! relies on this and cannot fail on content.
+
+pub mod blocks;
+pub mod body;
+pub mod charts;
+pub mod cycles;
+pub mod data;
+pub mod doc;
+pub mod ids;
+pub mod pages;
+pub mod refs;
+pub mod sources;
+pub mod translations;
+
+use std::collections::HashMap;
+
+use crate::diag::Problems;
+use crate::input::Inputs;
+use crate::model::config::SiteConfig;
+use crate::model::site::{Index, Site};
+use crate::model::text::smart_quotes;
+
+/// Checks everything and builds the site. Problems are collected in `problems`; the site is
+/// returned only when none of them is an error.
+pub fn run(inputs: &Inputs, strict_links: bool, problems: &mut Problems) -> Option<Site> {
+    let config = site_texts(inputs, problems);
+    let languages = &config.languages;
+    let skeleton = pages::skeleton(&inputs.pages, &config, problems);
+    let mut targets = refs::Targets {
+        default_language: config.default_language().to_string(),
+        ..refs::Targets::default()
+    };
+    data::targets(&inputs.data, &mut targets);
+    for ((lang, id), &f) in &skeleton.figure_ids {
+        targets
+            .figures
+            .insert((lang.clone(), id.clone()), skeleton.figures[f].kind);
+    }
+    let (sets, sources) =
+        data::check_all(&inputs.data, &targets, &inputs.packs, languages, problems);
+    cycles::reference_cycles(&inputs.data, &sets, problems);
+    let charts = charts::check_all(
+        &inputs.charts,
+        &sets,
+        &targets,
+        &inputs.packs,
+        languages,
+        problems,
+    );
+    translations::translations(&skeleton, problems);
+    translations::report_sections(
+        &skeleton,
+        &inputs.data,
+        &sets,
+        &sources,
+        config.default_language(),
+        problems,
+    );
+    let cx = body::Context {
+        skeleton: &skeleton,
+        targets: &targets,
+        sets: &sets,
+        charts: &charts,
+        site_title: &config.title,
+        strict_links,
+    };
+    let pages = body::resolve_all(&cx, problems);
+    if problems.has_errors() {
+        return None;
+    }
+    let (data, charts) = (sets.complete()?, charts.complete()?);
+    let index = index(&data, &charts, &pages, &skeleton);
+    Some(Site {
+        config,
+        packs: inputs.packs.clone(),
+        data,
+        sources,
+        charts,
+        pages,
+        figures: skeleton.figures.clone(),
+        index,
+    })
+}
+
+/// The site's own texts: shown as written (references are not expanded there), with
+/// typographic quotes in languages that use them.
+fn site_texts(inputs: &Inputs, problems: &mut Problems) -> SiteConfig {
+    let mut config = inputs.config.clone();
+    let texts = [
+        ("title", Some(&mut config.title)),
+        ("description", Some(&mut config.description)),
+        ("subtitle", config.subtitle.as_mut()),
+        ("publisher", config.publisher.as_mut()),
+        ("author", config.author.as_mut()),
+    ];
+    for (key, texts) in texts {
+        let Some(texts) = texts else { continue };
+        for (lang, t) in texts.iter_mut() {
+            if t.contains("{{") {
+                let (l, c) = inputs.config_loc.value(&format!("{key}.{lang}"));
+                problems.push(
+                    inputs
+                        .config_file
+                        .error_at_line(l, c, format!("`{{{{…}}}}` in `{key}` is not expanded"))
+                        .help("site.yaml texts are shown as written; put the figure in a chapter or the home page"),
+                );
+            }
+            if inputs.packs.get(lang).smart_punctuation {
+                *t = smart_quotes(t);
+            }
+        }
+    }
+    config
+}
+
+fn index(
+    data: &[crate::model::data::DataSet],
+    charts: &[crate::model::chart::Chart],
+    pages: &[crate::model::site::Page],
+    sk: &pages::Skeleton,
+) -> Index {
+    let mut chapters: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+    let mut chapter_pos = HashMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        if !p.is_home() {
+            let list = chapters.entry(p.lang.clone()).or_default();
+            chapter_pos.insert(i, list.len());
+            list.push(i);
+        }
+    }
+    Index {
+        data: data
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.clone(), i))
+            .collect(),
+        charts: charts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect(),
+        pages: sk.index.clone(),
+        figures: sk.figure_ids.clone(),
+        chapters,
+        chapter_pos,
+    }
+}

@@ -1,0 +1,357 @@
+//! The pages before their bodies are resolved: front matter rules, one page per slug, every
+//! language folder configured, reading order, output folders, heading ids, block specs and the
+//! numbering of figures and tables. What references and links can point at is known after this.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::check::blocks::BlockSpec;
+use crate::check::doc::{self, Outline};
+use crate::check::ids::{self, IdKind};
+use crate::diag::{Diagnostic, Problems};
+use crate::input::config::valid_language_code;
+use crate::input::content::{PageSource, Pages};
+use crate::model::config::SiteConfig;
+use crate::model::doc::{Figure, FigureKind};
+
+/// A page being checked.
+pub struct Draft<'a> {
+    pub src: &'a PageSource,
+    /// Output folder relative to the site root: `zh/`, `zh/status/`.
+    pub dir: String,
+    pub outline: Outline,
+    /// Parsed specs of the page's blocks, in order (None where the spec is invalid).
+    pub specs: Vec<Option<BlockSpec>>,
+    /// The figure each block is (numbered blocks only).
+    pub block_figures: Vec<Option<usize>>,
+    /// Ids a link may point at: headings and numbered blocks.
+    pub anchors: HashSet<String>,
+}
+
+impl Draft<'_> {
+    pub fn lang(&self) -> &str {
+        &self.src.lang
+    }
+
+    pub fn key(&self) -> &str {
+        &self.src.key
+    }
+}
+
+/// The pages in site order with everything that other pages may point at.
+pub struct Skeleton<'a> {
+    pub drafts: Vec<Draft<'a>>,
+    pub figures: Vec<Figure>,
+    /// (lang, figure id) → figure.
+    pub figure_ids: HashMap<(String, String), usize>,
+    /// (lang, key) → draft.
+    pub index: HashMap<(String, String), usize>,
+    /// Pages that exist but failed (their problems are reported): links to them stay quiet.
+    pub failed: HashSet<(String, String)>,
+}
+
+impl Skeleton<'_> {
+    pub fn get(&self, lang: &str, key: &str) -> Option<&Draft<'_>> {
+        self.index
+            .get(&(lang.to_string(), key.to_string()))
+            .map(|&i| &self.drafts[i])
+    }
+}
+
+pub fn skeleton<'a>(
+    pages: &'a Pages,
+    config: &SiteConfig,
+    problems: &mut Problems,
+) -> Skeleton<'a> {
+    language_folders(pages, config, problems);
+    let mut failed: HashSet<(String, String)> = pages
+        .pages
+        .failed_ids()
+        .filter_map(|id| id.split_once('/'))
+        .map(|(l, k)| (l.to_string(), k.to_string()))
+        .collect();
+    let mut ok: Vec<&PageSource> = Vec::new();
+    for src in pages.pages.values() {
+        let found = front_matter_rules(src);
+        if found.is_empty() {
+            ok.push(src);
+        } else {
+            problems.extend(found);
+            failed.insert((src.lang.clone(), src.key.clone()));
+        }
+    }
+    duplicate_slugs(&ok, problems);
+    missing_translations(&ok, config, &failed, problems);
+    let lang_pos = |l: &str| {
+        config
+            .languages
+            .iter()
+            .position(|x| x == l)
+            .unwrap_or(usize::MAX)
+    };
+    ok.sort_by(|a, b| {
+        let key = |p: &PageSource| {
+            (
+                lang_pos(&p.lang),
+                !p.is_home(),
+                p.front.order.unwrap_or(0),
+                p.key.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let drafts: Vec<Draft> = ok.into_iter().map(|src| draft(src, problems)).collect();
+    let index = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| ((d.lang().to_string(), d.key().to_string()), i))
+        .collect();
+    let mut s = Skeleton {
+        drafts,
+        figures: Vec::new(),
+        figure_ids: HashMap::new(),
+        index,
+        failed,
+    };
+    number_blocks(&mut s, problems);
+    s
+}
+
+/// Folders of `content/` that are not configured languages, and languages without a folder.
+fn language_folders(pages: &Pages, config: &SiteConfig, problems: &mut Problems) {
+    for name in &pages.folders {
+        if !config.languages.contains(name) {
+            let msg = if valid_language_code(name) {
+                format!("unknown language `{name}`: content/{name}/ is not in the site's languages")
+            } else {
+                format!("unexpected folder content/{name}/")
+            };
+            problems.push(Diagnostic::error(format!("content/{name}"), msg).help(format!(
+                "add `{name}` to `languages` in content/site.yaml (now: {}), or move the folder out of content/",
+                config.languages.join(", ")
+            )));
+        }
+    }
+    for lang in &config.languages {
+        if !pages.folders.contains(lang) {
+            problems.push(
+                Diagnostic::error(format!("content/{lang}"), format!("language `{lang}` has no folder content/{lang}/"))
+                    .help(format!("create content/{lang}/ with an _index.md and one file per chapter, or remove `{lang}` from `languages`")),
+            );
+        }
+    }
+}
+
+/// What a page's front matter must say.
+fn front_matter_rules(src: &PageSource) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let (file, front, loc) = (&src.file, &src.front, &src.front_loc);
+    let home = src.is_home();
+    if !home {
+        if front.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            out.push(file.error_at_line(1, 1, "front matter has no `title`").help(
+                "add `title: …`; it is the page's heading and its name in the table of contents",
+            ));
+        }
+        if front.order.is_none() {
+            out.push(
+                file.error_at_line(1, 1, "front matter has no `order`")
+                    .help("add `order: <number>`; chapters are listed by this number"),
+            );
+        }
+    }
+    match &front.slug {
+        Some(slug) if !IdKind::Slug.accepts(slug) => out.push(
+            loc.error(file, "slug", format!("slug `{slug}` is not usable in a URL"))
+                .help("use lowercase letters, digits and `-`, e.g. `market-size`"),
+        ),
+        None if !home && !IdKind::Slug.accepts(&src.key) => out.push(
+            file.error_at_line(1, 1, format!("file name `{}` is not usable in a URL", src.key))
+                .help("rename the file with lowercase letters, digits and `-`, or give a `slug:` in the front matter"),
+        ),
+        _ => {}
+    }
+    if !home && (!front.key_figures.is_empty() || !front.charts.is_empty()) {
+        let what = if front.key_figures.is_empty() {
+            "charts"
+        } else {
+            "key_figures"
+        };
+        out.push(
+            loc.key_error(
+                file,
+                what,
+                format!("`{what}` is only used on the home page (_index.md)"),
+            )
+            .help("remove it here, or move it to _index.md"),
+        );
+    }
+    out
+}
+
+fn duplicate_slugs(pages: &[&PageSource], problems: &mut Problems) {
+    let mut slugs: HashMap<(&str, &str), &PageSource> = HashMap::new();
+    for page in pages.iter().filter(|p| !p.is_home()) {
+        if let Some(first) = slugs.insert((&page.lang, page.slug()), page) {
+            let d = if page.front.slug.is_some() {
+                page.front_loc.error(
+                    &page.file,
+                    "slug",
+                    format!("duplicate slug `{}`", page.slug()),
+                )
+            } else {
+                page.file
+                    .error_at_line(1, 1, format!("duplicate slug `{}`", page.slug()))
+            };
+            problems.push(d.help(format!(
+                "{} already uses it; give one of them a different `slug:`",
+                first.file.path.display()
+            )));
+        }
+    }
+}
+
+fn missing_translations(
+    pages: &[&PageSource],
+    config: &SiteConfig,
+    failed: &HashSet<(String, String)>,
+    problems: &mut Problems,
+) {
+    let mut by_key: BTreeMap<&str, Vec<&PageSource>> = BTreeMap::new();
+    for page in pages {
+        by_key.entry(&page.key).or_default().push(page);
+    }
+    for (key, versions) in by_key {
+        for lang in &config.languages {
+            if versions.iter().any(|p| &p.lang == lang)
+                || failed.contains(&(lang.clone(), key.to_string()))
+            {
+                continue;
+            }
+            // Report against the default language's version when there is one.
+            let Some(have) = versions
+                .iter()
+                .find(|p| p.lang == config.languages[0])
+                .or(versions.first())
+            else {
+                continue;
+            };
+            problems.push(
+                Diagnostic::error(
+                    &have.file.path,
+                    format!("missing translation: no `{lang}` version of `{key}`"),
+                )
+                .at(1, 1)
+                .help(format!(
+                    "create content/{lang}/{key}.md (translations are paired by file name)"
+                ))
+                .with_snippet_from(&have.file.text),
+            );
+        }
+    }
+}
+
+/// A page's output folder, outline and block specs.
+fn draft<'a>(src: &'a PageSource, problems: &mut Problems) -> Draft<'a> {
+    let dir = if src.is_home() {
+        format!("{}/", src.lang)
+    } else {
+        format!("{}/{}/", src.lang, src.slug())
+    };
+    let outline = doc::outline(&src.events, src.body());
+    for h in outline.headings.iter().filter(|h| h.explicit) {
+        if !IdKind::Anchor.accepts(&h.id) {
+            problems.push(src.error_at(h.offset, "").with(ids::problem(
+                IdKind::Anchor,
+                "heading id",
+                &h.id,
+            )));
+        }
+    }
+    for (id, offset) in &outline.duplicate_ids {
+        problems.push(
+            src.error_at(
+                *offset,
+                format!("heading id `#{id}` is used twice on this page"),
+            )
+            .help(
+                "give each heading its own `{#id}`; links and the language switch need one target",
+            ),
+        );
+    }
+    let specs = outline
+        .blocks
+        .iter()
+        .map(|b| match BlockSpec::parse(b, src) {
+            // A figure id ends up in HTML and URLs: a spec with a bad one counts as invalid.
+            Ok(s) => match s.figure_id().filter(|id| !IdKind::Anchor.accepts(id)) {
+                Some(id) => {
+                    let p = ids::problem(IdKind::Anchor, "figure id", id);
+                    problems.push(src.error_at(b.body_offset, "").with(p));
+                    None
+                }
+                None => Some(s),
+            },
+            Err(d) => {
+                problems.push(d);
+                None
+            }
+        })
+        .collect::<Vec<_>>();
+    let anchors = outline.headings.iter().map(|h| h.id.clone()).collect();
+    Draft {
+        src,
+        dir,
+        block_figures: vec![None; specs.len()],
+        specs,
+        outline,
+        anchors,
+    }
+}
+
+/// Numbers figures (charts and lost-image figures) and data tables per language, in reading
+/// order, and gives each an HTML id.
+fn number_blocks(s: &mut Skeleton, problems: &mut Problems) {
+    let mut counters: HashMap<(String, FigureKind), usize> = HashMap::new();
+    let keys: Vec<String> = s.drafts.iter().map(|d| d.src.key.clone()).collect();
+    for (page_ix, draft) in s.drafts.iter_mut().enumerate() {
+        for (i, spec) in draft.specs.iter().enumerate() {
+            let Some(spec) = spec else { continue };
+            let Some(kind) = spec.figure_kind() else {
+                continue;
+            };
+            let n = counters.entry((draft.src.lang.clone(), kind)).or_insert(0);
+            *n += 1;
+            let base = spec.anchor(*n);
+            let mut anchor = base.clone();
+            let mut k = 2;
+            while draft.anchors.contains(&anchor) {
+                anchor = format!("{base}-{k}");
+                k += 1;
+            }
+            draft.anchors.insert(anchor.clone());
+            let fig_ix = s.figures.len();
+            s.figures.push(Figure {
+                kind,
+                number: *n,
+                anchor,
+                page: page_ix,
+            });
+            draft.block_figures[i] = Some(fig_ix);
+            if let Some(id) = spec.figure_id() {
+                let key = (draft.src.lang.clone(), id.to_string());
+                if let Some(&first) = s.figure_ids.get(&key) {
+                    let first: &Figure = &s.figures[first];
+                    let first_page = &keys[first.page];
+                    problems.push(
+                        draft
+                            .src
+                            .error_at(draft.outline.blocks[i].body_offset, format!("figure id `{id}` is used twice"))
+                            .help(format!("it is already figure {} on page `{}`; give this block another `id:`", first.number, first_page)),
+                    );
+                } else {
+                    s.figure_ids.insert(key, fig_ix);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Rules across files: every language's version of a page has the same heading ids and the same
+//! figures (so the language switch lands on the same section and numbers agree), and every
+//! `kind: report` source names a heading that exists.
+
+use std::collections::BTreeMap;
+
+use crate::check::pages::{Draft, Skeleton};
+use crate::diag::{Diagnostic, Problems};
+use crate::input::data::{Parsed, RawData};
+use crate::input::store::Store;
+use crate::model::data::{DataSet, Provenance, Source};
+
+/// Headings and figures that one translation has and another lacks.
+pub fn translations(sk: &Skeleton, problems: &mut Problems) {
+    let mut by_key: BTreeMap<&str, Vec<&Draft>> = BTreeMap::new();
+    for d in &sk.drafts {
+        by_key.entry(d.key()).or_default().push(d);
+    }
+    for pages in by_key.values() {
+        let Some(first) = pages.first() else { continue };
+        for other in &pages[1..] {
+            for (a, b) in [(first, other), (other, first)] {
+                headings_have_counterparts(a, b, problems);
+            }
+            same_figures(sk, first, other, problems);
+        }
+    }
+}
+
+fn headings_have_counterparts(a: &Draft, b: &Draft, problems: &mut Problems) {
+    let theirs: std::collections::HashSet<&str> =
+        b.outline.headings.iter().map(|h| h.id.as_str()).collect();
+    for h in &a.outline.headings {
+        if !theirs.contains(h.id.as_str()) {
+            let other = b.src.file.path.display();
+            problems.push(
+                a.src
+                    .error_at(h.offset, format!("heading `#{}` has no counterpart in {other}", h.id))
+                    .help(format!(
+                        "give the matching heading in {other} the same id: `{{#{}}}` (the language switch lands on it)",
+                        h.id
+                    ))
+                    .follow_on(),
+            );
+        }
+    }
+}
+
+fn same_figures(sk: &Skeleton, first: &Draft, other: &Draft, problems: &mut Problems) {
+    let anchors = |d: &Draft| -> Vec<String> {
+        d.block_figures
+            .iter()
+            .flatten()
+            .map(|&f| sk.figures[f].anchor.clone())
+            .collect()
+    };
+    // A block whose spec is invalid is already reported; comparing would only repeat it.
+    let all_valid = first.specs.iter().chain(&other.specs).all(Option::is_some);
+    let (fa, fb) = (anchors(first), anchors(other));
+    if all_valid && fa != fb {
+        problems.push(
+            Diagnostic::error(
+                &other.src.file.path,
+                format!(
+                    "figures and tables differ from {}: [{}] here, [{}] there",
+                    first.src.file.path.display(),
+                    fb.join(", "),
+                    fa.join(", ")
+                ),
+            )
+            .help("translations must have the same chart, table and figure blocks in the same order (their numbers must agree)")
+            .follow_on(),
+        );
+    }
+}
+
+/// `kind: report` sources name `<page>#<heading>` of the default language: both must exist.
+pub fn report_sections(
+    sk: &Skeleton,
+    store: &Store<Parsed<RawData>>,
+    sets: &Store<DataSet>,
+    sources: &[Source],
+    default_language: &str,
+    problems: &mut Problems,
+) {
+    for (i, _, set) in sets.iter() {
+        let Some(parsed) = store.at(i) else { continue };
+        for &s in &set.sources {
+            let source = &sources[s];
+            let Provenance::Report { page, anchor } = &source.provenance else {
+                continue;
+            };
+            let section = format!("{page}#{anchor}");
+            let path = format!("sources.{}.section", source.id);
+            match sk.get(default_language, page) {
+                None => {
+                    let keys: Vec<&str> = sk
+                        .drafts
+                        .iter()
+                        .filter(|d| d.lang() == default_language)
+                        .map(|d| d.key())
+                        .collect();
+                    problems.push(
+                        parsed
+                            .error(
+                                &path,
+                                format!("source section `{section}`: no page `{page}`"),
+                            )
+                            .help(format!("pages: {}", keys.join(", ")))
+                            .follow_on(),
+                    );
+                }
+                Some(d) if !d.anchors.contains(anchor) => {
+                    let ids: Vec<&str> = d.outline.headings.iter().map(|h| h.id.as_str()).collect();
+                    problems.push(
+                        parsed
+                            .error(&path, format!("source section `{section}`: `{page}` has no heading `#{anchor}`"))
+                            .help(format!("headings there: {}", ids.join(", ")))
+                            .follow_on(),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}

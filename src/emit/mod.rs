@@ -1,0 +1,6 @@
+//! Files made from the checked site besides its pages: data downloads, the search index, and
+//! the files that describe the site to machines.
+
+pub mod downloads;
+pub mod meta;
+pub mod search;

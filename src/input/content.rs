@@ -1,0 +1,235 @@
+//! Walks `content/<lang>/`: each Markdown file's front matter (YAML, parsed) and body (parsed by
+//! pulldown-cmark into events with byte ranges). Rules about what they say are `check`'s job.
+
+use std::ops::Range;
+use std::path::Path;
+
+use pulldown_cmark::{Event, Options, Parser};
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Problems, SourceFile};
+use crate::input::files::{self, Found};
+use crate::input::store::Store;
+use crate::input::yaml::{self, Located};
+use crate::model::config::SiteConfig;
+use crate::model::lang::Packs;
+use crate::model::site::HOME_KEY;
+
+/// Folders of `content/` that are not languages.
+pub const NOT_LANGUAGES: &[&str] = &["data", "charts", "i18n"];
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    /// Shorter title for navigation.
+    #[serde(default)]
+    pub short_title: Option<String>,
+    /// Position in the table of contents.
+    pub order: Option<i64>,
+    /// Label shown before the title ("01").
+    #[serde(default)]
+    pub number: Option<String>,
+    /// Last URL segment; defaults to the file name.
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// One sentence on what the page covers; the meta description.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Overrides the meta description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Built only with `--drafts`.
+    #[serde(default)]
+    pub draft: bool,
+    /// Home page: figures shown as headline numbers (`file.row` references).
+    #[serde(default)]
+    pub key_figures: Vec<String>,
+    /// Home page: charts shown below the parts (chart ids).
+    #[serde(default)]
+    pub charts: Vec<String>,
+    /// Heading level of the page's main sections, listed under it on the home page (default 2).
+    #[serde(default)]
+    pub section_level: Option<u8>,
+    /// Template to render with instead of the default for the page kind.
+    #[serde(default)]
+    pub template: Option<String>,
+}
+
+/// One Markdown file in one language.
+#[derive(Debug, Clone)]
+pub struct PageSource {
+    pub lang: String,
+    /// Translation key: the file stem, shared by every language's version.
+    pub key: String,
+    pub file: SourceFile,
+    pub front: FrontMatter,
+    pub front_loc: Located,
+    /// Byte offset in the file where the Markdown body starts.
+    pub body_start: usize,
+    /// The body as events, with byte ranges into the body.
+    pub events: Vec<(Event<'static>, Range<usize>)>,
+}
+
+impl PageSource {
+    pub fn is_home(&self) -> bool {
+        self.key == HOME_KEY
+    }
+
+    pub fn body(&self) -> &str {
+        &self.file.text[self.body_start..]
+    }
+
+    pub fn slug(&self) -> &str {
+        self.front.slug.as_deref().unwrap_or(&self.key)
+    }
+
+    /// An error at a byte offset of the body.
+    pub fn error_at(&self, body_offset: usize, message: impl Into<String>) -> Diagnostic {
+        self.file.error_at(self.body_start + body_offset, message)
+    }
+}
+
+/// What `content/` holds besides the pages: folders that are neither languages nor data.
+#[derive(Debug, Default)]
+pub struct Pages {
+    /// By `lang/key`.
+    pub pages: Store<PageSource>,
+    /// Language folders found in `content/` (configured or not).
+    pub folders: Vec<String>,
+}
+
+/// Reads every page of every configured language. Drafts are left out unless `drafts`.
+pub fn load(
+    root: &Path,
+    config: &SiteConfig,
+    packs: &Packs,
+    drafts: bool,
+    problems: &mut Problems,
+) -> Pages {
+    let mut out = Pages::default();
+    let content = root.join("content");
+    let entries = match std::fs::read_dir(&content) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(Diagnostic::error(
+                "content",
+                format!("cannot read the content folder: {e}"),
+            ));
+            return out;
+        }
+    };
+    let mut folders: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !NOT_LANGUAGES.contains(&n.as_str()) && !n.starts_with('.'))
+        .collect();
+    folders.sort();
+    out.folders = folders;
+    for lang in &config.languages {
+        if !content.join(lang).is_dir() {
+            continue;
+        }
+        let smart = packs.get(lang).smart_punctuation;
+        for found in files::walk(root, &format!("content/{lang}"), true, problems) {
+            if found.extension() != "md" {
+                continue;
+            }
+            let id = format!("{lang}/{}", found.stem());
+            if found.rel.matches('/').count() > 2 {
+                problems.push(
+                    Diagnostic::error(
+                        &found.rel,
+                        "chapters must sit directly in the language folder",
+                    )
+                    .help(format!(
+                        "move this file to content/{lang}/ (sub-folders are not supported)"
+                    )),
+                );
+                continue;
+            }
+            match read_page(&found, lang, smart) {
+                Ok(page) if page.front.draft && !drafts => {}
+                Ok(page) => out.pages.insert(id, page),
+                Err(d) => {
+                    problems.push(d);
+                    out.pages.fail(id);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn read_page(found: &Found, lang: &str, smart: bool) -> Result<PageSource, Diagnostic> {
+    let file = files::read_text(found)?;
+    let key = found.stem();
+    let (front_text, front_line, body_start) = split_front_matter(&file.text).ok_or_else(|| {
+        file.error_at_line(1, 1, "missing front matter").help(
+            "start the file with a YAML block between two `---` lines, e.g.\n---\ntitle: 研究背景\norder: 1\n---",
+        )
+    })?;
+    let (front, front_loc) = yaml::parse::<FrontMatter>(&file, front_text, front_line)?;
+    let events = parse_markdown(&file.text[body_start..], smart);
+    Ok(PageSource {
+        lang: lang.to_string(),
+        key,
+        file,
+        front,
+        front_loc,
+        body_start,
+        events,
+    })
+}
+
+/// Markdown with the extensions yanbao supports; typographic quotes where the language wants them.
+pub fn parse_markdown(body: &str, smart_punctuation: bool) -> Vec<(Event<'static>, Range<usize>)> {
+    let mut opts = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if smart_punctuation {
+        opts |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    Parser::new_ext(body, opts)
+        .into_offset_iter()
+        .map(|(e, r)| (e.into_static(), r))
+        .collect()
+}
+
+/// Returns (front matter text, number of lines before it, byte offset of the body).
+pub fn split_front_matter(text: &str) -> Option<(&str, usize, usize)> {
+    let first_end = text.find('\n')?;
+    if text[..first_end].trim_end() != "---" {
+        return None;
+    }
+    let yaml_start = first_end + 1;
+    let mut pos = yaml_start;
+    for line in text[yaml_start..].split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            return Some((&text[yaml_start..pos], 1, pos + line.len()));
+        }
+        pos += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter() {
+        let t = "---\ntitle: x\norder: 1\n---\nbody\n";
+        let (fm, line, start) = split_front_matter(t).unwrap();
+        assert_eq!(fm, "title: x\norder: 1\n");
+        assert_eq!(line, 1);
+        assert_eq!(&t[start..], "body\n");
+        assert!(split_front_matter("title: x\n").is_none());
+        assert!(split_front_matter("---\ntitle: x\n").is_none());
+        let crlf = "---\r\ntitle: x\r\n---\r\nbody";
+        assert_eq!(&crlf[split_front_matter(crlf).unwrap().2..], "body");
+    }
+}

@@ -1,0 +1,159 @@
+//! Data files, `content/data/<id>.yaml`, and chart specs, `content/charts/<id>.yaml`, read and
+//! parsed as YAML into their raw shapes. What the values mean is checked in `check`.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_yaml::Mapping;
+
+use crate::diag::{Problems, SourceFile};
+use crate::input::files;
+use crate::input::store::Store;
+use crate::input::yaml::{self, Located};
+use crate::model::chart::{AnnotationKind, ChartKind, Orientation, ScaleKind};
+use crate::model::text::Localized;
+
+/// A YAML file of the site, parsed, with positions for later messages.
+#[derive(Debug, Clone)]
+pub struct Parsed<T> {
+    pub id: String,
+    pub file: SourceFile,
+    pub loc: Located,
+    pub raw: T,
+    /// Hash of the file's text.
+    pub fingerprint: u64,
+}
+
+impl<T> Parsed<T> {
+    /// An error at the value of a node of this file (`rows.3.source`).
+    pub fn error(&self, path: &str, message: impl Into<String>) -> crate::diag::Diagnostic {
+        self.loc.error(&self.file, path, message)
+    }
+
+    /// An error at the key of a node of this file.
+    pub fn key_error(&self, path: &str, message: impl Into<String>) -> crate::diag::Diagnostic {
+        self.loc.key_error(&self.file, path, message)
+    }
+}
+
+/// A data file as written: its parts are checked one by one later, so every problem in it can
+/// be reported with its position.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawData {
+    pub title: Localized,
+    #[serde(default)]
+    pub notes: Option<Localized>,
+    /// Default source id for rows without one.
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub sources: Mapping,
+    pub fields: Mapping,
+    pub rows: Vec<Mapping>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawAxis {
+    /// Value-axis title; the unit is added from the language pack.
+    #[serde(default)]
+    pub title: Option<Localized>,
+    #[serde(default)]
+    pub scale: ScaleKind,
+    /// Log scales cannot show 0: zero values go to a band with this label ("免费" / "free").
+    #[serde(default)]
+    pub zero_label: Option<Localized>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeries {
+    pub field: String,
+    pub label: Localized,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAnnotation {
+    pub kind: AnnotationKind,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    pub text: Localized,
+}
+
+/// A chart spec as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChart {
+    pub kind: ChartKind,
+    pub data: String,
+    pub title: Localized,
+    #[serde(default)]
+    pub description: Option<Localized>,
+    #[serde(default)]
+    pub rows: Option<Vec<String>>,
+    #[serde(default)]
+    pub x: Option<String>,
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub series: Vec<RawSeries>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub label: Vec<String>,
+    #[serde(default)]
+    pub axis: RawAxis,
+    #[serde(default)]
+    pub orientation: Orientation,
+    #[serde(default)]
+    pub step: bool,
+    #[serde(default)]
+    pub annotations: Vec<RawAnnotation>,
+    #[serde(default)]
+    pub original_source: Option<Localized>,
+}
+
+/// Every `*.yaml` file of `content/<dir>/`, parsed as `T`, by file stem. Files that cannot be
+/// read or parsed are reported and recorded as failed.
+pub fn load<T: serde::de::DeserializeOwned>(
+    root: &Path,
+    dir: &str,
+    problems: &mut Problems,
+) -> Store<Parsed<T>> {
+    let mut store = Store::default();
+    for found in files::yaml_files(root, &format!("content/{dir}"), problems) {
+        let id = found.stem();
+        let file = match files::read_text(&found) {
+            Ok(f) => f,
+            Err(d) => {
+                problems.push(d);
+                store.fail(id);
+                continue;
+            }
+        };
+        match yaml::parse::<T>(&file, &file.text, 0) {
+            Ok((raw, loc)) => {
+                let fingerprint = files::fingerprint(&file.text);
+                store.insert(
+                    id.clone(),
+                    Parsed {
+                        id,
+                        file,
+                        loc,
+                        raw,
+                        fingerprint,
+                    },
+                );
+            }
+            Err(d) => {
+                problems.push(d);
+                store.fail(id);
+            }
+        }
+    }
+    store
+}

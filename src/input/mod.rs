@@ -1,0 +1,81 @@
+//! Reading the site's files into their raw shapes: configuration, language packs, pages,
+//! data files, chart specs, templates and static assets. Syntax errors are reported here with
+//! their positions; what the contents mean is checked in `check`.
+
+pub mod assets;
+pub mod config;
+pub mod content;
+pub mod data;
+pub mod files;
+pub mod i18n;
+pub mod store;
+pub mod templates;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::diag::{Error, Problems, Result, SourceFile};
+use crate::model::config::SiteConfig;
+use crate::model::lang::Packs;
+use store::Store;
+
+/// Everything read for one build.
+pub struct Inputs {
+    pub config: SiteConfig,
+    pub config_file: SourceFile,
+    pub config_loc: yaml::Located,
+    pub packs: Packs,
+    pub pages: content::Pages,
+    pub data: Store<data::Parsed<data::RawData>>,
+    pub charts: Store<data::Parsed<data::RawChart>>,
+    /// None when a template has errors (they are in the problems).
+    pub templates: Option<tera::Tera>,
+    /// Hash of the templates' sources, for a preview's cache.
+    pub templates_hash: u64,
+    /// Static files by output path.
+    pub assets: BTreeMap<String, Vec<u8>>,
+}
+
+/// How to read the site.
+pub struct Read<'a> {
+    pub root: &'a Path,
+    /// Replaces `base_url` of site.yaml.
+    pub base_url: Option<&'a str>,
+    pub drafts: bool,
+    /// How templates escape values (HTML).
+    pub escape: fn(&str) -> String,
+}
+
+/// Reads every input. A broken configuration or language pack stops here (nothing else can be
+/// read without them); other problems are collected and reading goes on.
+pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
+    let (mut config, config_file, config_loc) = config::load(r.root).map_err(Error::content)?;
+    if let Some(url) = r.base_url {
+        config.base_url = Some(url.to_string());
+    }
+    let packs = i18n::load(r.root, &config.languages).map_err(Error::content)?;
+    let (templates, templates_hash) = match templates::load(r.root, r.escape) {
+        Ok((t, h)) => (Some(t), h),
+        Err(d) => {
+            problems.extend(d);
+            (None, 0)
+        }
+    };
+    let data = data::load(r.root, "data", problems);
+    let charts = data::load(r.root, "charts", problems);
+    let pages = content::load(r.root, &config, &packs, r.drafts, problems);
+    let assets = assets::load(r.root, problems);
+    Ok(Inputs {
+        config,
+        config_file,
+        config_loc,
+        packs,
+        pages,
+        data,
+        charts,
+        templates,
+        templates_hash,
+        assets,
+    })
+}

@@ -1,0 +1,320 @@
+//! YAML with positions. serde_yaml deserializes (and reports syntax and type errors with their
+//! location); a second, event-level pass with yaml-rust2 records where every node starts, so that
+//! problems found later (an unknown source id, a missing translation) can also name `line:col`.
+
+use std::collections::HashMap;
+
+use serde::de::DeserializeOwned;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::diag::{Diagnostic, SourceFile};
+
+/// A YAML document's text inside a file (a data file, or front matter starting at `line_offset`).
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// Node path (`rows.3.source`) → 1-based (line, column) in the file of the node's value.
+    values: HashMap<String, (usize, usize)>,
+    /// Node path → position of its key in the enclosing mapping.
+    keys: HashMap<String, (usize, usize)>,
+    line_offset: usize,
+}
+
+impl Located {
+    /// Position of the value at `path`, or of the nearest ancestor that has one.
+    pub fn value(&self, path: &str) -> (usize, usize) {
+        self.find(&self.values, path)
+    }
+
+    /// Position of the key of `path` (falls back to the value, then to ancestors).
+    pub fn key(&self, path: &str) -> (usize, usize) {
+        match self.keys.get(path) {
+            Some(&(l, c)) => (l + self.line_offset, c),
+            None => self.value(path),
+        }
+    }
+
+    fn find(&self, map: &HashMap<String, (usize, usize)>, path: &str) -> (usize, usize) {
+        let mut p = path;
+        loop {
+            if let Some(&(l, c)) = map.get(p) {
+                return (l + self.line_offset, c);
+            }
+            match p.rfind('.') {
+                Some(i) => p = &p[..i],
+                None => {
+                    return map
+                        .get("")
+                        .map(|&(l, c)| (l + self.line_offset, c))
+                        .unwrap_or((1 + self.line_offset, 1));
+                }
+            }
+        }
+    }
+
+    /// An error pointing at the value at `path` in `file`.
+    pub fn error(&self, file: &SourceFile, path: &str, message: impl Into<String>) -> Diagnostic {
+        let (l, c) = self.value(path);
+        file.error_at_line(l, c, message)
+    }
+
+    /// An error pointing at the key of `path` in `file`.
+    pub fn key_error(
+        &self,
+        file: &SourceFile,
+        path: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let (l, c) = self.key(path);
+        file.error_at_line(l, c, message)
+    }
+}
+
+/// Parses `text` (which starts at line `line_offset + 1` of `file`) into `T`.
+/// Errors carry the position in the file and, where serde names the problem, a hint.
+pub fn parse<T: DeserializeOwned>(
+    file: &SourceFile,
+    text: &str,
+    line_offset: usize,
+) -> Result<(T, Located), Diagnostic> {
+    let located = locate(text, line_offset);
+    match serde_yaml::from_str::<T>(text) {
+        Ok(value) => Ok((value, located)),
+        Err(err) => Err(to_diagnostic(file, &err, line_offset)),
+    }
+}
+
+/// Turns a serde_yaml error into a diagnostic at the right place in the file, with a fix hint.
+pub fn to_diagnostic(file: &SourceFile, err: &serde_yaml::Error, line_offset: usize) -> Diagnostic {
+    let raw = err.to_string();
+    // serde_yaml appends " at line L column C"; we print the position ourselves.
+    let message = match raw.find(" at line ") {
+        Some(i) => raw[..i].to_string(),
+        None => raw.clone(),
+    };
+    // Speak the editor's language, not Rust's.
+    let message = message
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u8", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a borrowed string", "expected text")
+        .replace("expected a string", "expected text");
+    let (line, column) = err
+        .location()
+        .map(|l| (l.line() + line_offset, l.column()))
+        .unwrap_or((line_offset + 1, 1));
+    let mut help = hint_for(&message);
+    let line_text = file.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    if line_text.contains("{{")
+        && (message.contains("did not find expected") || message.contains("invalid type: map"))
+    {
+        help = Some(
+            "a value containing a `{{…}}` reference must be quoted: `en: \"…{{file.row}}…\"`"
+                .into(),
+        );
+    }
+    let mut d = file.error_at_line(line, column, message);
+    if let Some(h) = help {
+        d = d.help(h);
+    }
+    d
+}
+
+fn hint_for(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (field, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return Some(if expected.is_empty() {
+            format!("remove {field}; this place takes no keys")
+        } else {
+            format!("remove or rename {field}; valid keys here: {expected}")
+        });
+    }
+    if message.contains("missing field") {
+        return Some("add the missing key with a value".into());
+    }
+    if message.contains("invalid type") {
+        return Some("check the value's type (quote text that looks like a number or date)".into());
+    }
+    if message.contains("unknown variant") {
+        return Some("use one of the listed values".into());
+    }
+    if message.contains("did not find expected ',' or ']'")
+        || message.contains("did not find expected ',' or '}'")
+    {
+        return Some("a `[` or `{` opened on this line or above is not closed (or a value inside it needs quotes)".into());
+    }
+    if message.contains("did not find expected")
+        || message.contains("mapping values are not allowed")
+    {
+        return Some(
+            "check indentation and quoting on this line (values with `: ` or starting with `{`, `[`, `*`, `&` need quotes)"
+                .into(),
+        );
+    }
+    None
+}
+
+/// Records the start of every node; keys of nested mappings are joined with `.`, sequence
+/// items are numbered from 0 (`rows.0.id`).
+fn locate(text: &str, line_offset: usize) -> Located {
+    let mut rec = Recorder::default();
+    let mut parser = Parser::new_from_str(text);
+    // A syntax error stops the walk; serde_yaml reports it with its own position.
+    let _ = parser.load(&mut rec, false);
+    Located {
+        values: rec.values,
+        keys: rec.keys,
+        line_offset,
+    }
+}
+
+#[derive(Default)]
+struct Recorder {
+    stack: Vec<Frame>,
+    path: Vec<String>,
+    values: HashMap<String, (usize, usize)>,
+    keys: HashMap<String, (usize, usize)>,
+}
+
+enum Frame {
+    /// `first` until the mapping's first key is seen.
+    Map {
+        awaiting_key: bool,
+        first: bool,
+    },
+    Seq {
+        next: usize,
+    },
+}
+
+impl Recorder {
+    fn joined(&self) -> String {
+        self.path.join(".")
+    }
+
+    fn begin_node(&mut self, mark: Marker) {
+        if let Some(Frame::Seq { next }) = self.stack.last() {
+            self.path.push(next.to_string());
+        }
+        // yaml-rust2 columns are 0-based.
+        self.values
+            .entry(self.joined())
+            .or_insert((mark.line(), mark.col() + 1));
+    }
+
+    fn end_node(&mut self) {
+        match self.stack.last_mut() {
+            Some(Frame::Map { awaiting_key, .. }) => {
+                self.path.pop();
+                *awaiting_key = true;
+            }
+            Some(Frame::Seq { next }) => {
+                self.path.pop();
+                *next += 1;
+            }
+            None => {}
+        }
+    }
+}
+
+impl MarkedEventReceiver for Recorder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(value, ..) => {
+                if let Some(Frame::Map {
+                    awaiting_key,
+                    first,
+                }) = self.stack.last_mut()
+                {
+                    if *awaiting_key {
+                        *awaiting_key = false;
+                        let is_first = std::mem::replace(first, false);
+                        let key_pos = (mark.line(), mark.col() + 1);
+                        // yaml-rust2 marks a block mapping after its first key; point at the key.
+                        if is_first {
+                            let map_path = self.joined();
+                            if let Some(pos) = self.values.get_mut(&map_path) {
+                                if key_pos < *pos {
+                                    *pos = key_pos;
+                                }
+                            }
+                        }
+                        self.path.push(value);
+                        self.keys.entry(self.joined()).or_insert(key_pos);
+                        return;
+                    }
+                }
+                self.begin_node(mark);
+                self.end_node();
+            }
+            Event::MappingStart(..) => {
+                self.begin_node(mark);
+                self.stack.push(Frame::Map {
+                    awaiting_key: true,
+                    first: true,
+                });
+            }
+            Event::SequenceStart(..) => {
+                self.begin_node(mark);
+                self.stack.push(Frame::Seq { next: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.end_node();
+            }
+            Event::Alias(..) => {
+                self.begin_node(mark);
+                self.end_node();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[test]
+    fn locates_nested_values_and_keys() {
+        let text = "title: x\nrows:\n  - id: a\n    source: s1\n  - {id: b, source: s2}\n";
+        let loc = locate(text, 0);
+        assert_eq!(loc.value("rows.0.source"), (4, 13));
+        assert_eq!(loc.key("rows.0.source"), (4, 5));
+        assert_eq!(loc.value("rows.1.source"), (5, 21));
+        // A block mapping is located at its first key.
+        assert_eq!(loc.value("rows.0"), (3, 5));
+        // Unknown paths fall back to the nearest ancestor.
+        assert_eq!(loc.value("rows.1.nothing"), loc.value("rows.1"));
+    }
+
+    #[test]
+    fn unquoted_reference_gets_a_precise_hint() {
+        let f = SourceFile::new("d.yaml", "title: {zh: 按{{a.b}}算, en: x}\n");
+        let d = parse::<serde_yaml::Value>(&f, &f.text, 0).unwrap_err();
+        assert!(d.help.unwrap().contains("must be quoted"));
+    }
+
+    #[test]
+    fn front_matter_offset_is_added() {
+        let loc = locate("a: 1\nb: 2\n", 1);
+        assert_eq!(loc.value("b"), (3, 4));
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct T {
+        title: String,
+    }
+
+    #[test]
+    fn serde_errors_name_position_and_fix() {
+        let f = SourceFile::new("content/site.yaml", "title: a\ntitel: b\n");
+        let d = parse::<T>(&f, &f.text, 0).unwrap_err();
+        assert_eq!(d.message, "unknown field `titel`, expected `title`");
+        assert_eq!((d.line, d.column), (2, 1));
+        assert!(d.help.unwrap().contains("valid keys here: `title`"));
+    }
+}

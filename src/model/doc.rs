@@ -1,0 +1,122 @@
+//! A page's body as the checked site holds it: pulldown-cmark events with yanbao's parts
+//! resolved in place: heading ids, references, link targets, blocks. Rendering turns it into HTML
+//! without looking anything up that could fail.
+
+use pulldown_cmark::{Event, Tag};
+
+use crate::model::text::Rich;
+
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    pub nodes: Vec<Node>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// A Markdown event that needs nothing from the site.
+    Event(Event<'static>),
+    /// Opens a heading; the inline nodes up to [`Node::HeadingEnd`] are its text.
+    HeadingStart {
+        level: u8,
+        id: String,
+        classes: Vec<String>,
+        /// Attributes written in `{…}` (event handlers already dropped).
+        attrs: Vec<(String, Option<String>)>,
+    },
+    HeadingEnd,
+    /// A `{{…}}` reference, resolved.
+    Ref(crate::model::text::Ref),
+    /// A link or image start with its destination resolved (the tag keeps title and type).
+    Link {
+        tag: Tag<'static>,
+        target: Target,
+    },
+    /// One of the page's blocks (an index into the page's blocks).
+    Block(usize),
+    /// Ends the element a rebuilt figure opened around the Markdown block that follows it.
+    WrapEnd,
+}
+
+/// Where a link written in Markdown goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// As written: outside the site (`https:`, `mailto:`), or not resolvable (a warning said so).
+    AsWritten(String),
+    /// An anchor on the same page (`#x`).
+    Here(String),
+    /// Another page of the site, by index, with an optional anchor.
+    Page {
+        page: usize,
+        fragment: Option<String>,
+    },
+    /// A file of the output, from the site root (`/static/x.png`).
+    Root {
+        path: String,
+        fragment: Option<String>,
+    },
+}
+
+/// A yanbao fenced block, resolved.
+#[derive(Debug, Clone)]
+pub enum Block {
+    Chart {
+        chart: usize,
+        figure: usize,
+    },
+    Table {
+        set: usize,
+        rows: Vec<usize>,
+        columns: Vec<String>,
+        title: Rich,
+        figure: usize,
+    },
+    Stats {
+        set: usize,
+        rows: Vec<usize>,
+    },
+    Figure {
+        title: Rich,
+        status: FigureStatus,
+        /// The caption line the report printed under the image.
+        source: Option<Rich>,
+        figure: usize,
+    },
+    Glossary {
+        set: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FigureStatus {
+    /// The image is gone and nothing of it survives.
+    Lost,
+    /// The image is gone; its structure is rebuilt from the report's text right below.
+    Rebuilt,
+}
+
+/// Numbered separately: figures (charts and lost images) and tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FigureKind {
+    Figure,
+    Table,
+}
+
+/// A numbered figure or table of one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    pub kind: FigureKind,
+    pub number: usize,
+    /// HTML id of the figure element.
+    pub anchor: String,
+    /// Index of the page that holds it.
+    pub page: usize,
+}
+
+/// A heading of a page, for outlines and source labels.
+#[derive(Debug, Clone)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: Rich,
+}

@@ -1,0 +1,15 @@
+//! The checked site as plain types: what loading and checking produce and what rendering and
+//! the downloads read. Pure: no I/O, no HTML, no positions.
+
+pub mod chart;
+pub mod config;
+pub mod data;
+pub mod display;
+pub mod doc;
+pub mod lang;
+pub mod quantity;
+pub mod site;
+pub mod text;
+pub mod time;
+
+pub use site::HOME_KEY;

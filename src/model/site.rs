@@ -1,0 +1,261 @@
+//! The checked site: configuration, language packs, data sets, sources, charts, and the pages of
+//! every language in reading order with their numbered figures. Everything in it is resolved and
+//! indexed; lookups by id are hash lookups. No I/O, no HTML.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::chart::Chart;
+use crate::model::config::SiteConfig;
+use crate::model::data::{DataSet, Provenance, Row, Source, SourceKind};
+use crate::model::doc::{Block, Body, Figure, Heading};
+use crate::model::lang::Packs;
+use crate::model::text::{DataRef, Rich};
+
+/// File stem of a language's home page.
+pub const HOME_KEY: &str = "_index";
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: SiteConfig,
+    pub packs: Packs,
+    /// Data sets, sorted by id.
+    pub data: Vec<DataSet>,
+    pub sources: Vec<Source>,
+    /// Charts, sorted by id.
+    pub charts: Vec<Chart>,
+    /// Pages of every language; per language the home page first, then chapters by `order`.
+    pub pages: Vec<Page>,
+    /// Numbered figures and tables of every language.
+    pub figures: Vec<Figure>,
+    pub index: Index,
+}
+
+/// Lookups by key, built once when the site is assembled.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub data: HashMap<String, usize>,
+    pub charts: HashMap<String, usize>,
+    /// (lang, key) → page.
+    pub pages: HashMap<(String, String), usize>,
+    /// (lang, figure id) → figure.
+    pub figures: HashMap<(String, String), usize>,
+    /// Chapters of each language in reading order, and each chapter's position there.
+    pub chapters: BTreeMap<String, Vec<usize>>,
+    pub chapter_pos: HashMap<usize, usize>,
+}
+
+/// One page of one language.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub lang: String,
+    /// Translation key: the file stem, shared by every language's version.
+    pub key: String,
+    /// Output folder relative to the site root: `zh/`, `zh/status/`.
+    pub dir: String,
+    pub front: Front,
+    pub body: Body,
+    pub blocks: Vec<Block>,
+    pub headings: Vec<Heading>,
+    /// Hash of the source file's text: what a preview's cache compares.
+    pub fingerprint: u64,
+}
+
+/// A page's front matter, checked and resolved.
+#[derive(Debug, Clone, Default)]
+pub struct Front {
+    pub title: Rich,
+    pub short_title: Option<Rich>,
+    pub number: Option<String>,
+    pub summary: Option<Rich>,
+    pub description: Option<Rich>,
+    /// Home page: headline figures.
+    pub key_figures: Vec<DataRef>,
+    /// Home page: charts shown below the parts (indexes).
+    pub charts: Vec<usize>,
+    /// Heading level of the page's main sections, listed under it on the home page.
+    pub section_level: u8,
+    /// Template to render with instead of the default for the page kind.
+    pub template: Option<String>,
+}
+
+impl Page {
+    pub fn is_home(&self) -> bool {
+        self.key == HOME_KEY
+    }
+
+    /// Title for navigation (short title when given).
+    pub fn nav_title(&self) -> &Rich {
+        self.front.short_title.as_ref().unwrap_or(&self.front.title)
+    }
+
+    /// Relative prefix from this page to the site root (`zh/status/` → `../../`).
+    pub fn prefix(&self) -> String {
+        "../".repeat(self.dir.matches('/').count())
+    }
+}
+
+impl Site {
+    pub fn languages(&self) -> &[String] {
+        &self.config.languages
+    }
+
+    pub fn default_language(&self) -> &str {
+        self.config.default_language()
+    }
+
+    pub fn page_ix(&self, lang: &str, key: &str) -> Option<usize> {
+        self.index
+            .pages
+            .get(&(lang.to_string(), key.to_string()))
+            .copied()
+    }
+
+    pub fn page(&self, lang: &str, key: &str) -> Option<&Page> {
+        self.page_ix(lang, key).map(|i| &self.pages[i])
+    }
+
+    pub fn home(&self, lang: &str) -> Option<&Page> {
+        self.page(lang, HOME_KEY)
+    }
+
+    /// Chapters of a language in reading order (home page excluded).
+    pub fn chapters<'a>(&'a self, lang: &str) -> impl Iterator<Item = &'a Page> + 'a {
+        self.index
+            .chapters
+            .get(lang)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.pages[i])
+    }
+
+    /// The previous and next chapters of a page.
+    pub fn neighbours(&self, page: usize) -> (Option<&Page>, Option<&Page>) {
+        let lang = &self.pages[page].lang;
+        let (Some(list), Some(&pos)) = (
+            self.index.chapters.get(lang),
+            self.index.chapter_pos.get(&page),
+        ) else {
+            return (None, None);
+        };
+        let prev = pos.checked_sub(1).map(|p| &self.pages[list[p]]);
+        let next = list.get(pos + 1).map(|&n| &self.pages[n]);
+        (prev, next)
+    }
+
+    pub fn set(&self, id: &str) -> Option<&DataSet> {
+        self.index.data.get(id).map(|&i| &self.data[i])
+    }
+
+    pub fn chart(&self, id: &str) -> Option<&Chart> {
+        self.index.charts.get(id).map(|&i| &self.charts[i])
+    }
+
+    /// A figure of a language by id; the default language's where `lang` lacks it.
+    pub fn figure(&self, lang: &str, id: &str) -> Option<&Figure> {
+        let get = |l: &str| self.index.figures.get(&(l.to_string(), id.to_string()));
+        get(lang)
+            .or_else(|| get(self.default_language()))
+            .map(|&i| &self.figures[i])
+    }
+
+    /// The source of a row, if it has one.
+    pub fn source_of(&self, row: &Row) -> Option<&Source> {
+        row.source.map(|i| &self.sources[i])
+    }
+
+    /// Where a row's figures come from; the report's own when the row names no source.
+    pub fn kind_of(&self, row: &Row) -> SourceKind {
+        self.source_of(row)
+            .map_or(SourceKind::Report, |s| s.provenance.kind())
+    }
+
+    /// The row a data reference points at.
+    pub fn row_of(&self, r: &DataRef) -> (&DataSet, &Row) {
+        let set = &self.data[r.set];
+        (set, &set.rows[r.row])
+    }
+
+    /// The page a report source points at, in `lang`.
+    pub fn report_page(&self, lang: &str, p: &Provenance) -> Option<(&Page, String)> {
+        match p {
+            Provenance::Report { page, anchor } => {
+                self.page(lang, page).map(|pg| (pg, anchor.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Link from a page whose root prefix is `prefix` (`../../`, or `/` for the 404 page) to the
+    /// page folder `dir` (`""` is the root), ending in `index.html` unless the site uses pretty URLs.
+    pub fn href(&self, prefix: &str, dir: &str) -> String {
+        let file = if self.config.pretty_urls {
+            ""
+        } else {
+            "index.html"
+        };
+        let s = format!("{prefix}{dir}{file}");
+        if s.is_empty() { "./".to_string() } else { s }
+    }
+
+    /// Link from a page with root prefix `prefix` to a file path from the site root.
+    pub fn asset_href(&self, prefix: &str, path: &str) -> String {
+        format!("{prefix}{path}")
+    }
+
+    /// Absolute URL of a page folder, when `base_url` is set.
+    pub fn absolute(&self, dir: &str) -> Option<String> {
+        self.config.base_url().map(|b| format!("{b}{dir}"))
+    }
+
+    /// `lang` as `<html lang>` writes it.
+    pub fn html_lang(&self, lang: &str) -> String {
+        self.packs
+            .get(lang)
+            .html_lang
+            .clone()
+            .unwrap_or_else(|| lang.to_string())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An empty site with the built-in packs, for tests of code that needs a `Site`.
+    pub(crate) fn empty_site() -> Site {
+        let config: SiteConfig = serde_yaml::from_str(
+            "languages: [zh, en]\ntitle: {zh: a, en: b}\ndescription: {zh: a, en: b}\n",
+        )
+        .unwrap();
+        Site {
+            config,
+            packs: crate::model::lang::tests::builtin_packs(),
+            data: vec![],
+            sources: vec![],
+            charts: vec![],
+            pages: vec![],
+            figures: vec![],
+            index: Index::default(),
+        }
+    }
+
+    #[test]
+    fn relative_links_work_from_any_depth() {
+        let site = empty_site();
+        assert_eq!(site.href("", ""), "index.html");
+        assert_eq!(
+            site.href("../../", "en/status/"),
+            "../../en/status/index.html"
+        );
+        assert_eq!(site.href("../", "zh/"), "../zh/index.html");
+        assert_eq!(site.href("/r/", "zh/"), "/r/zh/index.html");
+        assert_eq!(
+            site.asset_href("../../", "static/style.css"),
+            "../../static/style.css"
+        );
+        let mut pretty = site.clone();
+        pretty.config.pretty_urls = true;
+        assert_eq!(pretty.href("", ""), "./");
+        assert_eq!(pretty.href("../../", "en/status/"), "../../en/status/");
+    }
+}

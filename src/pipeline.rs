@@ -1,0 +1,234 @@
+//! The one place the phases are sequenced: read the inputs, check them into the site model,
+//! render every page (in parallel), then the files made from the model (downloads, search index,
+//! sitemap, robots, manifest), each handed to a sink as soon as it is ready.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rayon::prelude::*;
+
+use crate::cache::Cache;
+use crate::diag::{Diagnostic, Error, Problems, Result};
+use crate::emit::{downloads, meta, search};
+use crate::input::{self, Inputs};
+use crate::model::site::Site;
+use crate::output::Sink;
+use crate::render::{Mode, RenderedPage, Renderer};
+
+/// Options shared by `build`, `check` and `serve`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site's folder (holds `content/`).
+    pub root: PathBuf,
+    /// Where `build` writes the site.
+    pub output: PathBuf,
+    /// Overrides `base_url` from `content/site.yaml`.
+    pub base_url: Option<String>,
+    /// Include pages marked `draft: true`.
+    pub drafts: bool,
+}
+
+impl Options {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        Options {
+            output: root.join("public"),
+            root,
+            base_url: None,
+            drafts: false,
+        }
+    }
+}
+
+/// What a finished build or check reports.
+#[derive(Debug)]
+pub struct Report {
+    /// HTML pages written (or that would be).
+    pub pages: usize,
+    /// All files written.
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub output: PathBuf,
+    pub elapsed: Duration,
+}
+
+/// What rendering produced, besides the files it handed to the sink.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub warnings: Vec<Diagnostic>,
+    pub pages: usize,
+    pub files: usize,
+}
+
+/// Reads and checks the site. With no error, the checked site and the inputs it came from.
+pub fn load(opts: &Options, mode: Mode, problems: &mut Problems) -> Result<Option<(Inputs, Site)>> {
+    let read = input::Read {
+        root: &opts.root,
+        base_url: opts.base_url.as_deref(),
+        drafts: opts.drafts,
+        escape: crate::markup::escape,
+    };
+    let inputs = input::load(&read, problems)?;
+    let site = crate::check::run(&inputs, mode == Mode::Check, problems);
+    Ok(site.map(|s| (inputs, s)))
+}
+
+/// `check`: every rule, nothing rendered. The count is of the pages a build would write.
+pub fn check(opts: &Options) -> Result<Rendered> {
+    let mut problems = Problems::default();
+    let loaded = load(opts, Mode::Check, &mut problems)?;
+    let warnings = problems.finish()?;
+    let pages = loaded.map_or(0, |(_, site)| site.pages.len() + 2 + site.languages().len());
+    Ok(Rendered {
+        warnings,
+        pages,
+        files: 0,
+    })
+}
+
+/// Load, check and render into `sink`, collecting every problem.
+pub fn run(
+    opts: &Options,
+    mode: Mode,
+    cache: Option<&mut Cache>,
+    sink: &dyn Sink,
+) -> Result<Rendered> {
+    let mut problems = Problems::default();
+    let loaded = load(opts, mode, &mut problems)?;
+    let (inputs, site) = match loaded {
+        Some((inputs, site)) if !problems.has_errors() && inputs.templates.is_some() => {
+            (inputs, site)
+        }
+        _ => return Err(Error::content(problems.into_vec())),
+    };
+    let Some(tera) = &inputs.templates else {
+        return Err(Error::content(problems.into_vec()));
+    };
+    let mut r = render_site(&site, tera, mode, &inputs, cache, sink)?;
+    problems.extend(std::mem::take(&mut r.warnings));
+    r.warnings = problems.finish()?;
+    Ok(r)
+}
+
+/// A page job: the page, and whether it is the root copy of the default language's home page.
+type Job = (usize, bool);
+
+/// Renders the checked site, handing each file to `sink` as soon as it is ready. With a cache,
+/// pages whose inputs are unchanged are reused.
+pub fn render_site(
+    site: &Site,
+    tera: &tera::Tera,
+    mode: Mode,
+    inputs: &Inputs,
+    mut cache: Option<&mut Cache>,
+    sink: &dyn Sink,
+) -> Result<Rendered> {
+    let mut files = 0;
+    // Static assets first: pages link them with a content hash for cache busting.
+    let mut versions: BTreeMap<String, String> = BTreeMap::new();
+    for (path, bytes) in &inputs.assets {
+        versions.insert(path.clone(), crate::input::assets::short_hash(bytes));
+        sink.put(path, bytes.clone())?;
+        files += 1;
+    }
+    let renderer = Renderer::new(site, tera, mode, &versions);
+    let mut jobs: Vec<Job> = (0..site.pages.len()).map(|i| (i, false)).collect();
+    if let Some(home) = site.page_ix(site.default_language(), crate::model::HOME_KEY) {
+        jobs.push((home, true));
+    }
+    if let Some(c) = cache.as_deref_mut() {
+        c.begin(site, inputs.templates_hash, &versions, mode);
+    }
+    let cached: Vec<Option<RenderedPage>> = jobs
+        .iter()
+        .map(|&(p, root)| cache.as_deref().and_then(|c| c.get(site, p, root)))
+        .collect();
+    let keep = cache.is_some();
+    // Pages render in parallel and go to the sink at once; without a cache their HTML is not
+    // kept, so a large site need not fit in memory.
+    let results: Vec<(Job, RenderedPage, bool)> = jobs
+        .par_iter()
+        .zip(cached.into_par_iter())
+        .map(|(&job, hit)| {
+            let (mut page, reused) = match hit {
+                Some(p) => (p, true),
+                None => (
+                    renderer
+                        .page(job.0, job.1)
+                        .map_err(|d| Error::content(vec![d]))?,
+                    false,
+                ),
+            };
+            let html = if keep {
+                page.html.clone()
+            } else {
+                std::mem::take(&mut page.html)
+            };
+            sink.put(&page.path, html.into_bytes())?;
+            Ok((job, page, reused))
+        })
+        .collect::<Result<_>>()?;
+    let mut search_docs: BTreeMap<String, Vec<search::Doc>> = BTreeMap::new();
+    let mut pages = 0;
+    for ((ix, root), page, _) in &results {
+        files += 1;
+        pages += 1;
+        if !root {
+            let p = &site.pages[*ix];
+            let title = site.plain(&p.front.title, &p.lang);
+            let title = if site.packs.get(&p.lang).smart_punctuation {
+                crate::model::text::smart_quotes(&title)
+            } else {
+                title
+            };
+            let href = format!("{}index.html", p.dir);
+            search_docs
+                .entry(p.lang.clone())
+                .or_default()
+                .extend(search::page_docs(&href, &title, &page.sections));
+        }
+    }
+    if let Some(c) = cache {
+        c.finish(
+            site,
+            results
+                .into_iter()
+                .map(|((p, root), page, reused)| (p, root, page, reused)),
+        );
+    }
+    let mut put = |path: String, bytes: Vec<u8>| -> Result<()> {
+        files += 1;
+        sink.put(&path, bytes)
+    };
+    let as_error = |d: Diagnostic| Error::content(vec![d]);
+    for lang in site.languages() {
+        let r = renderer.search_page(lang).map_err(as_error)?;
+        put(r.path, r.html.into_bytes())?;
+        pages += 1;
+        let docs = search_docs.remove(lang).unwrap_or_default();
+        put(
+            format!("search/{lang}.json"),
+            search::build(&docs).into_bytes(),
+        )?;
+    }
+    let r = renderer.not_found().map_err(as_error)?;
+    put(r.path, r.html.into_bytes())?;
+    pages += 1;
+    for (path, bytes) in downloads::files(site) {
+        put(path, bytes)?;
+    }
+    put("robots.txt".into(), meta::robots(site).into_bytes())?;
+    if let Some(xml) = meta::sitemap(site) {
+        put("sitemap.xml".into(), xml.into_bytes())?;
+    }
+    put(
+        "manifest.webmanifest".into(),
+        meta::manifest(site).into_bytes(),
+    )?;
+    Ok(Rendered {
+        warnings: Vec::new(),
+        pages,
+        files,
+    })
+}

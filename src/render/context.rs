@@ -1,0 +1,343 @@
+//! What templates see: the site, the page, navigation, language links, headline figures and
+//! the JSON-LD, built from the checked site (texts already resolved) for one page.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::markup::{escape, json_in_script};
+use crate::model::data::{Provenance, SourceKind};
+use crate::model::quantity::Style;
+use crate::model::site::{Page, Site};
+use crate::model::text::DataRef;
+use crate::render::cx::{Cx, Note};
+use crate::render::doc::TocEntry;
+
+#[derive(Serialize)]
+pub struct SiteCtx<'a> {
+    pub title: &'a str,
+    pub subtitle: &'a str,
+    pub description: &'a str,
+    pub publisher: &'a str,
+    pub author: &'a str,
+    pub date: &'a str,
+    pub base_url: Option<String>,
+    pub extra: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> SiteCtx<'a> {
+    pub fn new(site: &'a Site, lang: &str) -> Self {
+        let get = |m: &'a Option<BTreeMap<String, String>>| {
+            m.as_ref().map_or("", |m| site.string_in(m, lang))
+        };
+        SiteCtx {
+            title: site.string_in(&site.config.title, lang),
+            subtitle: get(&site.config.subtitle),
+            description: site.string_in(&site.config.description, lang),
+            publisher: get(&site.config.publisher),
+            author: get(&site.config.author),
+            date: site.config.date.as_deref().unwrap_or(""),
+            base_url: site.config.base_url(),
+            extra: site
+                .config
+                .extra
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.get(lang).map(String::as_str).unwrap_or("")))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct LangLink {
+    pub code: String,
+    pub name: String,
+    pub html_lang: String,
+    pub href: String,
+    pub current: bool,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Link {
+    pub title: String,
+    pub number: Option<String>,
+    pub href: String,
+}
+
+#[derive(Serialize)]
+pub struct NavItem {
+    pub key: String,
+    pub title: String,
+    pub short_title: String,
+    pub number: Option<String>,
+    pub summary: Option<String>,
+    pub href: String,
+    /// The chapter's main sections (its `section_level`); filled on the home page only.
+    pub outline: Vec<TocItem>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct TocItem {
+    pub level: u8,
+    pub id: String,
+    pub html: String,
+    pub text: String,
+    pub href: String,
+}
+
+impl TocItem {
+    pub fn from_entry(t: &TocEntry, page_href: &str) -> TocItem {
+        TocItem {
+            level: t.level,
+            id: t.id.clone(),
+            html: t.html.clone(),
+            text: t.text.clone(),
+            href: format!("{page_href}#{}", t.id),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct KeyFigure {
+    /// The whole value as text ("CNY 15.7 billion"), and in parts for display.
+    pub value: String,
+    pub before: String,
+    pub number: String,
+    pub after: String,
+    pub label: String,
+    pub kind: &'static str,
+    pub href: String,
+}
+
+#[derive(Serialize)]
+pub struct Alternate {
+    pub hreflang: String,
+    pub href: String,
+}
+
+#[derive(Serialize, Default)]
+pub struct PageCtx {
+    pub kind: &'static str,
+    pub key: String,
+    pub title: String,
+    pub number: Option<String>,
+    pub summary: Option<String>,
+    pub description: String,
+    pub content: String,
+    pub toc: Vec<TocItem>,
+    pub prev: Option<Link>,
+    pub next: Option<Link>,
+    pub notes: Vec<Note>,
+    /// Absolute URLs (only with base_url).
+    pub canonical: Option<String>,
+    pub alternates: Vec<Alternate>,
+    pub key_figures: Vec<KeyFigure>,
+    pub charts: Vec<String>,
+}
+
+impl PageCtx {
+    /// A page made by yanbao rather than from a Markdown file (search, 404).
+    pub fn generated(
+        kind: &'static str,
+        title: &str,
+        description: &str,
+        canonical: Option<String>,
+    ) -> PageCtx {
+        PageCtx {
+            kind,
+            key: kind.to_string(),
+            title: title.to_string(),
+            description: description.to_string(),
+            canonical,
+            ..PageCtx::default()
+        }
+    }
+}
+
+/// The chapters of a language as templates list them, with links for pages at `prefix`; with
+/// each chapter's main sections for the home page.
+pub fn nav(site: &Site, lang: &str, prefix: &str, with_outline: bool) -> Vec<NavItem> {
+    let mut cx = Cx::new(site, lang, prefix);
+    site.chapters(lang)
+        .map(|p| {
+            let outline = if with_outline {
+                p.headings
+                    .iter()
+                    .filter(|h| h.level == p.front.section_level)
+                    .map(|h| {
+                        let text = cx.reader(&h.text);
+                        TocItem {
+                            level: h.level,
+                            id: h.id.clone(),
+                            html: escape(&text),
+                            text,
+                            href: format!("{}#{}", site.href(prefix, &p.dir), h.id),
+                        }
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            NavItem {
+                key: p.key.clone(),
+                title: cx.reader(&p.front.title),
+                short_title: cx.reader(p.nav_title()),
+                number: p.front.number.clone(),
+                summary: p.front.summary.as_ref().map(|s| cx.reader(s)),
+                href: site.href(prefix, &p.dir),
+                outline,
+            }
+        })
+        .collect()
+}
+
+/// The same page in every language (the script adds the current section); a language without
+/// the page links to its home page.
+pub fn languages(
+    site: &Site,
+    lang: &str,
+    prefix: &str,
+    key: &str,
+    dir_of: &dyn Fn(&Page) -> String,
+) -> Vec<LangLink> {
+    site.languages()
+        .iter()
+        .map(|l| {
+            let p = site.page(l, key).or_else(|| site.home(l));
+            LangLink {
+                code: l.clone(),
+                name: site.packs.get(l).name.clone(),
+                html_lang: site.html_lang(l),
+                href: p.map_or_else(
+                    || site.href(prefix, &format!("{l}/")),
+                    |p| site.href(prefix, &dir_of(p)),
+                ),
+                current: l == lang,
+            }
+        })
+        .collect()
+}
+
+/// hreflang alternates of a page, plus x-default: absolute with base_url, else relative.
+pub fn alternates(site: &Site, page: &Page, prefix: &str) -> Vec<Alternate> {
+    let url = |dir: &str| site.absolute(dir).unwrap_or_else(|| site.href(prefix, dir));
+    let mut out = Vec::new();
+    for lang in site.languages() {
+        if let Some(p) = site.page(lang, &page.key) {
+            out.push(Alternate {
+                hreflang: site.html_lang(lang),
+                href: url(&p.dir),
+            });
+        }
+    }
+    if let Some(p) = site.page(site.default_language(), &page.key) {
+        let dir = if p.is_home() { "" } else { p.dir.as_str() };
+        out.push(Alternate {
+            hreflang: "x-default".into(),
+            href: url(dir),
+        });
+    }
+    out
+}
+
+/// A headline figure for the home page: value (with qualifier), label, link to its source.
+pub fn key_figure(cx: &mut Cx, r: &DataRef) -> KeyFigure {
+    let site = cx.site;
+    let lang = cx.lang;
+    let (set, row) = cx.row_of(r);
+    let q = row
+        .quantity(&r.field)
+        .unwrap_or(crate::model::quantity::Quantity::exact(0.0));
+    let pack = site.packs.get(lang);
+    let unit = set.unit_of(row, &r.field).and_then(|u| pack.units.get(u));
+    let (value, (before, number, after)) = match (row.text.as_ref().and_then(|t| t.get(lang)), unit)
+    {
+        (Some(t), _) => (t.clone(), (String::new(), t.clone(), String::new())),
+        (None, Some(unit)) => (q.format(unit, pack, Style::Full), q.parts(unit, pack)),
+        (None, None) => {
+            let n = pack.number(q.lo, 2);
+            (n.clone(), (String::new(), n, String::new()))
+        }
+    };
+    let label = match row.values.get("label") {
+        Some(crate::model::data::Value::Text(t)) => cx.text_reader(t),
+        _ => cx.reader_in(&set.title),
+    };
+    let (kind, href) = match site.source_of(row) {
+        Some(s) => match &s.provenance {
+            Provenance::Report { .. } => {
+                let href = site
+                    .report_page(lang, &s.provenance)
+                    .map(|(p, anchor)| format!("{}#{anchor}", site.href(&cx.prefix, &p.dir)))
+                    .unwrap_or_default();
+                (SourceKind::Report, href)
+            }
+            p => {
+                let n = cx.cite(row.source.unwrap_or_default());
+                (p.kind(), format!("#note-{n}"))
+            }
+        },
+        None => (SourceKind::Report, String::new()),
+    };
+    KeyFigure {
+        value,
+        before,
+        number,
+        after,
+        label,
+        kind: kind.as_str(),
+        href,
+    }
+}
+
+/// schema.org JSON-LD: the report, and on the home page its datasets with their downloads.
+/// `<` is escaped, so no text can end the script element.
+pub fn json_ld(site: &Site, page: &Page, prefix: &str, title: &str) -> String {
+    let lang = page.lang.as_str();
+    // Downloads are absolute with base_url, else relative to the page.
+    let root = site.config.base_url().unwrap_or_else(|| prefix.to_string());
+    let site_title = site.string_in(&site.config.title, lang).to_string();
+    let mut report = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Report",
+        "name": site_title,
+        "headline": title,
+        "inLanguage": site.html_lang(lang),
+    });
+    if let Some(url) = site.absolute(&page.dir) {
+        report["url"] = serde_json::json!(url);
+    }
+    if let Some(p) = site.config.publisher.as_ref().and_then(|p| p.get(lang)) {
+        report["publisher"] = serde_json::json!({"@type": "Organization", "name": p});
+    }
+    if let Some(d) = &site.config.date {
+        report["datePublished"] = serde_json::json!(d);
+    }
+    if page.is_home() {
+        let datasets: Vec<serde_json::Value> = site
+            .data
+            .iter()
+            .filter(|s| s.has_quantities())
+            .map(|s| {
+                let name = site.localized_plain(&s.title, lang);
+                let description = s
+                    .notes
+                    .as_ref()
+                    .map(|n| site.localized_plain(n, lang))
+                    .unwrap_or_else(|| name.clone());
+                serde_json::json!({
+                    "@type": "Dataset",
+                    "name": name,
+                    "description": description,
+                    "inLanguage": lang,
+                    "distribution": [
+                        {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": format!("{root}{lang}/data/{}.csv", s.id)},
+                        {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": format!("{root}data/{}.json", s.id)}
+                    ]
+                })
+            })
+            .collect();
+        report["hasPart"] = serde_json::json!(datasets);
+    }
+    json_in_script(&serde_json::to_string(&report).unwrap_or_default())
+}

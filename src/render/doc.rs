@@ -1,0 +1,335 @@
+//! A checked body to HTML: nodes become pulldown-cmark events (references, blocks and links
+//! rendered through the page's [`Cx`]) and go through `pulldown_cmark::html`. The table of
+//! contents and the search sections come out of the same walk.
+
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+
+use crate::markup::escape;
+use crate::model::doc::{Node, Target};
+use crate::model::site::Page;
+use crate::render::cx::Cx;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    /// Heading text as HTML (references expanded).
+    pub html: String,
+    /// Heading text as plain text.
+    pub text: String,
+}
+
+/// A section of a page as search sees it: the heading and the text up to the next heading.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BodyHtml {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub sections: Vec<Section>,
+}
+
+/// Renders a page's body.
+pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
+    let nodes = &page.body.nodes;
+    let mut out: Vec<Event<'static>> = Vec::with_capacity(nodes.len());
+    let mut toc = Vec::new();
+    let mut sections = vec![Section::default()];
+    let mut closes: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < nodes.len() {
+        match &nodes[i] {
+            Node::HeadingStart {
+                level,
+                id,
+                classes,
+                attrs,
+            } => {
+                let end = nodes[i..]
+                    .iter()
+                    .position(|n| matches!(n, Node::HeadingEnd))
+                    .map_or(nodes.len(), |p| i + p);
+                let inner = inline_events(cx, page, &nodes[i + 1..end]);
+                let mut inner_html = String::new();
+                pulldown_cmark::html::push_html(&mut inner_html, inner.iter().cloned());
+                let text = plain_text(&inner).trim().to_string();
+                out.push(Event::Html(CowStr::from(heading_html(
+                    *level,
+                    id,
+                    classes,
+                    attrs,
+                    &inner_html,
+                ))));
+                toc.push(TocEntry {
+                    level: *level,
+                    id: id.clone(),
+                    html: inner_html,
+                    text: text.clone(),
+                });
+                sections.push(Section {
+                    id: id.clone(),
+                    title: text,
+                    text: String::new(),
+                });
+                i = end + 1;
+                continue;
+            }
+            Node::Block(b) => {
+                let block = cx.block(&page.blocks[*b], page);
+                if block.sections.is_empty() {
+                    push_text(&mut sections, &strip_tags(&block.html));
+                } else {
+                    // The block's own sections, then the surrounding one carries on.
+                    let current = sections.last().map(|s| (s.id.clone(), s.title.clone()));
+                    sections.extend(block.sections);
+                    if let Some((id, title)) = current {
+                        sections.push(Section {
+                            id,
+                            title,
+                            text: String::new(),
+                        });
+                    }
+                }
+                out.push(Event::Html(CowStr::from(block.html)));
+                closes.extend(block.close);
+            }
+            Node::WrapEnd => {
+                if !closes.is_empty() {
+                    out.push(Event::Html(CowStr::from(closes.remove(0))));
+                }
+            }
+            node => {
+                for ev in inline_events(cx, page, std::slice::from_ref(node)) {
+                    section_text(&mut sections, &ev);
+                    match ev {
+                        Event::Start(Tag::Table(_)) => {
+                            out.push(Event::Html(CowStr::from(
+                                "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\">",
+                            )));
+                            out.push(ev);
+                        }
+                        Event::End(TagEnd::Table) => {
+                            out.push(ev);
+                            out.push(Event::Html(CowStr::from("</div>\n")));
+                        }
+                        ev => out.push(ev),
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    let mut html = String::with_capacity(nodes.len() * 16);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    for s in &mut sections {
+        s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    sections.retain(|s| !s.id.is_empty() || !s.text.is_empty());
+    BodyHtml {
+        html,
+        toc,
+        sections,
+    }
+}
+
+/// `<hN id…>text<a class="anchor">#</a></hN>`.
+fn heading_html(
+    level: u8,
+    id: &str,
+    classes: &[String],
+    attrs: &[(String, Option<String>)],
+    inner: &str,
+) -> String {
+    let class_attr = if classes.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"{}\"", escape(&classes.join(" ")))
+    };
+    let extra: String = attrs
+        .iter()
+        .map(|(k, v)| match v {
+            Some(v) => format!(" {k}=\"{}\"", escape(v)),
+            None => format!(" {k}"),
+        })
+        .collect();
+    let id = escape(id);
+    format!(
+        "<h{level} id=\"{id}\"{class_attr}{extra}>{inner}<a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n"
+    )
+}
+
+/// Nodes that need no more than the page's context, as events: references rendered, links
+/// pointed at their output, raw HTML passed through.
+fn inline_events(cx: &mut Cx, page: &Page, nodes: &[Node]) -> Vec<Event<'static>> {
+    let mut out = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        match n {
+            Node::Event(Event::InlineHtml(h)) => out.push(Event::Html(h.clone())),
+            Node::Event(e) => out.push(e.clone()),
+            Node::Ref(r) => out.push(Event::InlineHtml(CowStr::from(cx.inline(r, page)))),
+            Node::Link { tag, target } => {
+                let href = link_href(cx, target);
+                out.push(Event::Start(relink(tag, href)));
+            }
+            Node::HeadingStart { .. } | Node::HeadingEnd | Node::Block(_) | Node::WrapEnd => {}
+        }
+    }
+    out
+}
+
+/// The output address of a link, relative to the page.
+fn link_href(cx: &Cx, target: &Target) -> String {
+    let site = cx.site;
+    let frag = |f: &Option<String>| f.as_ref().map(|f| format!("#{f}")).unwrap_or_default();
+    match target {
+        Target::AsWritten(s) => s.clone(),
+        Target::Here(f) => format!("#{f}"),
+        Target::Page { page, fragment } => format!(
+            "{}{}",
+            site.href(&cx.prefix, &site.pages[*page].dir),
+            frag(fragment)
+        ),
+        Target::Root { path, fragment } => {
+            format!("{}{}", site.asset_href(&cx.prefix, path), frag(fragment))
+        }
+    }
+}
+
+/// A link or image with its destination replaced; other tags unchanged.
+fn relink(tag: &Tag<'static>, dest: String) -> Tag<'static> {
+    match tag {
+        Tag::Link {
+            link_type,
+            title,
+            id,
+            ..
+        } => Tag::Link {
+            link_type: *link_type,
+            dest_url: CowStr::from(dest),
+            title: title.clone(),
+            id: id.clone(),
+        },
+        Tag::Image {
+            link_type,
+            title,
+            id,
+            ..
+        } => Tag::Image {
+            link_type: *link_type,
+            dest_url: CowStr::from(dest),
+            title: title.clone(),
+            id: id.clone(),
+        },
+        other => other.clone(),
+    }
+}
+
+/// What an event adds to the current search section's text.
+fn section_text(sections: &mut [Section], ev: &Event) {
+    match ev {
+        Event::Text(t) | Event::Code(t) => push_text(sections, t),
+        Event::InlineHtml(h) => push_text(sections, &strip_tags(h)),
+        Event::SoftBreak
+        | Event::HardBreak
+        | Event::End(TagEnd::Paragraph)
+        | Event::End(TagEnd::Item)
+        | Event::End(TagEnd::TableCell) => push_text(sections, " "),
+        _ => {}
+    }
+}
+
+fn push_text(sections: &mut [Section], s: &str) {
+    if let Some(last) = sections.last_mut() {
+        last.text.push_str(s);
+    }
+}
+
+/// Text content of inline events (HTML tags dropped).
+fn plain_text(events: &[Event<'static>]) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::InlineHtml(h) => s.push_str(&strip_tags(h)),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s
+}
+
+/// Removes tags from generated HTML and decodes the few entities we emit, for plain text.
+/// The contents of `<svg>`, `<script>`, `<style>` and heading anchors (`<a class="anchor">`) are
+/// dropped: they are not reading text.
+pub fn strip_tags(html: &str) -> String {
+    const SKIPPED: &[(&str, &str)] = &[
+        ("<svg", "</svg>"),
+        ("<script", "</script>"),
+        ("<style", "</style>"),
+        ("<a class=\"anchor\"", "</a>"),
+    ];
+    let mut out = String::with_capacity(html.len());
+    let mut skip: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < html.len() {
+        let rest = &html[i..];
+        if rest.starts_with('<') {
+            if let Some(close) = skip.last() {
+                if rest.starts_with(close) {
+                    skip.pop();
+                }
+            } else if let Some((_, close)) = SKIPPED.iter().find(|(open, _)| rest.starts_with(open))
+            {
+                skip.push(close);
+            }
+            let end = rest.find('>').map_or(html.len(), |e| i + e + 1);
+            out.push(' ');
+            i = end;
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        if skip.is_empty() {
+            if c == '&' {
+                let ents = [
+                    ("&amp;", '&'),
+                    ("&lt;", '<'),
+                    ("&gt;", '>'),
+                    ("&quot;", '"'),
+                    ("&#39;", '\''),
+                    ("&nbsp;", ' '),
+                ];
+                if let Some((ent, ch)) = ents.iter().find(|(e, _)| rest.starts_with(e)) {
+                    out.push(*ch);
+                    i += ent.len();
+                    continue;
+                }
+            }
+            out.push(c);
+        }
+        i += c.len_utf8();
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strip_tags_drops_svg_and_decodes() {
+        assert_eq!(
+            strip_tags("<p>a &amp; b</p><svg><text>x</text></svg>c"),
+            "a & b c"
+        );
+        // Heading anchors are dropped, and the text after them is kept.
+        assert_eq!(
+            strip_tags("<h2>T<a class=\"anchor\" href=\"#t\">#</a></h2><p>**x**</p>"),
+            "T **x**"
+        );
+    }
+}

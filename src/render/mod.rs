@@ -1,0 +1,337 @@
+//! The checked site to HTML pages through the Tera templates. Each page renders on its own (in
+//! parallel, by the caller) and can fail only on a template error; it reports what it read so a
+//! preview knows when to render it again.
+
+pub mod blocks;
+pub mod chart;
+pub mod context;
+pub mod cx;
+pub mod doc;
+
+use std::collections::BTreeMap;
+
+use tera::Tera;
+
+use crate::diag::Diagnostic;
+use crate::input::templates::template_error;
+use crate::model::site::{HOME_KEY, Page, Site};
+use context::{Link, PageCtx, SiteCtx, TocItem};
+use cx::{Cx, Deps};
+use doc::Section;
+
+/// How the site is built: `check` fails on broken links, `build` warns, `serve` adds the
+/// live-reload script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Build,
+    Check,
+    Serve,
+}
+
+/// One rendered page: where it goes, its HTML, its search sections and what it read.
+#[derive(Debug, Clone)]
+pub struct RenderedPage {
+    pub path: String,
+    pub html: String,
+    pub sections: Vec<Section>,
+    pub deps: Deps,
+}
+
+/// Everything the templates and the pages share for one build.
+pub struct Renderer<'a> {
+    pub site: &'a Site,
+    pub tera: &'a Tera,
+    pub mode: Mode,
+    /// Static asset path → content hash, for cache busting.
+    pub asset_versions: &'a BTreeMap<String, String>,
+    /// Chapter lists per (language, link prefix, with outlines), built once and shared.
+    nav_cache: std::sync::Mutex<BTreeMap<(String, String, bool), std::sync::Arc<tera::Value>>>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(
+        site: &'a Site,
+        tera: &'a Tera,
+        mode: Mode,
+        asset_versions: &'a BTreeMap<String, String>,
+    ) -> Self {
+        Renderer {
+            site,
+            tera,
+            mode,
+            asset_versions,
+            nav_cache: Default::default(),
+        }
+    }
+
+    /// The chapter list of a language with links for pages at `prefix`, built once.
+    fn nav(&self, lang: &str, prefix: &str, with_outline: bool) -> std::sync::Arc<tera::Value> {
+        let key = (lang.to_string(), prefix.to_string(), with_outline);
+        if let Some(v) = self
+            .nav_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
+            return v;
+        }
+        let nav = context::nav(self.site, lang, prefix, with_outline);
+        let value = std::sync::Arc::new(tera::to_value(&nav).unwrap_or(tera::Value::Null));
+        if let Ok(mut c) = self.nav_cache.lock() {
+            c.insert(key, value.clone());
+        }
+        value
+    }
+
+    fn asset(&self, prefix: &str, path: &str) -> String {
+        let v = self
+            .asset_versions
+            .get(path)
+            .map(|h| format!("?v={h}"))
+            .unwrap_or_default();
+        format!("{prefix}{path}{v}")
+    }
+
+    /// Renders page `ix` (or, with `at_root`, the root copy of the default language's home).
+    pub fn page(&self, ix: usize, at_root: bool) -> Result<RenderedPage, Diagnostic> {
+        let site = self.site;
+        let page = &site.pages[ix];
+        let prefix = if at_root {
+            String::new()
+        } else {
+            page.prefix()
+        };
+        let lang = page.lang.as_str();
+        let mut cx = Cx::new(site, lang, &prefix);
+        let body = doc::render(&mut cx, page);
+        let mut ctx = self.base_context(lang, &prefix, Some(page))?;
+        let (prev, next) = site.neighbours(ix);
+        let mut link = |p: &Page| Link {
+            title: cx.reader(p.nav_title()),
+            number: p.front.number.clone(),
+            href: site.href(&prefix, &p.dir),
+        };
+        let (prev, next) = (prev.map(&mut link), next.map(&mut link));
+        let key_figures: Vec<_> = page
+            .front
+            .key_figures
+            .iter()
+            .map(|r| context::key_figure(&mut cx, r))
+            .collect();
+        let charts: Vec<String> = page
+            .front
+            .charts
+            .iter()
+            .map(|&c| self.home_chart(&mut cx, c))
+            .collect();
+        let title = cx.reader(&page.front.title);
+        let description = match page
+            .front
+            .description
+            .as_ref()
+            .or(page.front.summary.as_ref())
+        {
+            Some(d) => cx.reader(d),
+            None => site.string_in(&site.config.description, lang).to_string(),
+        };
+        let page_ctx = PageCtx {
+            kind: if page.is_home() { "home" } else { "chapter" },
+            key: page.key.clone(),
+            title: title.clone(),
+            number: page.front.number.clone(),
+            summary: page.front.summary.as_ref().map(|s| cx.reader(s)),
+            description,
+            content: body.html,
+            toc: body
+                .toc
+                .iter()
+                .map(|t| TocItem::from_entry(t, ""))
+                .collect(),
+            prev,
+            next,
+            notes: std::mem::take(&mut cx.notes),
+            canonical: site.absolute(&page.dir),
+            alternates: context::alternates(site, page, &prefix),
+            key_figures,
+            charts,
+        };
+        ctx.insert("page", &page_ctx);
+        ctx.insert("json_ld", &context::json_ld(site, page, &prefix, &title));
+        let template = page.front.template.clone().unwrap_or_else(|| {
+            if page.is_home() {
+                "home.html".into()
+            } else {
+                "chapter.html".into()
+            }
+        });
+        let path = if at_root {
+            "index.html".to_string()
+        } else {
+            format!("{}index.html", page.dir)
+        };
+        let html = self
+            .tera
+            .render(&template, &ctx)
+            .map_err(|e| template_error(&template, &e, ""))?;
+        Ok(RenderedPage {
+            path,
+            html,
+            sections: body.sections,
+            deps: cx.deps,
+        })
+    }
+
+    /// A chart on the home page, its caption linking to where the report discusses it.
+    fn home_chart(&self, cx: &mut Cx, ix: usize) -> String {
+        let site = self.site;
+        let chart = &site.charts[ix];
+        let uid = format!("home-{}", chart.id);
+        match site.figure(cx.lang, &chart.id) {
+            Some(fig) => {
+                let href = format!(
+                    "{}#{}",
+                    site.href(&cx.prefix, &site.pages[fig.page].dir),
+                    fig.anchor
+                );
+                let more = format!(
+                    " <a class=\"fig-more\" href=\"{}\">{}</a>",
+                    crate::markup::escape(&href),
+                    crate::markup::escape(cx.t("read_more"))
+                );
+                let anchor = format!("home-{}", fig.anchor);
+                cx.chart(ix, Some(fig), &anchor, &uid, Some(&more))
+            }
+            None => cx.chart(ix, None, &format!("{uid}-fig"), &uid, None),
+        }
+    }
+
+    /// Context shared by every page of a language: site, strings, navigation, assets.
+    fn base_context(
+        &self,
+        lang: &str,
+        prefix: &str,
+        page: Option<&Page>,
+    ) -> Result<tera::Context, Diagnostic> {
+        let site = self.site;
+        let pack = site.packs.get(lang);
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &SiteCtx::new(site, lang));
+        ctx.insert("lang", lang);
+        ctx.insert("html_lang", &site.html_lang(lang));
+        ctx.insert("og_locale", pack.og_locale.as_deref().unwrap_or(""));
+        ctx.insert("t", &pack.strings);
+        ctx.insert("root", prefix);
+        ctx.insert("home_href", &site.href(prefix, &format!("{lang}/")));
+        ctx.insert(
+            "search_href",
+            &site.href(prefix, &format!("{lang}/search/")),
+        );
+        ctx.insert("search_index", &format!("{prefix}search/{lang}.json"));
+        ctx.insert("serve", &(self.mode == Mode::Serve));
+        let assets: BTreeMap<&str, String> = [
+            ("css", "static/style.css"),
+            ("print_css", "static/print.css"),
+            ("theme_js", "static/theme.js"),
+            ("js", "static/yanbao.js"),
+            ("search_js", "static/search.js"),
+            ("favicon", "static/favicon.svg"),
+            ("manifest", "manifest.webmanifest"),
+            ("reload_js", "__yanbao/reload.js"),
+        ]
+        .into_iter()
+        .map(|(k, p)| (k, self.asset(prefix, p)))
+        .collect();
+        ctx.insert("assets", &assets);
+        let key = page.map_or(HOME_KEY, |p| p.key.as_str());
+        let dir = |p: &Page| p.dir.clone();
+        ctx.insert(
+            "languages",
+            &context::languages(site, lang, prefix, key, &dir),
+        );
+        // `nav` (the chapters as data) goes to the pages that list chapters themselves: the home
+        // page (with each chapter's sections), search and 404. Every page gets the rendered list.
+        let home = page.is_some_and(Page::is_home);
+        if home || page.is_none() {
+            ctx.insert("nav", &*self.nav(lang, prefix, home));
+        }
+        let mut list_ctx = tera::Context::new();
+        list_ctx.insert("nav", &*self.nav(lang, prefix, false));
+        list_ctx.insert("home_href", &site.href(prefix, &format!("{lang}/")));
+        list_ctx.insert("t", &pack.strings);
+        list_ctx.insert("lang", lang);
+        list_ctx.insert("current", page.map_or("", |p| p.key.as_str()));
+        let list = self
+            .tera
+            .render("nav.html", &list_ctx)
+            .map_err(|e| template_error("nav.html", &e, ""))?;
+        ctx.insert("chapter_list", &list);
+        Ok(ctx)
+    }
+
+    /// The 404 page: links are absolute paths (it is served at any depth).
+    pub fn not_found(&self) -> Result<RenderedPage, Diagnostic> {
+        let site = self.site;
+        let lang = site.default_language();
+        let prefix = site.config.base_path();
+        let ctx = self.base_context(lang, &prefix, None)?;
+        let pack = site.packs.get(lang);
+        let page = PageCtx::generated(
+            "404",
+            pack.string("not_found_title"),
+            pack.string("not_found_text"),
+            None,
+        );
+        self.render_generated("404.html", "404.html".into(), ctx, &page)
+    }
+
+    /// The search page of a language.
+    pub fn search_page(&self, lang: &str) -> Result<RenderedPage, Diagnostic> {
+        let site = self.site;
+        let dir = format!("{lang}/search/");
+        let prefix = "../../".to_string();
+        let mut ctx = self.base_context(lang, &prefix, None)?;
+        let pack = site.packs.get(lang);
+        let page = PageCtx::generated(
+            "search",
+            pack.string("search"),
+            pack.string("search_label"),
+            site.absolute(&dir),
+        );
+        // The language switch keeps the reader on the search page.
+        let languages: Vec<context::LangLink> = site
+            .languages()
+            .iter()
+            .map(|l| context::LangLink {
+                code: l.clone(),
+                name: site.packs.get(l).name.clone(),
+                html_lang: site.html_lang(l),
+                href: site.href(&prefix, &format!("{l}/search/")),
+                current: l == lang,
+            })
+            .collect();
+        ctx.insert("languages", &languages);
+        self.render_generated("search.html", format!("{dir}index.html"), ctx, &page)
+    }
+
+    /// Renders a page yanbao makes itself (no Markdown source, no search sections).
+    fn render_generated(
+        &self,
+        template: &str,
+        path: String,
+        mut ctx: tera::Context,
+        page: &PageCtx,
+    ) -> Result<RenderedPage, Diagnostic> {
+        ctx.insert("page", page);
+        ctx.insert("json_ld", "");
+        let html = self
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| template_error(template, &e, ""))?;
+        Ok(RenderedPage {
+            path,
+            html,
+            sections: vec![],
+            deps: Deps::default(),
+        })
+    }
+}

@@ -155,7 +155,7 @@ fn key_figures_appear_in_both_languages_from_one_data_file() {
         ("309", "309"),
         ("157 亿元", "CNY 15.7 billion"),
         ("148%", "148%"),
-        ("≤0.5 元/百万Tokens", "CNY ≤0.5 per million tokens"),
+        ("≤0.5 元/百万Tokens", "≤ CNY 0.5 per million tokens"),
     ] {
         assert!(
             zh_f.iter().any(|f| f.starts_with(zh_v)),

@@ -151,7 +151,7 @@ fn key_figures_appear_in_both_languages_from_one_data_file() {
         ("309", "309"),
         ("157 亿元", "CNY 15.7 billion"),
         ("148%", "148%"),
-        ("≤0.5 元/百万Tokens", "CNY ≤0.5 per million tokens"),
+        ("≤0.5 元/百万Tokens", "≤ CNY 0.5 per million tokens"),
     ] {
         assert!(
             zh_f.iter().any(|f| f.starts_with(zh_v)),
@@ -204,8 +204,9 @@ fn derived_market_sizes_follow_their_stated_method() {
     let cagr = value(&data("market_facts.yaml")["rows"], "cagr") / 100.0;
     let round = |x: f64| (x / 1e7).round() * 1e7; // 0.1亿元
     let (v24, v27) = (value(rows, "2024"), value(rows, "2027"));
-    let v22 = round(v27 / (1.0 + cagr).powi(5));
-    assert_eq!(value(rows, "2022"), v22);
+    // One rounding rule: compute from unrounded values, round once at the end.
+    let v22 = v27 / (1.0 + cagr).powi(5);
+    assert_eq!(value(rows, "2022"), round(v22));
     assert_eq!(value(rows, "2023"), round((v22 * v24).sqrt()));
     let r = (v27 / v24).powf(1.0 / 3.0);
     assert_eq!(value(rows, "2025"), round(v24 * r));

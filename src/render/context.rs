@@ -105,6 +105,8 @@ pub struct KeyFigure {
     pub number: String,
     pub after: String,
     pub label: String,
+    /// What the reader must know to read the number right (the row's `caveat` text).
+    pub caveat: String,
     pub kind: &'static str,
     pub href: String,
 }
@@ -263,6 +265,10 @@ pub fn key_figure(cx: &mut Cx, r: &DataRef) -> KeyFigure {
         Some(crate::model::data::Value::Text(t)) => cx.text_reader(t),
         _ => cx.reader_in(&set.title),
     };
+    let caveat = match row.values.get("caveat") {
+        Some(crate::model::data::Value::Text(t)) => cx.text_reader(t),
+        _ => String::new(),
+    };
     let (kind, href) = match site.source_of(row) {
         Some(s) => match &s.provenance {
             Provenance::Report { .. } => {
@@ -285,6 +291,7 @@ pub fn key_figure(cx: &mut Cx, r: &DataRef) -> KeyFigure {
         number,
         after,
         label,
+        caveat,
         kind: kind.as_str(),
         href,
     }

@@ -119,6 +119,76 @@ fn broken_yaml_keeps_the_last_good_site_and_reports_to_open_pages() {
     }
 }
 
+/// Reads an event stream until `want` has been seen and the message ended.
+fn read_until(reader: &mut BufReader<TcpStream>, want: &str) -> String {
+    let mut seen = String::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "stream closed: {seen}"
+        );
+        seen.push_str(&line);
+        if seen.contains(want) && line == "\n" {
+            return seen;
+        }
+    }
+}
+
+fn open_events(port: u16, last_event_id: Option<u64>) -> BufReader<TcpStream> {
+    let mut events = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let resume = last_event_id.map_or(String::new(), |g| format!("Last-Event-ID: {g}\r\n"));
+    write!(
+        events,
+        "GET /__yanbao/events HTTP/1.1\r\nHost: localhost\r\n{resume}\r\n"
+    )
+    .unwrap();
+    BufReader::new(events)
+}
+
+#[test]
+fn a_page_that_reconnects_after_missing_a_rebuild_reloads_at_once() {
+    let (_dir, root) = fixture_copy();
+    let preview = start(&root);
+    // A page opens the stream and learns which build it shows.
+    let mut first = open_events(preview.port, None);
+    let hello = read_until(&mut first, "id: ");
+    assert!(!hello.contains("event: reload"), "{hello}");
+    let generation: u64 = hello
+        .lines()
+        .find_map(|l| l.strip_prefix("id: "))
+        .and_then(|g| g.trim().parse().ok())
+        .expect("the stream names the build generation");
+    drop(first);
+    // While it is disconnected, an edit rebuilds the site.
+    let page = root.join("content/en/market.md");
+    std::fs::write(
+        &page,
+        read(&page).replace("A footnote.", "A footnote, edited."),
+    )
+    .unwrap();
+    wait_for("the rebuild", || {
+        get(preview.port, "/en/market/").2.contains("edited.")
+    });
+    // It reconnects naming the build it saw, and is told to reload straight away.
+    let mut again = open_events(preview.port, Some(generation));
+    let told = read_until(&mut again, "event: reload");
+    assert!(told.contains("event: reload"), "{told}");
+    // A page that already shows the current build is not reloaded again.
+    let current: u64 = told
+        .lines()
+        .find_map(|l| l.strip_prefix("id: "))
+        .and_then(|g| g.trim().parse().ok())
+        .unwrap();
+    let mut fresh = open_events(preview.port, Some(current));
+    let quiet = read_until(&mut fresh, ": connected");
+    assert!(!quiet.contains("event: reload"), "{quiet}");
+}
+
 #[test]
 fn content_types_and_missing_pages() {
     let (_dir, root) = fixture_copy();

@@ -444,13 +444,20 @@ fn with_type<R: std::io::Read>(resp: Response<R>, path: &str) -> Response<R> {
 }
 
 /// A server-sent event stream: `reload` after every good rebuild, `problem` with the error
-/// text after a failed one. Written raw (tiny_http would buffer a chunked body).
+/// text after a failed one. Every message carries the build generation as its id, so a page that
+/// reconnects (the browser sends `Last-Event-ID`) after missing a rebuild is told at once.
+/// Written raw (tiny_http would buffer a chunked body).
 fn stream_events(req: Request, shared: Arc<Shared>) {
     if shared.streams.fetch_add(1, Ordering::SeqCst) >= MAX_EVENT_STREAMS {
         shared.streams.fetch_sub(1, Ordering::SeqCst);
         let _ = req.respond(Response::from_string("too many open pages").with_status_code(503));
         return;
     }
+    let last_seen: Option<u64> = req
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Last-Event-ID"))
+        .and_then(|h| h.value.as_str().trim().parse().ok());
     std::thread::spawn(move || {
         let mut w = req.into_writer();
         // Runs until the page goes away (a write fails).
@@ -458,9 +465,15 @@ fn stream_events(req: Request, shared: Arc<Shared>) {
             w.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n")?;
             let mut seen = {
                 let s = shared.state.lock().map_err(|_| std::io::ErrorKind::Other)?;
-                if let Some(e) = &s.error {
-                    w.write_all(event("problem", e).as_bytes())?;
-                }
+                let first = match (&s.error, last_seen) {
+                    (Some(e), _) => event("problem", e, s.generation),
+                    (None, Some(g)) if g != s.generation => {
+                        event("reload", &s.generation.to_string(), s.generation)
+                    }
+                    // No event, only the id: the page remembers which build it shows.
+                    (None, _) => format!("id: {}\ndata:\n\n", s.generation),
+                };
+                w.write_all(first.as_bytes())?;
                 s.generation
             };
             w.write_all(b": connected\n\n")?;
@@ -474,15 +487,16 @@ fn stream_events(req: Request, shared: Arc<Shared>) {
                             s.generation == seen
                         })
                         .map_err(|_| std::io::ErrorKind::Other)?;
-                    let message = if guard.generation == seen {
+                    let g = guard.generation;
+                    let message = if g == seen {
                         // Heartbeat: finds closed connections.
                         ": ping\n\n".to_string()
                     } else if let Some(e) = &guard.error {
-                        event("problem", e)
+                        event("problem", e, g)
                     } else {
-                        event("reload", &guard.generation.to_string())
+                        event("reload", &g.to_string(), g)
                     };
-                    (message, guard.generation)
+                    (message, g)
                 };
                 seen = generation;
                 w.write_all(message.as_bytes())?;
@@ -493,8 +507,8 @@ fn stream_events(req: Request, shared: Arc<Shared>) {
     });
 }
 
-fn event(name: &str, data: &str) -> String {
-    let mut s = format!("event: {name}\n");
+fn event(name: &str, data: &str, id: u64) -> String {
+    let mut s = format!("event: {name}\nid: {id}\n");
     for line in data.lines() {
         s.push_str("data: ");
         s.push_str(line);
@@ -585,8 +599,8 @@ mod tests {
     #[test]
     fn events_are_framed_line_by_line() {
         assert_eq!(
-            event("problem", "a\nb"),
-            "event: problem\ndata: a\ndata: b\n\n"
+            event("problem", "a\nb", 7),
+            "event: problem\nid: 7\ndata: a\ndata: b\n\n"
         );
     }
 }

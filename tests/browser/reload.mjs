@@ -21,10 +21,10 @@ const before = await page.evaluate(() => window.scrollY);
 // 1. An edit reloads the page, at the same place.
 const chapter = path.join(root, "content/en/market.md");
 const original = fs.readFileSync(chapter, "utf8");
-const reloaded = page.waitForEvent("load", { timeout: 10000 });
+const reloaded = page.waitForEvent("load", { timeout: 60000 });
 fs.writeFileSync(chapter, original.replace("A footnote.", "A footnote, edited live."));
 await reloaded;
-await page.waitForFunction(() => document.body.textContent.includes("edited live"), null, { timeout: 10000 });
+await page.waitForFunction(() => document.body.textContent.includes("edited live"), null, { timeout: 60000 });
 await page.waitForTimeout(300);
 const after = await page.evaluate(() => window.scrollY);
 check(Math.abs(after - before) < 5, `reloads at the same scroll position (${before} → ${after})`);
@@ -33,13 +33,13 @@ check(Math.abs(after - before) < 5, `reloads at the same scroll position (${befo
 const data = path.join(root, "content/data/shares.yaml");
 const good = fs.readFileSync(data, "utf8");
 fs.writeFileSync(data, "title: {zh: [broken\n");
-await page.waitForSelector("#yanbao-error", { timeout: 10000 });
+await page.waitForSelector("#yanbao-error", { timeout: 60000 });
 const overlay = await page.textContent("#yanbao-error");
 check(/content\/data\/shares\.yaml:1:\d+/.test(overlay), "overlay names file:line:col");
 check((await page.textContent("body")).includes("edited live"), "the last good build stays on screen");
 
 // 3. The next good save clears it.
-const cleared = page.waitForEvent("load", { timeout: 10000 });
+const cleared = page.waitForEvent("load", { timeout: 60000 });
 fs.writeFileSync(data, good);
 await cleared;
 await page.waitForTimeout(300);

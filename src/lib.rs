@@ -71,9 +71,13 @@ pub fn build_in_memory(opts: &Options, mode: Mode) -> Result<Built> {
     })
 }
 
-/// The tokens the search index holds for a text (the same rules as `static/search.js`).
-pub fn search_tokens(text: &str) -> Vec<String> {
-    emit::search::tokens(text)
+/// The terms the search index holds for a text, and those a query for it looks up (the same
+/// rules as `static/search.js`, which a test checks).
+pub fn search_tokens(text: &str) -> (Vec<String>, Vec<String>) {
+    (
+        emit::search::index_tokens(text),
+        emit::search::query_tokens(text),
+    )
 }
 
 fn report(r: pipeline::Rendered, opts: &Options, start: Instant) -> Report {

@@ -111,6 +111,18 @@ pub fn run(
     Ok(r)
 }
 
+/// The search documents of a rendered page.
+fn page_docs(site: &Site, ix: usize, page: &RenderedPage) -> Vec<search::Doc> {
+    let p = &site.pages[ix];
+    let title = site.plain(&p.front.title, &p.lang);
+    let title = if site.packs.get(&p.lang).smart_punctuation {
+        crate::model::text::smart_quotes(&title)
+    } else {
+        title
+    };
+    search::page_docs(&format!("{}index.html", p.dir), &title, &page.sections)
+}
+
 /// A page job: the page, and whether it is the root copy of the default language's home page.
 type Job = (usize, bool);
 
@@ -147,7 +159,7 @@ pub fn render_site(
     let keep = cache.is_some();
     // Pages render in parallel and go to the sink at once; without a cache their HTML is not
     // kept, so a large site need not fit in memory.
-    let results: Vec<(Job, RenderedPage, bool)> = jobs
+    let results: Vec<(Job, RenderedPage, bool, Vec<search::Doc>)> = jobs
         .par_iter()
         .zip(cached.into_par_iter())
         .map(|(&job, hit)| {
@@ -166,37 +178,41 @@ pub fn render_site(
                 std::mem::take(&mut page.html)
             };
             sink.put(&page.path, html.into_bytes())?;
-            Ok((job, page, reused))
+            // The page's search documents, tokenised here, in parallel with the other pages.
+            let docs = if job.1 {
+                Vec::new()
+            } else {
+                page_docs(site, job.0, &page)
+            };
+            Ok((job, page, reused, docs))
         })
         .collect::<Result<_>>()?;
-    let mut search_docs: BTreeMap<String, Vec<search::Doc>> = BTreeMap::new();
+    let mut search_docs: BTreeMap<&str, Vec<search::Doc>> = BTreeMap::new();
     let mut pages = 0;
-    for ((ix, root), page, _) in &results {
+    let mut kept = Vec::with_capacity(results.len());
+    for ((ix, root), page, reused, docs) in results {
         files += 1;
         pages += 1;
-        if !root {
-            let p = &site.pages[*ix];
-            let title = site.plain(&p.front.title, &p.lang);
-            let title = if site.packs.get(&p.lang).smart_punctuation {
-                crate::model::text::smart_quotes(&title)
-            } else {
-                title
-            };
-            let href = format!("{}index.html", p.dir);
-            search_docs
-                .entry(p.lang.clone())
-                .or_default()
-                .extend(search::page_docs(&href, &title, &page.sections));
-        }
+        search_docs
+            .entry(site.pages[ix].lang.as_str())
+            .or_default()
+            .extend(docs);
+        kept.push((ix, root, page, reused));
     }
     if let Some(c) = cache {
-        c.finish(
-            site,
-            results
-                .into_iter()
-                .map(|((p, root), page, reused)| (p, root, page, reused)),
-        );
+        c.finish(site, kept);
     }
+    // Each language's index is built on its own thread.
+    let indexes: Vec<Vec<(String, Vec<u8>)>> = site
+        .languages()
+        .par_iter()
+        .map(|lang| {
+            search::build(
+                lang,
+                search_docs.get(lang.as_str()).map_or(&[], Vec::as_slice),
+            )
+        })
+        .collect();
     let mut put = |path: String, bytes: Vec<u8>| -> Result<()> {
         files += 1;
         sink.put(&path, bytes)
@@ -206,11 +222,9 @@ pub fn render_site(
         let r = renderer.search_page(lang).map_err(as_error)?;
         put(r.path, r.html.into_bytes())?;
         pages += 1;
-        let docs = search_docs.remove(lang).unwrap_or_default();
-        put(
-            format!("search/{lang}.json"),
-            search::build(&docs).into_bytes(),
-        )?;
+    }
+    for (path, bytes) in indexes.into_iter().flatten() {
+        put(path, bytes)?;
     }
     let r = renderer.not_found().map_err(as_error)?;
     put(r.path, r.html.into_bytes())?;

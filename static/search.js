@@ -1,6 +1,8 @@
-// Search for the report, loaded only on the search page. The index (search/<lang>.json) is built
-// by yanbao; queries are tokenised by the same rules as src/search.rs: Chinese as overlapping
-// character pairs, other text as lower-case words without plural endings.
+// Search for the report: the results page, and instant results under the header's search box.
+// The index (search/<lang>.json, or for large sites a manifest with shards under search/<lang>/)
+// is built by yanbao; queries are tokenised by the same rules as src/emit/search.rs (a test runs
+// both on the same texts). Results are ranked, not filtered: sections that hold more of the
+// query rank first, then those where it appears as typed, in the title, or often.
 (function (global) {
   "use strict";
 
@@ -9,82 +11,156 @@
     return (n >= 0x3400 && n <= 0x4dbf) || (n >= 0x4e00 && n <= 0x9fff) ||
       (n >= 0xf900 && n <= 0xfaff) || (n >= 0x20000 && n <= 0x2fa1f);
   }
-  function isWordChar(c) { return /[\p{L}\p{N}]/u.test(c); }
-  function isAscii(s) { return /^[\x00-\x7f]*$/.test(s); }
+  function isAlnum(c) { return /[\p{L}\p{N}]/u.test(c); }
+  function isDigit(c) { return c >= "0" && c <= "9"; }
 
+  // Common English endings removed, exactly as stem() in src/emit/search.rs.
   function stem(w) {
-    var n = Array.from(w).length;
-    if (!isAscii(w) || n <= 3) return w;
-    if (w.endsWith("ies") && n > 4) return w.slice(0, -3) + "y";
-    if (w.endsWith("ss") || (w.endsWith("us") && n > 4) || w.endsWith("is")) return w;
-    var ends = ["sses", "xes", "zes", "ches", "shes"];
-    for (var i = 0; i < ends.length; i++) if (w.endsWith(ends[i])) return w.slice(0, -2);
-    return w.endsWith("s") ? w.slice(0, -1) : w;
+    if (!/^[a-z]+$/.test(w) || w.length <= 3) return w;
+    var s = w;
+    if (s.endsWith("ies") && s.length > 4) s = s.slice(0, -3) + "y";
+    else if (s.endsWith("sses")) s = s.slice(0, -2);
+    else if (s.endsWith("ss") || s.endsWith("us") || s.endsWith("is")) return s;
+    else if (s.endsWith("s")) s = s.slice(0, -1);
+    var ends = ["ing", "ed"];
+    for (var i = 0; i < ends.length; i++) {
+      if (s.length >= ends[i].length + 3 && s.endsWith(ends[i])) { s = s.slice(0, -ends[i].length); break; }
+    }
+    if (s.length > 3 && s.endsWith("e")) s = s.slice(0, -1);
+    var n = s.length;
+    if (n > 3 && s[n - 1] === s[n - 2] && "aeiou".indexOf(s[n - 1]) < 0) s = s.slice(0, -1);
+    return s;
   }
 
-  function tokens(text) {
-    var out = [], run = [], word = "";
-    function flushRun() {
-      if (run.length === 1) out.push(run[0]);
-      for (var i = 0; i + 1 < run.length; i++) out.push(run[i] + run[i + 1]);
-      run = [];
+  // Terms of a text; `index` also gives single Chinese characters of longer runs.
+  function tokenize(text, index) {
+    var chars = Array.from(text), out = [], i = 0;
+    while (i < chars.length) {
+      var c = chars[i];
+      if (isCjk(c)) {
+        var start = i;
+        while (i < chars.length && isCjk(chars[i])) i++;
+        var run = chars.slice(start, i);
+        if (run.length === 1 || index) run.forEach(function (r) { out.push(r); });
+        for (var k = 0; k + 1 < run.length; k++) out.push(run[k] + run[k + 1]);
+      } else if (isAlnum(c)) {
+        var s = i;
+        while (i < chars.length && !isCjk(chars[i])) {
+          var d = chars[i];
+          var point = d === "." && i > s && isDigit(chars[i - 1]) && i + 1 < chars.length && isDigit(chars[i + 1]);
+          if (!(isAlnum(d) || point)) break;
+          i++;
+        }
+        var word = chars.slice(s, i).join("").toLowerCase();
+        if (/^[0-9.]+$/.test(word) && i < chars.length && isCjk(chars[i])) {
+          out.push(word + chars[i]);
+          if (i + 1 < chars.length && isCjk(chars[i + 1])) out.push(word + chars[i] + chars[i + 1]);
+        }
+        out.push(stem(word));
+      } else {
+        i++;
+      }
     }
-    function flushWord() { if (word) { out.push(stem(word.toLowerCase())); word = ""; } }
-    Array.from(text).forEach(function (c) {
-      if (isCjk(c)) { flushWord(); run.push(c); }
-      else if (isWordChar(c)) { flushRun(); word += c; }
-      else { flushRun(); flushWord(); }
-    });
-    flushRun(); flushWord();
     return out;
   }
+  function indexTokens(text) { return tokenize(text, true); }
+  function queryTokens(text) { return tokenize(text, false); }
 
-  // Documents matching every query term; ranked by where and how often the query occurs.
-  function search(index, query) {
-    var q = tokens(query);
-    if (!q.length) return [];
-    var lists = [];
-    for (var i = 0; i < q.length; i++) {
-      var l = index.terms[q[i]];
-      if (!l && q[i].length === 1 && isCjk(q[i])) {
-        // A single Chinese character: any pair that contains it.
-        var merged = {};
-        Object.keys(index.terms).forEach(function (t) {
-          if (t.indexOf(q[i]) >= 0) index.terms[t].forEach(function (d) { merged[d] = true; });
-        });
-        l = Object.keys(merged).map(Number);
-      }
-      if (!l || !l.length) return [];
-      lists.push(l);
-    }
-    lists.sort(function (a, b) { return a.length - b.length; });
-    var hits = lists[0].filter(function (d) {
-      return lists.every(function (l) { return l.indexOf(d) >= 0; });
-    });
-    var needles = needlesOf(query);
-    var results = hits.map(function (d) {
-      var doc = index.docs[d];
-      var hay = (doc[1] + " " + doc[2] + " " + doc[3]).toLowerCase();
-      var score = 0;
-      needles.forEach(function (n) {
-        if (doc[2].toLowerCase().indexOf(n) >= 0) score += 5;
-        score += Math.min(count(hay, n), 5);
-      });
-      return { doc: doc, score: score };
-    }).filter(function (r) {
-      // Pairs can match separately; Chinese phrases must appear as typed.
-      return needles.every(function (n) {
-        return !hasCjk(n) || (r.doc[1] + r.doc[2] + r.doc[3]).indexOf(n) >= 0;
-      });
-    });
-    results.sort(function (a, b) { return b.score - a.score; });
-    return results;
+  function fnv(term) {
+    var bytes = new TextEncoder().encode(term), h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) { h ^= bytes[i]; h = Math.imul(h, 0x01000193) >>> 0; }
+    return h >>> 0;
   }
+
+  // An index: the whole file for small sites, or shards fetched as queries need them.
+  function Index(url, fetchJson) {
+    this.base = url.replace(/[^/]*$/, "");
+    this.fetchJson = fetchJson;
+    this.main = fetchJson(url);
+    this.shards = {};
+    this.chunks = {};
+  }
+  Index.prototype.postings = function (terms) {
+    var self = this;
+    return this.main.then(function (m) {
+      if (m.terms) return terms.map(function (t) { return m.terms[t] || []; });
+      var need = {};
+      terms.forEach(function (t) { need[fnv(t) % m.shards] = true; });
+      return Promise.all(Object.keys(need).map(function (k) {
+        if (!self.shards[k]) self.shards[k] = self.fetchJson(self.base + m.dir + "t" + k + ".json");
+        return self.shards[k].then(function (s) { return [k, s]; });
+      })).then(function (loaded) {
+        var byShard = {};
+        loaded.forEach(function (p) { byShard[p[0]] = p[1]; });
+        return terms.map(function (t) { return byShard[fnv(t) % m.shards][t] || []; });
+      });
+    });
+  };
+  Index.prototype.docs = function (ids) {
+    var self = this;
+    return this.main.then(function (m) {
+      if (m.docs) return ids.map(function (i) { return m.docs[i]; });
+      var need = {};
+      ids.forEach(function (i) { need[Math.floor(i / m.chunk)] = true; });
+      return Promise.all(Object.keys(need).map(function (j) {
+        if (!self.chunks[j]) self.chunks[j] = self.fetchJson(self.base + m.dir + "d" + j + ".json");
+        return self.chunks[j].then(function (c) { return [j, c]; });
+      })).then(function (loaded) {
+        var byChunk = {};
+        loaded.forEach(function (p) { byChunk[p[0]] = p[1]; });
+        return ids.map(function (i) { return byChunk[Math.floor(i / m.chunk)][i % m.chunk]; });
+      });
+    });
+  };
+
+  function unique(a) { return a.filter(function (x, i) { return a.indexOf(x) === i; }); }
   function hasCjk(s) { return Array.from(s).some(isCjk); }
-  function count(hay, n) { var c = 0, i = 0; while ((i = hay.indexOf(n, i)) >= 0) { c++; i += n.length; } return c; }
+  function squash(s) { return s.toLowerCase().replace(/\s+/g, ""); }
+
+  // The words to mark in excerpts and to look for as typed: Chinese stretches as typed and as
+  // pairs, other words as stems (a mark runs to the end of the word).
   function needlesOf(query) {
-    return query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).map(function (w) {
-      return hasCjk(w) ? w : stem(w);
+    var out = [];
+    query.toLowerCase().split(/[^\p{L}\p{N}.]+/u).filter(Boolean).forEach(function (w) {
+      if (hasCjk(w)) {
+        out.push(w);
+        queryTokens(w).forEach(function (t) { if (hasCjk(t)) out.push(t); });
+      } else {
+        out.push(stem(w));
+      }
+    });
+    return unique(out).sort(function (a, b) { return b.length - a.length; });
+  }
+
+  // Ranked results: [{doc: [href, page, path, title, text], score}], best first.
+  function search(index, query, limit) {
+    var q = unique(queryTokens(query));
+    if (!q.length) return Promise.resolve([]);
+    return index.postings(q).then(function (lists) {
+      var matched = {}, weight = {};
+      lists.forEach(function (l) {
+        for (var i = 0; i + 1 < l.length; i += 2) {
+          matched[l[i]] = (matched[l[i]] || 0) + 1;
+          weight[l[i]] = (weight[l[i]] || 0) + l[i + 1];
+        }
+      });
+      var need = Math.max(1, Math.ceil(q.length / 2));
+      var ids = Object.keys(matched).map(Number).filter(function (d) { return matched[d] >= need; });
+      ids.sort(function (a, b) { return (matched[b] * 1000 + weight[b]) - (matched[a] * 1000 + weight[a]); });
+      ids = ids.slice(0, Math.max(100, limit || 0));
+      return index.docs(ids).then(function (docs) {
+        var phrase = squash(query);
+        return ids.map(function (d, k) {
+          var doc = docs[k];
+          var score = matched[d] / q.length * 1000 + weight[d];
+          if (q.length > 1 && phrase.length > 1) {
+            if (squash(doc[3]).indexOf(phrase) >= 0) score += 400;
+            else if (squash(doc[4]).indexOf(phrase) >= 0) score += 200;
+            else if (squash(doc[1] + doc[2]).indexOf(phrase) >= 0) score += 100;
+          }
+          return { doc: doc, score: score };
+        }).sort(function (a, b) { return b.score - a.score; }).slice(0, limit || 50);
+      });
     });
   }
 
@@ -101,14 +177,13 @@
       var next = -1, len = 0;
       needles.forEach(function (n) {
         var j = lowerPiece.indexOf(n, i);
-        if (j >= 0 && (next < 0 || j < next)) { next = j; len = n.length; }
+        if (j >= 0 && (next < 0 || j < next || (j === next && n.length > len))) { next = j; len = n.length; }
       });
       if (next < 0) { frag.appendChild(document.createTextNode(piece.slice(i))); break; }
       if (next > i) frag.appendChild(document.createTextNode(piece.slice(i, next)));
       var m = document.createElement("mark");
-      // English needles are stems: extend the mark to the end of the word.
       var stop = next + len;
-      while (stop < piece.length && /[a-z]/i.test(piece[stop]) && !hasCjk(piece[stop])) stop++;
+      while (stop < piece.length && /[a-z]/i.test(piece[stop])) stop++;
       m.textContent = piece.slice(next, stop);
       frag.appendChild(m);
       i = stop;
@@ -117,51 +192,47 @@
     return frag;
   }
 
-  function run() {
-    var form = document.querySelector(".search-big");
-    if (!form) return;
+  function where(doc) { return doc[2] ? doc[1] + " › " + doc[2] : doc[1]; }
+
+  function fetchJson(url) {
+    return fetch(url).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
+  }
+  var indexes = {};
+  function indexFor(form) {
+    var url = form.getAttribute("data-index");
+    if (!indexes[url]) indexes[url] = new Index(url, fetchJson);
+    return indexes[url];
+  }
+
+  // The results page.
+  function resultsPage(form) {
     var input = form.querySelector("input");
     var status = document.getElementById("search-status");
     var list = document.getElementById("search-results");
     var rootPrefix = form.getAttribute("data-root") || "";
-    var index = null, loading = null;
-
-    function load() {
-      if (index) return Promise.resolve(index);
-      if (!loading) {
-        status.textContent = status.getAttribute("data-loading");
-        loading = fetch(form.getAttribute("data-index"))
-          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-          .then(function (j) { index = j; return j; });
-      }
-      return loading;
-    }
-
     function show(query) {
       list.textContent = "";
       if (!query.trim()) { status.textContent = ""; return; }
-      load().then(function (idx) {
-        var results = search(idx, query);
+      status.textContent = status.getAttribute("data-loading");
+      search(indexFor(form), query, 50).then(function (results) {
         var needles = needlesOf(query);
         status.textContent = results.length ? results.length + " " + status.getAttribute("data-count") : status.getAttribute("data-none");
-        results.slice(0, 50).forEach(function (r) {
+        results.forEach(function (r) {
           var li = document.createElement("li");
-          var where = document.createElement("div");
-          where.className = "where";
-          where.textContent = r.doc[1];
+          var w = document.createElement("div");
+          w.className = "where";
+          w.textContent = where(r.doc);
           var a = document.createElement("a");
           a.href = rootPrefix + r.doc[0];
-          a.textContent = r.doc[2] || r.doc[1];
+          a.textContent = r.doc[3] || r.doc[1];
           var p = document.createElement("p");
-          p.appendChild(excerpt(r.doc[3], needles, 90));
-          li.appendChild(where); li.appendChild(a); li.appendChild(p);
+          p.appendChild(excerpt(r.doc[4], needles, 90));
+          li.appendChild(w); li.appendChild(a); li.appendChild(p);
           list.appendChild(li);
         });
       }).catch(function () { status.textContent = status.getAttribute("data-failed"); });
     }
-
-    var params = new URLSearchParams(location.search);
-    var q = params.get("q") || "";
+    var q = new URLSearchParams(location.search).get("q") || "";
     input.value = q;
     show(q);
     var timer = null;
@@ -175,10 +246,85 @@
       }, 120);
     });
     form.addEventListener("submit", function (e) { e.preventDefault(); show(input.value); });
-    input.addEventListener("focus", load, { once: true });
   }
 
-  global.yanbaoSearch = { tokens: tokens, stem: stem, search: search };
+  // Instant results under the header's search box: arrow keys move, Enter opens, Escape closes.
+  function suggest(form) {
+    var input = form.querySelector("input");
+    var rootPrefix = form.getAttribute("data-root") || "";
+    var box = document.createElement("ul");
+    box.id = "search-suggest";
+    box.className = "search-suggest";
+    box.setAttribute("role", "listbox");
+    box.hidden = true;
+    form.appendChild(box);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", box.id);
+    input.setAttribute("aria-expanded", "false");
+    var active = -1, timer = null, seq = 0;
+    function close() { box.hidden = true; box.textContent = ""; active = -1; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); }
+    function mark(k) {
+      var items = box.querySelectorAll("li");
+      items.forEach(function (li, i) { li.setAttribute("aria-selected", i === k ? "true" : "false"); });
+      active = k;
+      if (k >= 0) input.setAttribute("aria-activedescendant", items[k].id); else input.removeAttribute("aria-activedescendant");
+    }
+    function show(query) {
+      var mine = ++seq;
+      if (!query.trim()) { close(); return; }
+      search(indexFor(form), query, 6).then(function (results) {
+        if (mine !== seq) return;
+        box.textContent = "";
+        results.forEach(function (r, i) {
+          var li = document.createElement("li");
+          li.id = "search-suggest-" + i;
+          li.setAttribute("role", "option");
+          var a = document.createElement("a");
+          a.href = rootPrefix + r.doc[0];
+          a.tabIndex = -1;
+          var t = document.createElement("span");
+          t.className = "title";
+          t.textContent = r.doc[3] || r.doc[1];
+          var w = document.createElement("span");
+          w.className = "where";
+          w.textContent = where(r.doc);
+          a.appendChild(t); a.appendChild(w); li.appendChild(a); box.appendChild(li);
+        });
+        box.hidden = !results.length;
+        input.setAttribute("aria-expanded", results.length ? "true" : "false");
+        active = -1;
+      }).catch(close);
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { show(input.value); }, 100);
+    });
+    input.addEventListener("keydown", function (e) {
+      var n = box.querySelectorAll("li").length;
+      if (e.key === "ArrowDown" && n) { e.preventDefault(); mark((active + 1) % n); }
+      else if (e.key === "ArrowUp" && n) { e.preventDefault(); mark((active - 1 + n) % n); }
+      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Enter" && active >= 0) {
+        e.preventDefault();
+        location.href = box.querySelectorAll("li a")[active].href;
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 200); });
+    if (input.value) show(input.value);
+  }
+
+  function run() {
+    var page = document.querySelector(".search-big");
+    if (page) resultsPage(page);
+    var header = document.querySelector(".topbar .search-form");
+    if (header && !page) suggest(header);
+  }
+
+  global.yanbaoSearch = {
+    tokens: indexTokens, queryTokens: queryTokens, stem: stem, fnv: fnv,
+    Index: Index, search: search, needlesOf: needlesOf
+  };
   if (typeof document !== "undefined") {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run); else run();
   }

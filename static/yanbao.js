@@ -7,6 +7,16 @@
   "use strict";
   var root = document.documentElement;
 
+  // Instant search: the search script loads when the reader first uses the header's box.
+  var searchForm = document.querySelector(".topbar .search-form");
+  if (searchForm && !document.querySelector(".search-big")) {
+    searchForm.querySelector("input").addEventListener("focus", function () {
+      var s = document.createElement("script");
+      s.src = searchForm.getAttribute("data-script");
+      document.head.appendChild(s);
+    }, { once: true });
+  }
+
   // Theme toggle --------------------------------------------------------------
   var toggle = document.querySelector(".theme-toggle");
   function effectiveTheme() {

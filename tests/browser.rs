@@ -94,7 +94,7 @@ fn site_in_headless_chromium() {
     ];
     let tokens: Vec<(String, Vec<String>)> = samples
         .iter()
-        .map(|s| (s.to_string(), yanbao::search_tokens(s)))
+        .map(|s| (s.to_string(), yanbao::search_tokens(s).0))
         .collect();
     let tokens_file = dir.path().join("tokens.json");
     std::fs::write(&tokens_file, serde_json::to_string(&tokens).unwrap()).unwrap();

@@ -489,6 +489,7 @@ impl Cx<'_> {
                 id,
                 title: forms.join(" · "),
                 text: crate::render::doc::strip_tags(&def),
+                path: Vec::new(),
             });
         }
         html.push_str("</dl>\n");

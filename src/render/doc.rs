@@ -25,6 +25,8 @@ pub struct Section {
     pub id: String,
     pub title: String,
     pub text: String,
+    /// The titles of the headings it sits under (a case study's "客户问题" under its case).
+    pub path: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -40,7 +42,10 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
     let mut out: Vec<Event<'static>> = Vec::with_capacity(nodes.len());
     let mut toc = Vec::new();
     let mut sections = vec![Section::default()];
+    // Open headings (level, title): the path of the next section.
+    let mut open: Vec<(u8, String)> = Vec::new();
     let mut closes: Vec<String> = Vec::new();
+    let mut block_sections: Vec<Section> = Vec::new();
     let mut i = 0;
     while i < nodes.len() {
         match &nodes[i] {
@@ -71,29 +76,29 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
                     html: inner_html,
                     text: text.clone(),
                 });
+                open.retain(|(l, _)| l < level);
                 sections.push(Section {
                     id: id.clone(),
-                    title: text,
+                    title: text.clone(),
                     text: String::new(),
+                    path: open.iter().map(|(_, t)| t.clone()).collect(),
                 });
+                open.push((*level, text));
                 i = end + 1;
                 continue;
             }
             Node::Block(b) => {
                 let block = cx.block(&page.blocks[*b], page);
-                if block.sections.is_empty() {
-                    push_text(&mut sections, &strip_tags(&block.html));
-                } else {
-                    // The block's own sections, then the surrounding one carries on.
-                    let current = sections.last().map(|s| (s.id.clone(), s.title.clone()));
-                    sections.extend(block.sections);
-                    if let Some((id, title)) = current {
-                        sections.push(Section {
-                            id,
-                            title,
-                            text: String::new(),
-                        });
-                    }
+                let mut own = cx.block_text(&page.blocks[*b]);
+                own.sections.extend(block.sections);
+                push_text(&mut sections, &own.text);
+                // The block's own sections sit under the current heading; the current section
+                // carries on after the block.
+                let mut path: Vec<String> = open.iter().map(|(_, t)| t.clone()).collect();
+                path.retain(|t| !t.is_empty());
+                for mut s in own.sections {
+                    s.path = path.clone();
+                    block_sections.push(s);
                 }
                 out.push(Event::Html(CowStr::from(block.html)));
                 closes.extend(block.close);
@@ -126,6 +131,7 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
     }
     let mut html = String::with_capacity(nodes.len() * 16);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    sections.extend(block_sections);
     for s in &mut sections {
         s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
     }

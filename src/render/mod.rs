@@ -7,6 +7,7 @@ pub mod chart;
 pub mod context;
 pub mod cx;
 pub mod doc;
+pub mod search_text;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,132 @@
+//! Search a reader can trust: real queries in both languages, each with the section it must
+//! return among the first three results, run with the site's own search script (in Node, without
+//! a browser) against the index the build wrote; and the script's tokenisers compared with the
+//! Rust ones. A large generated site checks the sharded index the same way.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+/// (language, query, the end of the link that must be among the top three)
+const QUERIES: &[(&str, &str, &str)] = &[
+    ("zh", "157亿", "status/index.html#market-size"),
+    ("zh", "1130亿元", "status/index.html#market-size"),
+    ("zh", "大模型价格", "status/index.html#price-cuts"),
+    ("zh", "最新价格", "status/index.html#tab-prices"),
+    ("zh", "市场规模", "status/index.html#market-size"),
+    (
+        "zh",
+        "百模大战",
+        "glossary/index.html#term-battle-of-a-hundred-models",
+    ),
+    ("zh", "消费金融", "applications/index.html#finance-case"),
+    ("zh", "算力平台", "trends/index.html#compute-coupling"),
+    ("en", "pricing", "status/index.html#price-cuts"),
+    ("en", "price cuts", "status/index.html#price-cuts"),
+    ("en", "application market", "status/index.html#market-size"),
+    ("en", "CNY 15.7 billion", "status/index.html#market-size"),
+    (
+        "en",
+        "Battle of a Hundred Models",
+        "glossary/index.html#term-battle-of-a-hundred-models",
+    ),
+    (
+        "en",
+        "consumer finance",
+        "applications/index.html#finance-case",
+    ),
+    ("en", "list prices", "status/index.html#tab-prices"),
+];
+
+const TOKEN_SAMPLES: &[&str] = &[
+    "大模型价格走势",
+    "模型",
+    "Large Models, companies; Prices",
+    "GLM-4大模型 API调用",
+    "MaaS服务用户已超千家",
+    "classes boxes status GPUs pricing modelling",
+    "规模为157亿元，2027年将达1130亿元",
+    "CNY 15.7 billion in 2024",
+];
+
+fn node() -> String {
+    std::env::var("NODE").unwrap_or_else(|_| "node".into())
+}
+
+fn run_queries(site: &Path, queries: &[(&str, &str, &str)]) {
+    let cases = serde_json::json!({
+        "queries": queries.iter().map(|(l, q, e)| serde_json::json!({"lang": l, "q": q, "expect": e})).collect::<Vec<_>>(),
+        "tokens": TOKEN_SAMPLES.iter().map(|t| {
+            let (index, query) = yanbao::search_tokens(t);
+            serde_json::json!([t, index, query])
+        }).collect::<Vec<_>>(),
+    });
+    let file = site.join("search-cases.json");
+    std::fs::write(&file, cases.to_string()).unwrap();
+    let out = Command::new(node())
+        .arg(repo_root().join("tests/browser/search_queries.mjs"))
+        .arg(site)
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("search tests need Node.js (`node`): {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn real_queries_find_their_sections_in_the_top_three() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = yanbao::Options::new(repo_root());
+    opts.output = dir.path().join("site");
+    yanbao::build(&opts).unwrap();
+    run_queries(&opts.output, QUERIES);
+}
+
+#[test]
+fn a_large_site_gets_a_sharded_index_that_finds_the_same() {
+    // 600 chapters per language: the index no longer fits one file.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    copy_dir(&repo_root().join("tests/fixtures/site"), &root);
+    for lang in ["zh", "en"] {
+        for i in 0..600 {
+            let words = if lang == "zh" {
+                "市场规模与算力投资的长期分析"
+            } else {
+                "long-term analysis of market size and compute investment"
+            };
+            // Forty words of its own per chapter, so the terms alone outgrow one shard.
+            let own: String = (0..40).map(|k| format!(" term{i}x{k}")).collect();
+            let body = format!(
+                "---\ntitle: \"{lang} chapter {i}\"\norder: {}\n---\n\n## Part {{#part}}\n\n{}{own}\n\n## Unique {{#unique}}\n\nmarker{i}word\n",
+                i + 10,
+                words.repeat(40)
+            );
+            std::fs::write(root.join(format!("content/{lang}/c{i:04}.md")), body).unwrap();
+        }
+    }
+    let mut opts = yanbao::Options::new(&root);
+    opts.output = dir.path().join("out");
+    yanbao::build(&opts).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&opts.output.join("search/en.json"))).unwrap();
+    assert!(
+        manifest["shards"].as_u64().unwrap() > 1,
+        "a large index is sharded: {manifest}"
+    );
+    assert!(opts.output.join("search/en/t0.json").is_file());
+    run_queries(
+        &opts.output,
+        &[
+            ("en", "marker417word", "c0417/index.html#unique"),
+            ("zh", "marker5word", "c0005/index.html#unique"),
+        ],
+    );
+}

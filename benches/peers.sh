@@ -27,7 +27,8 @@
 #      BASE_URL (https://example.org/), WORK (/tmp/yanbao-peers), DISK_MARGIN_GB (5),
 #      BENCH_DIR (../shared/bench: gen_corpus.py, timeit.py), TIMER (BENCH_DIR/timeit.py).
 # Output: Markdown tables on stdout, also in $WORK/report.md; every run in $WORK/runs.tsv; logs of
-#         each build and timed run in $WORK/logs.
+#         each build and timed run in $WORK/logs. REPORT_ONLY=1 re-prints the tables of the run
+#         in $WORK (also of an interrupted one, from the runs done so far).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
@@ -40,10 +41,65 @@ WORK="${WORK:-/tmp/yanbao-peers}"; DISK_MARGIN_GB="${DISK_MARGIN_GB:-5}"
 TIMER="${TIMER:-python3 $BENCH_DIR/timeit.py}"
 [ -f "$BENCH_DIR/gen_corpus.py" ] || { echo "no gen_corpus.py in $BENCH_DIR (set BENCH_DIR)" >&2; exit 1; }
 
+NOTES="$WORK/notes.txt"
+
+# Markdown tables from $WORK/runs.tsv, outputs.tsv, versions.tsv and notes.txt.
+tables() {
+python3 - "$WORK" "$SIZES" "$NOTES" <<'EOF'
+import collections, statistics, sys
+work, sizes, notes = sys.argv[1], [int(s) for s in sys.argv[2].split()], sys.argv[3]
+rows = lambda f: [l.rstrip("\n").split("\t") for l in open(f"{work}/{f}")][1:]
+versions = dict(l.rstrip("\n").split("\t") for l in open(f"{work}/versions.tsv"))
+runs = collections.defaultdict(list)
+for t, n, _, w, p in rows("runs.tsv"):
+    runs[t, int(n)].append((float(w), float(p)))
+outs = {(t, int(n)): (pg, b) for t, n, pg, b in rows("outputs.tsv")}
+med = {k: (statistics.median(w for w, _ in v), statistics.median(p for _, p in v)) for k, v in runs.items()}
+tools = list(versions)
+skipped = {l.split()[1].split("=")[1].rstrip(":") for l in open(notes) if " skipped: " in l}
+name = lambda t: "yanbao check" if t == "check" else t
+
+print("| tool | version | N/lang | pages (.html) | median wall s | median peak RSS MiB | output MiB |")
+print("|---|---|---|---|---|---|---|")
+for n in sizes:
+    for t in tools:
+        if (t, n) in med:
+            pg, b = outs.get((t, n), ("", ""))
+            w, p = med[t, n]
+            size = f"{int(b) / 2**20:,.0f}" if b else "—"
+            print(f"| {name(t)} | {versions[t]} | {n} | {pg or '—'} | {w:.2f} | {p:.0f} | {size} |")
+        elif t == "yanbao" and str(n) in skipped:
+            print(f"| yanbao | {versions[t]} | {n} | — | skipped (disk) | — | — |")
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a is not None and b else "—"
+get = lambda t, n, i: med[t, n][i] if (t, n) in med else None
+size = lambda t, n: int(outs[t, n][1]) if outs.get((t, n), ("", ""))[1] else None
+if "yanbao" in tools and ("hugo" in tools or "zola" in tools):
+    print()
+    print("| N/lang | wall yanbao/Hugo | wall yanbao/Zola | wall yanbao/min(Hugo,Zola) | RSS yanbao/Hugo | RSS yanbao/Zola | output yanbao/Hugo | output yanbao/Zola |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n in sizes:
+        y, h, z = (get(t, n, 0) for t in ("yanbao", "hugo", "zola"))
+        fastest = min((x for x in (h, z) if x is not None), default=None)
+        print(f"| {n} | {ratio(y, h)} | {ratio(y, z)} | {ratio(y, fastest)} | "
+              f"{ratio(get('yanbao', n, 1), get('hugo', n, 1))} | {ratio(get('yanbao', n, 1), get('zola', n, 1))} | "
+              f"{ratio(size('yanbao', n), size('hugo', n))} | {ratio(size('yanbao', n), size('zola', n))} |")
+if len(sizes) > 1:
+    pairs = list(zip(sizes, sizes[1:]))
+    print()
+    print("| tool | " + " | ".join(f"t({b})/t({a}) (linear: {b / a:g})" for a, b in pairs) + " |")
+    print("|---|" + "---|" * len(pairs))
+    for t in tools:
+        print(f"| {name(t)} | " + " | ".join(ratio(get(t, b, 0), get(t, a, 0)) for a, b in pairs) + " |")
+EOF
+echo; sed 's/^/- /' "$NOTES"
+}
+if [ "${REPORT_ONLY:-0}" = 1 ]; then tables; exit; fi  # re-print the tables of an earlier (or interrupted) run
+
 rm -rf "$WORK/logs" "$WORK/out"
 mkdir -p "$WORK/logs" "$WORK/out"
-LOGS="$WORK/logs"; OUT="$WORK/out"
-NOTES="$WORK/notes.txt"; : > "$NOTES"
+LOGS="$WORK/logs"; OUT="$WORK/out"; : > "$NOTES"
 note() { echo "$*" | tee -a "$NOTES" >&2; }
 
 # --- binaries -------------------------------------------------------------------------------------
@@ -171,56 +227,8 @@ done
 
 # --- the tables -----------------------------------------------------------------------------------
 {
-python3 - "$WORK" "$SIZES" "$NOTES" <<'EOF'
-import collections, statistics, sys
-work, sizes, notes = sys.argv[1], [int(s) for s in sys.argv[2].split()], sys.argv[3]
-rows = lambda f: [l.rstrip("\n").split("\t") for l in open(f"{work}/{f}")][1:]
-versions = dict(l.rstrip("\n").split("\t") for l in open(f"{work}/versions.tsv"))
-runs = collections.defaultdict(list)
-for t, n, _, w, p in rows("runs.tsv"):
-    runs[t, int(n)].append((float(w), float(p)))
-outs = {(t, int(n)): (pg, b) for t, n, pg, b in rows("outputs.tsv")}
-med = {k: (statistics.median(w for w, _ in v), statistics.median(p for _, p in v)) for k, v in runs.items()}
-tools = list(versions)
-skipped = {l.split()[1].split("=")[1].rstrip(":") for l in open(notes) if " skipped: " in l}
-name = lambda t: "yanbao check" if t == "check" else t
-
-print("| tool | version | N/lang | pages (.html) | median wall s | median peak RSS MiB | output MiB |")
-print("|---|---|---|---|---|---|---|")
-for n in sizes:
-    for t in tools:
-        if (t, n) in med:
-            pg, b = outs.get((t, n), ("", ""))
-            w, p = med[t, n]
-            size = f"{int(b) / 2**20:,.0f}" if b else "—"
-            print(f"| {name(t)} | {versions[t]} | {n} | {pg or '—'} | {w:.2f} | {p:.0f} | {size} |")
-        elif t == "yanbao" and str(n) in skipped:
-            print(f"| yanbao | {versions[t]} | {n} | — | skipped (disk) | — | — |")
-
-def ratio(a, b):
-    return f"{a / b:.2f}" if a is not None and b else "—"
-get = lambda t, n, i: med[t, n][i] if (t, n) in med else None
-size = lambda t, n: int(outs[t, n][1]) if outs.get((t, n), ("", ""))[1] else None
-if "yanbao" in tools and ("hugo" in tools or "zola" in tools):
-    print()
-    print("| N/lang | wall yanbao/Hugo | wall yanbao/Zola | wall yanbao/min(Hugo,Zola) | RSS yanbao/Hugo | RSS yanbao/Zola | output yanbao/Hugo | output yanbao/Zola |")
-    print("|---|---|---|---|---|---|---|---|")
-    for n in sizes:
-        y, h, z = (get(t, n, 0) for t in ("yanbao", "hugo", "zola"))
-        fastest = min((x for x in (h, z) if x is not None), default=None)
-        print(f"| {n} | {ratio(y, h)} | {ratio(y, z)} | {ratio(y, fastest)} | "
-              f"{ratio(get('yanbao', n, 1), get('hugo', n, 1))} | {ratio(get('yanbao', n, 1), get('zola', n, 1))} | "
-              f"{ratio(size('yanbao', n), size('hugo', n))} | {ratio(size('yanbao', n), size('zola', n))} |")
-if len(sizes) > 1:
-    pairs = list(zip(sizes, sizes[1:]))
-    print()
-    print("| tool | " + " | ".join(f"t({b})/t({a}) (linear: {b / a:g})" for a, b in pairs) + " |")
-    print("|---|" + "---|" * len(pairs))
-    for t in tools:
-        print(f"| {name(t)} | " + " | ".join(ratio(get(t, b, 0), get(t, a, 0)) for a, b in pairs) + " |")
-EOF
 echo "machine: $(nproc) cores; load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after (other work on the machine skews absolute times; the interleaved ratios less so)" >> "$NOTES"
-echo; sed 's/^/- /' "$NOTES"
+tables
 if [ "$PREVIEW" = 1 ]; then
   if [[ " $active " == *" yanbao "* ]]; then
     echo "== preview at N=$PREVIEW_N" >&2

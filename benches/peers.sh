@@ -21,7 +21,8 @@
 # two points). A size whose estimate does not fit in the free space minus DISK_MARGIN_GB is
 # skipped with a "skipped: estimated X GB output" line; its `check` still runs.
 #
-# Env: SIZES, RUNS (3), TOOLS ("yanbao hugo zola"; add mdbook to time it too), CHECK (1),
+# Env: SIZES, RUNS (3), TOOLS ("yanbao hugo zola"; add mdbook to time it too; "check" instead of
+#      "yanbao" times only `yanbao check`), CHECK (1: time `yanbao check` along with yanbao),
 #      PREVIEW (0; 1 = also run preview_latency.py at PREVIEW_N=1000 with PREVIEW_EDITS=10),
 #      YANBAO (default: `cargo build --release` of this repo), HUGO, ZOLA, MDBOOK (default: PATH),
 #      BASE_URL (https://example.org/), WORK (/tmp/yanbao-peers), DISK_MARGIN_GB (5),
@@ -106,12 +107,12 @@ note() { echo "$*" | tee -a "$NOTES" >&2; }
 active=""
 for t in $TOOLS; do
   case "$t" in
-    yanbao)
+    yanbao|check)  # "check" alone times `yanbao check` without `yanbao build`
       if [ -z "${YANBAO:-}" ]; then
         cargo build --release --manifest-path "$REPO/Cargo.toml" -q
         YANBAO="${CARGO_TARGET_DIR:-$REPO/target}/release/yanbao"
       fi
-      active="$active yanbao"; [ "$CHECK" = 1 ] && active="$active check" ;;
+      active="$active $t"; if [ "$t" = yanbao ] && [ "$CHECK" = 1 ]; then active="$active check"; fi ;;
     hugo)   HUGO="${HUGO:-$(command -v hugo || true)}" ;;
     zola)   ZOLA="${ZOLA:-$(command -v zola || true)}" ;;
     mdbook) MDBOOK="${MDBOOK:-$(command -v mdbook || true)}" ;;
@@ -230,7 +231,7 @@ done
 echo "machine: $(nproc) cores; load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after (other work on the machine skews absolute times; the interleaved ratios less so)" >> "$NOTES"
 tables
 if [ "$PREVIEW" = 1 ]; then
-  if [[ " $active " == *" yanbao "* ]]; then
+  if [ -n "${YANBAO:-}" ]; then
     echo "== preview at N=$PREVIEW_N" >&2
     make_corpus "$PREVIEW_N" >/dev/null
     echo

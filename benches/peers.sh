@@ -17,7 +17,7 @@
 #   gen_corpus.py configures them. `yanbao check` is timed in the same rotation (it writes nothing).
 #
 # Disk guard: before yanbao builds at N, its output is estimated from the two previous sizes
-# (exponent fitted between them, clamped to [1, 2], plus 10%; two small probe builds give the first
+# (exponent fitted between them, clamped to [1, 2], plus 25%: two small probe builds give the first
 # two points). A size whose estimate does not fit in the free space minus DISK_MARGIN_GB is
 # skipped with a "skipped: estimated X GB output" line; its `check` still runs.
 #
@@ -170,7 +170,7 @@ n = int(sys.argv[1])
 pts = sorted({int(a): int(b) for a, b in (l.split() for l in open(sys.argv[2]) if l.strip())}.items())
 (n1, s1), (n2, s2) = pts[-2], pts[-1]
 p = min(2.0, max(1.0, math.log(s2 / s1) / math.log(n2 / n1)))
-print(int(s2 * (n / n2) ** p * 1.1))
+print(int(s2 * (n / n2) ** p * 1.25))
 EOF
 }
 free_bytes() { df -B1 --output=avail "$WORK" | tail -1 | tr -d ' '; }

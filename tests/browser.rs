@@ -1,7 +1,9 @@
 //! Browser tests, part of `cargo test`: builds the bundled report, then runs
 //! `tests/browser/e2e.mjs` in headless Chromium (playwright-core) and the W3C Nu HTML Checker
 //! (vnu-jar) on every page. They never skip: a missing tool fails with what to install.
-//! Screenshots land in `target/browser-shots/` for people to look at.
+//! With `YANBAO_SHOTS=1`, screenshots land in `target/browser-shots/` for people to look at.
+//! The tests take turns (one Chromium or JVM at a time): on a small CI machine, running them
+//! together only made each slow enough to time out.
 
 mod common;
 
@@ -9,6 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::*;
+
+/// Held by each test while it runs, so the browser tests take turns.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 fn need(program: &str, version_arg: &str, install: &str) -> PathBuf {
     let found = Command::new(program)
@@ -79,6 +88,7 @@ fn built_report() -> (tempfile::TempDir, PathBuf) {
 
 #[test]
 fn site_in_headless_chromium() {
+    let _turn = take_turn();
     let chromium = chromium();
     need("node", "--version", "apt-get install -y nodejs npm");
     let browser_dir = node_modules();
@@ -109,6 +119,7 @@ fn site_in_headless_chromium() {
 
 #[test]
 fn nu_html_checker_finds_no_errors() {
+    let _turn = take_turn();
     need(
         "java",
         "-version",
@@ -158,6 +169,7 @@ fn nu_html_checker_finds_no_errors() {
 
 #[test]
 fn live_reload_in_chromium() {
+    let _turn = take_turn();
     let chromium = chromium();
     need("node", "--version", "apt-get install -y nodejs npm");
     let browser_dir = node_modules();

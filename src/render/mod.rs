@@ -38,6 +38,24 @@ pub struct RenderedPage {
     pub deps: Deps,
 }
 
+/// Above this many chapters a page's own chapter list shows only its neighbourhood (and a link
+/// to the full contents on the home page), so every page stays the same size however long the
+/// report grows: the site's bytes grow linearly with its chapters, not with their square.
+pub const NAV_FULL_LIMIT: usize = 60;
+/// How many chapters either side of the current one a long report's list shows.
+const NAV_WINDOW: usize = 12;
+
+/// The slice `lo..hi` of a language's `n` chapters a page lists: all of them for short reports,
+/// else the chapters around `pos` (the first ones on pages that are not chapters).
+pub fn nav_window(n: usize, pos: Option<usize>) -> (usize, usize) {
+    if n <= NAV_FULL_LIMIT {
+        return (0, n);
+    }
+    let width = 2 * NAV_WINDOW + 1;
+    let lo = pos.map_or(0, |p| p.saturating_sub(NAV_WINDOW).min(n - width));
+    (lo, lo + width)
+}
+
 /// Everything the templates and the pages share for one build.
 pub struct Renderer<'a> {
     pub site: &'a Site,
@@ -256,7 +274,20 @@ impl<'a> Renderer<'a> {
             ctx.insert("nav", &*self.nav(lang, prefix, home));
         }
         let mut list_ctx = tera::Context::new();
-        list_ctx.insert("nav", &*self.nav(lang, prefix, false));
+        let all = self.nav(lang, prefix, false);
+        let pos = page
+            .and_then(|p| site.page_ix(lang, &p.key))
+            .and_then(|ix| site.index.chapter_pos.get(&ix).copied());
+        match all.as_array() {
+            Some(items) if items.len() > NAV_FULL_LIMIT => {
+                let (lo, hi) = nav_window(items.len(), pos);
+                list_ctx.insert("nav", &items[lo..hi]);
+                list_ctx.insert("more_before", &(lo > 0));
+                list_ctx.insert("more_after", &(hi < items.len()));
+                list_ctx.insert("total", &items.len());
+            }
+            _ => list_ctx.insert("nav", &*all),
+        }
         list_ctx.insert("home_href", &site.href(prefix, &format!("{lang}/")));
         list_ctx.insert("t", &pack.strings);
         list_ctx.insert("lang", lang);
@@ -334,5 +365,20 @@ impl<'a> Renderer<'a> {
             sections: vec![],
             deps: Deps::default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nav_window;
+
+    #[test]
+    fn long_reports_list_a_window_of_chapters() {
+        assert_eq!(nav_window(7, Some(3)), (0, 7));
+        assert_eq!(nav_window(60, None), (0, 60));
+        assert_eq!(nav_window(1000, None), (0, 25));
+        assert_eq!(nav_window(1000, Some(0)), (0, 25));
+        assert_eq!(nav_window(1000, Some(500)), (488, 513));
+        assert_eq!(nav_window(1000, Some(999)), (975, 1000));
     }
 }

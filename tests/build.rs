@@ -565,3 +565,42 @@ fn a_preview_follows_references_that_data_texts_gain() {
         "an edit to the newly referenced set reaches the page"
     );
 }
+
+#[test]
+fn every_table_cell_names_its_column_and_no_table_needs_inline_style() {
+    // A phone shows each row as a card that labels each value with its column (data-label);
+    // Markdown column alignment becomes a class (a strict CSP refuses style attributes).
+    let (_dir, root) = fixture_copy();
+    let page = root.join("content/en/outlook.md");
+    let text = read(&page).replacen("|---|", "|--:|", 1);
+    std::fs::write(&page, text).unwrap();
+    let opts = Options::new(&root);
+    yanbao::build(&opts).unwrap();
+    let mut tables = 0;
+    for (path, bytes) in all_files(&root.join("public")) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(&bytes);
+        assert!(!html.contains(" style=\""), "{path} has an inline style");
+        tables += html.matches("<table>").count();
+        let cells: Vec<&str> = html
+            .match_indices("<td")
+            .map(|(i, _)| &html[i..i + html[i..].find('>').unwrap_or(0)])
+            .collect();
+        let unlabelled: Vec<&&str> = cells
+            .iter()
+            .filter(|c| !c.contains(" data-label=\""))
+            .collect();
+        assert!(
+            unlabelled.is_empty(),
+            "{path}: cells without data-label: {unlabelled:?}"
+        );
+    }
+    assert!(tables >= 4, "the fixture has data and Markdown tables");
+    let outlook = read(&root.join("public/en/outlook/index.html"));
+    assert!(
+        outlook.contains("<th scope=\"col\" class=\"num\">"),
+        "{outlook}"
+    );
+}

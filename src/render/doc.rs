@@ -46,6 +46,7 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
     let mut open: Vec<(u8, String)> = Vec::new();
     let mut closes: Vec<String> = Vec::new();
     let mut block_sections: Vec<Section> = Vec::new();
+    let mut tables = Tables::default();
     let mut i = 0;
     while i < nodes.len() {
         match &nodes[i] {
@@ -111,19 +112,7 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
             node => {
                 for ev in inline_events(cx, page, std::slice::from_ref(node)) {
                     section_text(&mut sections, &ev);
-                    match ev {
-                        Event::Start(Tag::Table(_)) => {
-                            out.push(Event::Html(CowStr::from(
-                                "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\">",
-                            )));
-                            out.push(ev);
-                        }
-                        Event::End(TagEnd::Table) => {
-                            out.push(ev);
-                            out.push(Event::Html(CowStr::from("</div>\n")));
-                        }
-                        ev => out.push(ev),
-                    }
+                    out.push(tables.map(ev));
                 }
             }
         }
@@ -320,6 +309,84 @@ pub fn strip_tags(html: &str) -> String {
         i += c.len_utf8();
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Markdown tables with their structure written here rather than by pulldown-cmark: in a
+/// scrolling wrapper, column alignment as classes (pulldown-cmark writes `style` attributes, which
+/// a strict Content-Security-Policy refuses), header cells as column headers, and each body cell
+/// carrying its column's name in `data-label` (a phone shows each row as a card). Events arrive
+/// one at a time, so the table being written is state.
+#[derive(Default)]
+struct Tables {
+    align: Vec<pulldown_cmark::Alignment>,
+    labels: Vec<String>,
+    in_head: bool,
+    col: usize,
+    body_open: bool,
+}
+
+impl Tables {
+    fn map(&mut self, ev: Event<'static>) -> Event<'static> {
+        use pulldown_cmark::Alignment;
+        let html = |s: String| Event::Html(CowStr::from(s));
+        match ev {
+            Event::Start(Tag::Table(a)) => {
+                *self = Tables {
+                    align: a,
+                    ..Tables::default()
+                };
+                html("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\"><table>".into())
+            }
+            Event::End(TagEnd::Table) => {
+                let tbody = if self.body_open { "</tbody>" } else { "" };
+                html(format!("{tbody}</table></div>\n"))
+            }
+            Event::Start(Tag::TableHead) => {
+                self.in_head = true;
+                self.col = 0;
+                html("<thead><tr>".into())
+            }
+            Event::End(TagEnd::TableHead) => {
+                self.in_head = false;
+                html("</tr></thead>".into())
+            }
+            Event::Start(Tag::TableRow) => {
+                self.col = 0;
+                let tbody = if self.body_open { "" } else { "<tbody>" };
+                self.body_open = true;
+                html(format!("{tbody}<tr>"))
+            }
+            Event::End(TagEnd::TableRow) => html("</tr>".into()),
+            Event::Start(Tag::TableCell) => {
+                let class = match self.align.get(self.col) {
+                    Some(Alignment::Right) => " class=\"num\"",
+                    Some(Alignment::Center) => " class=\"center\"",
+                    _ => "",
+                };
+                if self.in_head {
+                    self.labels.push(String::new());
+                    html(format!("<th scope=\"col\"{class}>"))
+                } else {
+                    let label = self.labels.get(self.col).map_or("", String::as_str);
+                    html(format!("<td{class} data-label=\"{}\">", escape(label)))
+                }
+            }
+            Event::End(TagEnd::TableCell) => {
+                self.col += 1;
+                html(if self.in_head { "</th>" } else { "</td>" }.into())
+            }
+            ev => {
+                if self.in_head {
+                    if let (Event::Text(t) | Event::Code(t), Some(l)) =
+                        (&ev, self.labels.last_mut())
+                    {
+                        l.push_str(t);
+                    }
+                }
+                ev
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -193,17 +193,26 @@ fn base_url_adds_canonical_sitemap_and_absolute_alternates() {
 }
 
 #[test]
-fn without_base_url_every_page_still_has_relative_alternates() {
+fn hreflang_links_are_absolute_or_absent() {
+    // Search engines ignore relative hreflang URLs: without a base URL there are none (the
+    // language switch still links every translation); with one, every page lists them all.
     let (_dir, root) = fixture_copy();
     yanbao::build(&Options::new(&root)).unwrap();
     let page = read(&root.join("public/en/market/index.html"));
-    assert!(page.contains(
-        "<link rel=\"alternate\" hreflang=\"zh-Hans\" href=\"../../zh/market/index.html\">"
-    ));
-    assert!(page.contains(
-        "<link rel=\"alternate\" hreflang=\"x-default\" href=\"../../zh/market/index.html\">"
-    ));
+    assert!(!page.contains("hreflang=\"zh-Hans\" href="), "{page}");
+    assert!(!page.contains("rel=\"alternate\" hreflang"));
+    assert!(page.contains("<a href=\"../../zh/market/index.html\" hreflang=\"zh-Hans\""));
     assert!(!page.contains("rel=\"canonical\""));
+    let mut opts = Options::new(&root);
+    opts.base_url = Some("https://example.org/r/".into());
+    yanbao::build(&opts).unwrap();
+    let page = read(&root.join("public/en/market/index.html"));
+    assert!(page.contains(
+        "<link rel=\"alternate\" hreflang=\"zh-Hans\" href=\"https://example.org/r/zh/market/\">"
+    ), "{page}");
+    assert!(page.contains(
+        "<link rel=\"alternate\" hreflang=\"x-default\" href=\"https://example.org/r/zh/market/\">"
+    ));
 }
 
 #[test]

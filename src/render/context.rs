@@ -220,9 +220,15 @@ pub fn languages(
         .collect()
 }
 
-/// hreflang alternates of a page, plus x-default: absolute with base_url, else relative.
-pub fn alternates(site: &Site, page: &Page, prefix: &str) -> Vec<Alternate> {
-    let url = |dir: &str| site.absolute(dir).unwrap_or_else(|| site.href(prefix, dir));
+/// hreflang alternates of a page, plus x-default, as absolute URLs under `base_url`.
+///
+/// hreflang links must be absolute URLs (search engines ignore relative ones), so without a base
+/// URL there are none; the language switch still links every translation.
+pub fn alternates(site: &Site, page: &Page, _prefix: &str) -> Vec<Alternate> {
+    if site.absolute("").is_none() {
+        return Vec::new();
+    }
+    let url = |dir: &str| site.absolute(dir).unwrap_or_default();
     let mut out = Vec::new();
     for lang in site.languages() {
         if let Some(p) = site.page(lang, &page.key) {

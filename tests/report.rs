@@ -346,3 +346,28 @@ fn glossary_lists_its_terms_in_both_languages() {
         );
     }
 }
+
+#[test]
+fn editors_notes_are_set_apart_and_never_show_their_markup() {
+    let mut notes = 0;
+    for lang in ["zh", "en"] {
+        for rel in [
+            "status/index.html",
+            "applications/index.html",
+            "trends/index.html",
+        ] {
+            let html = page(lang, rel);
+            assert!(
+                !html.contains("[!NOTE]"),
+                "{lang}/{rel} shows the alert markup"
+            );
+            notes += html
+                .matches("<blockquote class=\"markdown-alert-note\">")
+                .count();
+        }
+    }
+    assert!(
+        notes >= 4,
+        "the report's editor's notes render as notes ({notes})"
+    );
+}

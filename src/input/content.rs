@@ -189,7 +189,9 @@ pub fn parse_markdown(body: &str, smart_punctuation: bool) -> Vec<(Event<'static
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        // `> [!NOTE]` and the other GitHub alert kinds: editor's notes set apart from the text.
+        | Options::ENABLE_GFM;
     if smart_punctuation {
         opts |= Options::ENABLE_SMART_PUNCTUATION;
     }

@@ -344,11 +344,30 @@ mod tests {
         write(&out, &root, &files(&[("b.html", "two")])).unwrap();
         assert!(!out.join("a").exists());
         assert!(out.join(MARKER).is_file());
-        let leftovers: Vec<_> = std::fs::read_dir(&root)
+        let mut leftovers: Vec<_> = std::fs::read_dir(&root)
             .unwrap()
-            .map(|e| e.unwrap().file_name())
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
+        leftovers.sort();
+        assert_eq!(leftovers, [".public.yanbao-lock", "public"]);
+    }
+
+    #[test]
+    fn a_leftover_that_cannot_be_deleted_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        // Not a folder: removing it as one fails, as a folder without permission would.
+        let stuck = dir.path().join(".public.yanbao-old-1");
+        std::fs::write(&stuck, "x").unwrap();
+        let mut warnings = Vec::new();
+        remove_leftover(&stuck, &mut warnings);
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0]
+                .message
+                .starts_with("could not delete the previous site: "),
+            "{}",
+            warnings[0]
+        );
     }
 
     #[test]

@@ -21,6 +21,14 @@ fn yanbao(args: &[&str], dir: &Path) -> (i32, String, String) {
     )
 }
 
+/// The valid fixture with a case of `tests/fixtures/faults/` laid over it.
+fn fixture_with_fault(case: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, root) = fixture_copy();
+    let case_dir = repo_root().join("tests/fixtures/faults").join(case);
+    copy_dir(&case_dir, &root);
+    (dir, root)
+}
+
 /// Names in `dir` that a build leaves next to its output (temporary or old folders).
 fn leftovers(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -244,7 +252,7 @@ fn site_texts_cannot_break_out_of_the_json_ld_block() {
 
 #[test]
 fn raw_html_strip_removes_code_and_keeps_markup() {
-    let (_dir, root) = fixture_with("raw-html-strip");
+    let (_dir, root) = fixture_with_fault("raw-html-strip");
     let built = yanbao::build_in_memory(&yanbao::Options::new(&root), yanbao::Mode::Build).unwrap();
     let html = String::from_utf8_lossy(&built.files["en/market/index.html"]).into_owned();
     assert!(html.contains("<div class=\"note\">Harmless"), "{html}");
@@ -252,9 +260,8 @@ fn raw_html_strip_removes_code_and_keeps_markup() {
     for code in ["alert(", "onerror", "javascript:", "jav&#x61;script"] {
         assert!(!html.contains(code), "{code} left in {html}");
     }
-    // Under the default policy the same page keeps its HTML, and `check` said why (the
-    // raw-html-active case).
-    let (_dir, root) = fixture_with("raw-html-active");
+    // Under the default policy the same page keeps its HTML, and `check` says why.
+    let (_dir, root) = fixture_with_fault("raw-html-active");
     let built = yanbao::build_in_memory(&yanbao::Options::new(&root), yanbao::Mode::Build).unwrap();
     let html = String::from_utf8_lossy(&built.files["en/market/index.html"]).into_owned();
     assert!(html.contains("onerror=\"alert(2)\""));
@@ -292,4 +299,52 @@ fn ten_thousand_identical_headings_take_well_under_a_second() {
     assert!(r.is_ok(), "{:?}", r.err().map(|e| e.to_string()));
     // Debug build on a shared machine: generous, but quadratic de-duplication took 17 s.
     assert!(took.as_secs_f64() < 3.0, "{took:?}");
+}
+
+#[test]
+fn hostile_cases_are_reported_in_the_editors_words() {
+    let cases: &[(&str, bool, &[&str])] = &[
+        (
+            "raw-html-active",
+            false,
+            &[
+                "raw HTML with a `<script>` element",
+                "raw HTML with an event handler `onerror=`",
+                "raw HTML with a `javascript:` address",
+            ],
+        ),
+        (
+            "raw-html-forbid",
+            true,
+            &["raw HTML is not allowed in this site"],
+        ),
+        ("raw-html-bad-policy", true, &["unknown variant `maybe`"]),
+        ("template-self-include", true, &["includes itself ("]),
+        ("impossible-date", true, &["2025-02-30"]),
+        ("bom-and-crlf", false, &[]),
+    ];
+    for (case, is_error, wanted) in cases {
+        let (_dir, root) = fixture_with_fault(case);
+        let said = match yanbao::check(&yanbao::Options::new(&root)) {
+            Ok(r) => {
+                assert!(!is_error, "{case}: no error");
+                r.warnings
+                    .iter()
+                    .map(|w| w.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+            Err(e) => {
+                assert!(is_error, "{case}: {e}");
+                e.to_string()
+            }
+        };
+        for w in *wanted {
+            assert!(said.contains(w), "{case}: no {w:?} in\n{said}");
+        }
+        assert!(
+            !said.contains("struct ") && !said.contains("u128"),
+            "{case}: {said}"
+        );
+    }
 }

@@ -270,13 +270,12 @@ fn raw_html_strip_removes_code_and_keeps_markup() {
 #[test]
 fn a_fifty_megabyte_data_file_is_refused_in_under_a_second() {
     let (_dir, root) = fixture_copy();
-    let big = std::fs::File::create(root.join("content/data/big.yaml")).unwrap();
-    big.set_len(50 * 1024 * 1024).unwrap();
     // The rest of the site is still checked: the refusal must add well under a second to that.
     let start = std::time::Instant::now();
-    let _ = yanbao(&["check", "--root", "/nonexistent-site"], &root);
-    let _ = yanbao(&["check"], &root.join("content"));
-    let baseline = start.elapsed().as_secs_f64() / 2.0;
+    assert_eq!(yanbao(&["check"], &root).0, 0);
+    let baseline = start.elapsed().as_secs_f64();
+    let big = std::fs::File::create(root.join("content/data/big.yaml")).unwrap();
+    big.set_len(50 * 1024 * 1024).unwrap();
     let start = std::time::Instant::now();
     let (code, _, err) = yanbao(&["check"], &root);
     let took = start.elapsed().as_secs_f64();
@@ -291,7 +290,7 @@ fn a_fifty_megabyte_data_file_is_refused_in_under_a_second() {
 }
 
 #[test]
-fn ten_thousand_identical_headings_take_well_under_a_second() {
+fn heading_id_deduplication_takes_linear_time() {
     // Linear, not quadratic: four times the headings take about four times as long (17 s for
     // 10,000 before), measured on the same machine in the same run.
     let time = |n: usize| {

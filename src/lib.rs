@@ -40,10 +40,14 @@ pub struct Built {
 /// a staging folder as they render, which replaces the output at the end.
 pub fn build(opts: &Options) -> Result<Report> {
     let start = Instant::now();
+    // Not a site (a typo in --root): say so before any folder is created.
+    if !opts.root.join(input::config::CONFIG_PATH).is_file() {
+        pipeline::check(opts)?;
+    }
     let staging = output::Staging::begin(&opts.output, &opts.root)?;
     match pipeline::run(opts, Mode::Build, None, &staging) {
-        Ok(r) => {
-            staging.finish()?;
+        Ok(mut r) => {
+            r.warnings.extend(staging.finish()?);
             Ok(report(r, opts, start))
         }
         Err(e) => {

@@ -72,8 +72,32 @@ impl Common {
     }
 }
 
+/// Prints a line to stdout. A reader that went away (`yanbao check | head -0`) is not an error:
+/// the exit code still says how the command went.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Prints a line to stderr, likewise never failing.
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version exit 0, usage errors 2; a closed pipe changes neither.
+            let _ = e.print();
+            return ExitCode::from(if e.exit_code() == 0 { 0 } else { 2 });
+        }
+    };
     let result = match &cli.command {
         Command::Build(c) => yanbao::build(&c.options()).map(|r| print_build(&r)),
         Command::Check(c) => yanbao::check(&c.options()).map(|r| print_check(&r)),
@@ -82,7 +106,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{e}");
+            err!("{e}");
             match e {
                 Error::Content(_) => ExitCode::from(1),
                 _ => ExitCode::from(2),
@@ -93,27 +117,27 @@ fn main() -> ExitCode {
 
 fn print_warnings(r: &Report) {
     for w in &r.warnings {
-        eprintln!("{w}\n");
+        err!("{w}\n");
     }
 }
 
 fn print_build(r: &Report) {
     print_warnings(r);
     let out = r.output.canonicalize().unwrap_or_else(|_| r.output.clone());
-    println!(
+    out!(
         "Built {} pages ({} files) in {} ms{}",
         r.pages,
         r.files,
         r.elapsed.as_millis(),
         warn_suffix(r)
     );
-    println!("Site: {}", out.display());
-    println!("Open: {}", out.join("index.html").display());
+    out!("Site: {}", out.display());
+    out!("Open: {}", out.join("index.html").display());
 }
 
 fn print_check(r: &Report) {
     print_warnings(r);
-    println!("Checked {} pages: no problems{}", r.pages, warn_suffix(r));
+    out!("Checked {} pages: no problems{}", r.pages, warn_suffix(r));
 }
 
 fn warn_suffix(r: &Report) -> String {

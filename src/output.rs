@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Error, Result};
+use crate::diag::{Diagnostic, Error, Result};
 
 /// File in every output folder yanbao writes; its presence allows replacing the folder.
 pub const MARKER: &str = ".yanbao-output";
@@ -38,20 +38,30 @@ impl Sink for Memory {
 }
 
 /// A build in progress: a temporary folder next to the output, swapped in by
-/// [`Staging::finish`], removed by [`Staging::abort`] (or when dropped unfinished).
+/// [`Staging::finish`], removed by [`Staging::abort`] (or when dropped unfinished). It holds
+/// the output's lock file for its whole life, so a second build into the same output is refused
+/// instead of deleting this one's files.
 pub struct Staging {
     tmp: PathBuf,
     out: PathBuf,
     parent: PathBuf,
     name: String,
     done: bool,
+    /// Problems met along the way that did not stop the build (leftovers that could not be deleted).
+    warnings: Vec<Diagnostic>,
+    /// Open while the build runs: the operating system releases the lock when the process ends,
+    /// however it ends.
+    _lock: std::fs::File,
 }
 
 impl Staging {
-    /// Checks that `out` may be replaced and creates the temporary folder.
+    /// Checks that `out` may be replaced, takes its lock and creates the temporary folder.
+    /// Symbolic links in `out` and `root` are resolved first: an output that is a link is
+    /// published through (the link stays, its target gets the site), and the safety rules see
+    /// the real folders.
     pub fn begin(out: &Path, root: &Path) -> Result<Staging> {
-        let out = absolute(out);
-        refuse_dangerous(&out, &absolute(root))?;
+        let out = resolve(&absolute(out));
+        refuse_dangerous(&out, &resolve(&absolute(root)))?;
         let parent = out
             .parent()
             .map(Path::to_path_buf)
@@ -64,8 +74,11 @@ impl Staging {
                 message: "the output path has no folder name".into(),
             })?;
         std::fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
+        let lock = lock(&parent, &name, &out)?;
         check_replaceable(&out)?;
-        clean_stale(&parent, &name);
+        // Safe now: any other build of this output would hold the lock we hold.
+        let mut warnings = Vec::new();
+        clean_stale(&parent, &name, &mut warnings);
         let tmp = parent.join(format!(".{name}.yanbao-tmp-{}", std::process::id()));
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
@@ -80,23 +93,28 @@ impl Staging {
             parent,
             name,
             done: false,
+            warnings,
+            _lock: lock,
         })
     }
 
-    /// Swaps the finished folder in for the output.
-    pub fn finish(mut self) -> Result<()> {
+    /// Swaps the finished folder in for the output. The warnings are about leftovers that could
+    /// not be deleted; the new site is in place either way.
+    pub fn finish(mut self) -> Result<Vec<Diagnostic>> {
         self.done = true;
+        let mut warnings = std::mem::take(&mut self.warnings);
         let r = swap(
             &self.tmp,
             &self.out,
             &self.parent,
             &self.name,
             std::process::id(),
+            &mut warnings,
         );
         if r.is_err() {
             let _ = std::fs::remove_dir_all(&self.tmp);
         }
-        r
+        r.map(|()| warnings)
     }
 
     /// Removes the temporary folder; the previous output stays as it was.
@@ -121,6 +139,26 @@ impl Sink for Staging {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         }
         std::fs::write(&target, bytes).map_err(|e| Error::io("write", &target, e))
+    }
+}
+
+/// Takes the output's lock (`.<name>.yanbao-lock` next to it), or says who holds it. The file
+/// stays when the build ends: deleting it would let two later builds lock two different files.
+fn lock(parent: &Path, name: &str, out: &Path) -> Result<std::fs::File> {
+    let path = parent.join(format!(".{name}.yanbao-lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io("create the lock file", &path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Output {
+            path: out.to_path_buf(),
+            message: "another build is writing to this output folder; wait for it to finish, or choose another --output".into(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", &path, e)),
     }
 }
 
@@ -150,7 +188,14 @@ fn check_replaceable(out: &Path) -> Result<()> {
     Ok(())
 }
 
-fn swap(tmp: &Path, out: &Path, parent: &Path, name: &str, pid: u32) -> Result<()> {
+fn swap(
+    tmp: &Path,
+    out: &Path,
+    parent: &Path,
+    name: &str,
+    pid: u32,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<()> {
     if !out.exists() {
         return std::fs::rename(tmp, out).map_err(|e| Error::io("move the new site into", out, e));
     }
@@ -161,22 +206,40 @@ fn swap(tmp: &Path, out: &Path, parent: &Path, name: &str, pid: u32) -> Result<(
         let _ = std::fs::rename(&old, out);
         return Err(Error::io("move the new site into", out, e));
     }
-    let _ = std::fs::remove_dir_all(&old);
+    remove_leftover(&old, warnings);
     Ok(())
 }
 
+/// Deletes a folder yanbao left behind, or says that it could not.
+fn remove_leftover(dir: &Path, warnings: &mut Vec<Diagnostic>) {
+    if let Err(e) = std::fs::remove_dir_all(dir) {
+        warnings.push(
+            Diagnostic::warning(dir, format!("could not delete the previous site: {e}")).help(
+                "the new site is in place; delete this folder yourself (check its permissions)",
+            ),
+        );
+    }
+}
+
 /// Removes temporary folders left by an interrupted build (only ours: they carry the marker).
-fn clean_stale(parent: &Path, name: &str) {
+/// Called with the output's lock held, so none of them belongs to a running build.
+fn clean_stale(parent: &Path, name: &str, warnings: &mut Vec<Diagnostic>) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
-    for e in entries.flatten() {
-        let n = e.file_name().to_string_lossy().into_owned();
-        let ours = n.starts_with(&format!(".{name}.yanbao-tmp-"))
-            || n.starts_with(&format!(".{name}.yanbao-old-"));
-        if ours && e.path().join(MARKER).is_file() {
-            let _ = std::fs::remove_dir_all(e.path());
-        }
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with(&format!(".{name}.yanbao-tmp-"))
+                || n.starts_with(&format!(".{name}.yanbao-old-"))
+        })
+        .map(|e| e.path())
+        .filter(|p| !p.is_symlink() && p.join(MARKER).is_file())
+        .collect();
+    found.sort();
+    for dir in found {
+        remove_leftover(&dir, warnings);
     }
 }
 
@@ -189,7 +252,7 @@ fn refuse_dangerous(out: &Path, root: &Path) -> Result<()> {
         });
     }
     for sub in ["content", "templates", "static"] {
-        if out.starts_with(root.join(sub)) {
+        if out.starts_with(resolve(&root.join(sub))) {
             return Err(Error::Output {
                 path: out.to_path_buf(),
                 message: format!(
@@ -199,6 +262,30 @@ fn refuse_dangerous(out: &Path, root: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `p` (absolute) with every symbolic link resolved, even when its last parts do not exist
+/// yet: the nearest existing ancestor is resolved and the rest appended. A link that points
+/// nowhere is followed to where it points.
+fn resolve(p: &Path) -> PathBuf {
+    resolve_depth(p, 0)
+}
+
+fn resolve_depth(p: &Path, depth: usize) -> PathBuf {
+    if let Ok(real) = p.canonicalize() {
+        return real;
+    }
+    // A dangling link: follow it by hand (bounded, in case of a loop).
+    if depth < 40
+        && let Ok(target) = std::fs::read_link(p)
+    {
+        let base = p.parent().unwrap_or(Path::new("/"));
+        return resolve_depth(&absolute(&base.join(target)), depth + 1);
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) if parent != p => resolve_depth(parent, depth).join(name),
+        _ => p.to_path_buf(),
+    }
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -233,7 +320,7 @@ mod tests {
         for (path, bytes) in files {
             staging.put(path, bytes.clone())?;
         }
-        staging.finish()
+        staging.finish().map(|_| ())
     }
 
     fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
@@ -257,11 +344,30 @@ mod tests {
         write(&out, &root, &files(&[("b.html", "two")])).unwrap();
         assert!(!out.join("a").exists());
         assert!(out.join(MARKER).is_file());
-        let leftovers: Vec<_> = std::fs::read_dir(&root)
+        let mut leftovers: Vec<_> = std::fs::read_dir(&root)
             .unwrap()
-            .map(|e| e.unwrap().file_name())
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
+        leftovers.sort();
+        assert_eq!(leftovers, [".public.yanbao-lock", "public"]);
+    }
+
+    #[test]
+    fn a_leftover_that_cannot_be_deleted_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        // Not a folder: removing it as one fails, as a folder without permission would.
+        let stuck = dir.path().join(".public.yanbao-old-1");
+        std::fs::write(&stuck, "x").unwrap();
+        let mut warnings = Vec::new();
+        remove_leftover(&stuck, &mut warnings);
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0]
+                .message
+                .starts_with("could not delete the previous site: "),
+            "{}",
+            warnings[0]
+        );
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct Context<'a> {
     pub site_title: &'a Localized,
     /// Broken links are errors (`check`) or warnings (`build`, `serve`).
     pub strict_links: bool,
+    /// What to do with active content in raw HTML.
+    pub raw_html: crate::model::config::RawHtml,
 }
 
 /// Every draft resolved into a page, in site order.
@@ -466,7 +468,50 @@ impl Resolver for PageResolver<'_> {
     }
 
     fn link(&mut self, dest: &str, offset: usize) -> Target {
+        use crate::model::config::RawHtml;
+        let policy = self.cx.raw_html;
+        if policy != RawHtml::Allow
+            && let Some(d) = crate::check::html::dangers(dest).first()
+        {
+            if policy == RawHtml::Strip {
+                return Target::AsWritten(String::new());
+            }
+            let severity = if policy == RawHtml::Forbid {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            let p = crate::check::html::problem(RawHtml::Warn, d)
+                .unwrap_or_else(crate::check::html::forbidden);
+            let d = self.error_at(offset, severity, p);
+            self.out.push(d);
+        }
         self.resolve_link(dest, offset)
+    }
+
+    fn raw_html(&mut self, html: &str, offset: usize) -> Option<String> {
+        use crate::check::html;
+        use crate::model::config::RawHtml;
+        let policy = self.cx.raw_html;
+        if policy == RawHtml::Forbid {
+            let d = self.error_at(offset, Severity::Error, html::forbidden());
+            self.out.push(d);
+            return None;
+        }
+        let dangers = html::dangers(html);
+        if dangers.is_empty() {
+            return None;
+        }
+        if policy == RawHtml::Strip {
+            return Some(html::strip(html));
+        }
+        for d in &dangers {
+            if let Some(p) = html::problem(policy, d) {
+                let w = self.error_at(offset + d.at, Severity::Warning, p);
+                self.out.push(w);
+            }
+        }
+        None
     }
 
     fn block(&mut self, index: usize) -> Option<(usize, bool)> {

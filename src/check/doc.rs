@@ -104,6 +104,9 @@ pub trait Resolver {
     fn block(&mut self, index: usize) -> Option<(usize, bool)>;
     /// Asterisks left as text at a body offset: CommonMark did not close the emphasis.
     fn stray_emphasis(&mut self, offset: usize);
+    /// Raw HTML at a body offset, under the site's policy: what to publish instead (None: as
+    /// written).
+    fn raw_html(&mut self, html: &str, offset: usize) -> Option<String>;
 }
 
 /// The checked body: headings with their ids, references, links and blocks resolved.
@@ -182,6 +185,14 @@ pub fn resolve(events: &Events, body: &str, outline: &Outline, r: &mut dyn Resol
                 i = end;
                 continue;
             }
+            Event::Html(h) | Event::InlineHtml(h) if !in_code => {
+                let ev = match r.raw_html(h, range.start) {
+                    Some(clean) if matches!(ev, Event::Html(_)) => Event::Html(clean.into()),
+                    Some(clean) => Event::InlineHtml(clean.into()),
+                    None => ev.clone(),
+                };
+                w.nodes.push(Node::Event(ev));
+            }
             _ => w.nodes.push(Node::Event(ev.clone())),
         }
         if w.pending_close > 0 && w.depth == 0 && matches!(ev, Event::End(_)) {
@@ -225,6 +236,12 @@ impl Walk {
                             tag: tag.clone(),
                             target,
                         });
+                    }
+                    Event::InlineHtml(h) => {
+                        let h = r
+                            .raw_html(h, events[i].1.start)
+                            .unwrap_or_else(|| h.to_string());
+                        self.nodes.push(Node::Event(Event::InlineHtml(h.into())));
                     }
                     ev => self.nodes.push(Node::Event(ev.clone())),
                 }

@@ -9,6 +9,7 @@ pub mod charts;
 pub mod cycles;
 pub mod data;
 pub mod doc;
+pub mod html;
 pub mod ids;
 pub mod pages;
 pub mod refs;
@@ -66,6 +67,7 @@ pub fn run(inputs: &Inputs, strict_links: bool, problems: &mut Problems) -> Opti
         charts: &charts,
         site_title: &config.title,
         strict_links,
+        raw_html: config.raw_html,
     };
     let pages = body::resolve_all(&cx, problems);
     if problems.has_errors() {

@@ -191,7 +191,20 @@ fn plain_number(x: f64, decimals: usize) -> String {
     }
 }
 
+/// A cell as written to the file: quoted when needed, and a text that a spreadsheet would run
+/// as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) prefixed with
+/// `'`, as OWASP advises. Plain numbers, negative ones included, stay numbers.
 fn quote(s: &str) -> String {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b".eE+-".contains(&b))
+        && s.parse::<f64>().is_ok();
+    let s = if formula && !number {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -365,6 +378,23 @@ mod tests {
         assert_eq!(quote("a,b"), "\"a,b\"");
         assert_eq!(quote("say \"x\""), "\"say \"\"x\"\"\"");
         assert_eq!(quote("plain"), "plain");
+        for (hostile, safe) in [
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
+            ("+1+2", "'+1+2"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "\"'\rx\""),
+            ("-inf", "'-inf"),
+        ] {
+            assert_eq!(quote(hostile), safe, "{hostile:?}");
+        }
+        for number in ["-3.5", "+2", "-1e-3", "0", "12.5"] {
+            assert_eq!(quote(number), number);
+        }
         assert_eq!(plain_number(157.0, 4), "157");
         assert_eq!(plain_number(15.7, 4), "15.7");
         assert_eq!(plain_number(0.12345678, 4), "0.1235");

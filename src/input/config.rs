@@ -160,7 +160,7 @@ pub fn valid_language_code(code: &str) -> bool {
             .all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` with plausible month and day.
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` naming a real month and day (no 2025-02-29, no 04-31).
 pub fn valid_date(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     let num = |p: &str, len: usize| p.len() == len && p.chars().all(|c| c.is_ascii_digit());
@@ -172,9 +172,19 @@ pub fn valid_date(s: &str) -> bool {
                 && num(m, 2)
                 && num(d, 2)
                 && (1..=12).contains(&m.parse::<u32>().unwrap_or(0))
-                && (1..=31).contains(&d.parse::<u32>().unwrap_or(0))
+                && (1..=days_in_month(y.parse().unwrap_or(0), m.parse().unwrap_or(0)))
+                    .contains(&d.parse::<u32>().unwrap_or(0))
         }
         _ => false,
+    }
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -223,7 +233,7 @@ mod tests {
         let errs = parse(&format!("{OK}titel: x\n")).unwrap_err();
         assert_eq!(
             errs[0].message,
-            "unknown field `titel`, expected one of `languages`, `title`, `subtitle`, `description`, `publisher`, `author`, `date`, `base_url`, `pretty_urls`, `extra`"
+            "unknown field `titel`, expected one of `languages`, `title`, `subtitle`, `description`, `publisher`, `author`, `date`, `base_url`, `pretty_urls`, `raw_html`, `extra`"
         );
         assert_eq!(errs[0].line, 4);
     }
@@ -261,6 +271,11 @@ mod tests {
     fn dates_and_codes() {
         assert!(valid_date("2025-01") && valid_date("2024-12-31") && valid_date("2024"));
         assert!(!valid_date("2024-13") && !valid_date("24-01-01") && !valid_date("2024/01"));
+        assert!(valid_date("2024-02-29") && valid_date("2000-02-29"));
+        assert!(!valid_date("2025-02-29") && !valid_date("1900-02-29"));
+        assert!(
+            !valid_date("2025-02-30") && !valid_date("2025-04-31") && !valid_date("2025-00-10")
+        );
         assert!(
             valid_language_code("zh")
                 && valid_language_code("zh-Hant")

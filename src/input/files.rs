@@ -64,7 +64,16 @@ pub fn walk(root: &Path, rel_dir: &str, recursive: bool, problems: &mut Problems
                     );
                     continue;
                 }
-                Ok(target) if target.is_dir() => continue,
+                Ok(target) if target.is_dir() => {
+                    problems.push(
+                        Diagnostic::warning(
+                            &rel,
+                            "skipped: this link points to a folder, and folder links are not followed",
+                        )
+                        .help("move the folder here, or link each file in it instead"),
+                    );
+                    continue;
+                }
                 Ok(_) => {}
                 Err(_) => {
                     problems.push(
@@ -91,9 +100,38 @@ pub fn yaml_files(root: &Path, rel_dir: &str, problems: &mut Problems) -> Vec<Fo
 /// Reads a text file of the site. Invalid UTF-8 is reported at the line and column of the first
 /// bad byte; a byte-order mark is dropped.
 pub fn read_text(found: &Found) -> Result<SourceFile, Diagnostic> {
+    let limit = max_file_mb();
+    if let Ok(meta) = std::fs::metadata(&found.path)
+        && meta.len() > limit * 1024 * 1024
+    {
+        return Err(too_large(&found.rel, meta.len(), limit));
+    }
     let bytes = std::fs::read(&found.path)
         .map_err(|e| Diagnostic::error(&found.rel, format!("cannot read this file: {e}")))?;
     text_from_bytes(&found.rel, bytes)
+}
+
+/// Files larger than this many megabytes are refused before they are read (reading, checking
+/// and rendering a huge file would take minutes and gigabytes); `YANBAO_MAX_FILE_MB` raises it.
+pub const MAX_FILE_MB: u64 = 16;
+
+fn max_file_mb() -> u64 {
+    std::env::var("YANBAO_MAX_FILE_MB")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(MAX_FILE_MB)
+}
+
+fn too_large(rel: &str, len: u64, limit: u64) -> Diagnostic {
+    let mb = len as f64 / (1024.0 * 1024.0);
+    Diagnostic::error(
+        rel,
+        format!("this file is {mb:.1} MB, over the limit of {limit} MB for one file"),
+    )
+    .help(format!(
+        "split it into several files, or raise the limit: YANBAO_MAX_FILE_MB={} yanbao build",
+        (mb.ceil() as u64).max(limit + 1)
+    ))
 }
 
 /// Bytes of a file as its text (see [`read_text`]).
@@ -138,6 +176,15 @@ mod tests {
         assert_eq!(d.message, "this file is not UTF-8 text");
     }
 
+    #[test]
+    fn a_huge_file_is_refused_before_it_is_read() {
+        let d = too_large("content/data/big.yaml", 50 * 1024 * 1024 + 1, 16);
+        assert_eq!(
+            d.to_string(),
+            "error: this file is 50.0 MB, over the limit of 16 MB for one file\n  --> content/data/big.yaml\n  = help: split it into several files, or raise the limit: YANBAO_MAX_FILE_MB=51 yanbao build"
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn links_outside_the_site_are_reported_not_followed() {
@@ -150,6 +197,8 @@ mod tests {
             .unwrap();
         std::os::unix::fs::symlink(dir.path().join("outside.md"), root.join("content/zh/c.md"))
             .unwrap();
+        std::fs::create_dir_all(root.join("content/more")).unwrap();
+        std::os::unix::fs::symlink(root.join("content/more"), root.join("content/zh/d")).unwrap();
         let mut p = Problems::default();
         let found: Vec<String> = walk(&root, "content/zh", false, &mut p)
             .into_iter()
@@ -157,6 +206,12 @@ mod tests {
             .collect();
         assert_eq!(found, ["content/zh/a.md", "content/zh/b.md"]);
         let msgs: Vec<String> = p.into_vec().into_iter().map(|d| d.message).collect();
-        assert_eq!(msgs, ["skipped: this link points outside the site folder"]);
+        assert_eq!(
+            msgs,
+            [
+                "skipped: this link points outside the site folder",
+                "skipped: this link points to a folder, and folder links are not followed"
+            ]
+        );
     }
 }

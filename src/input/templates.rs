@@ -68,6 +68,9 @@ pub fn load(root: &Path, escape: fn(&str) -> String) -> Result<(Tera, u64), Vec<
         let text = sources.get(&name).map(String::as_str).unwrap_or("");
         problems.push(template_error(&name, &e, text));
     }
+    if problems.is_empty() {
+        problems.extend(include_cycle(&sources));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -81,6 +84,86 @@ fn builtin_sources() -> BTreeMap<String, String> {
         .iter()
         .map(|(n, t)| (n.to_string(), t.to_string()))
         .collect()
+}
+
+/// `{% include "x" %}` in a template: the included name and the byte offset of the tag.
+fn includes(text: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("{%") {
+        let tag = text[at + 2..].trim_start_matches(['-', ' ', '\t', '\n', '\r']);
+        let Some(rest) = tag.strip_prefix("include") else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'))
+        else {
+            continue;
+        };
+        if let Some(end) = rest[1..].find(quote) {
+            out.push((rest[1..1 + end].to_string(), at));
+        }
+    }
+    out
+}
+
+/// A template that includes itself, directly or through others, would recurse until the stack
+/// overflows: the first such include is reported where it is written.
+fn include_cycle(sources: &BTreeMap<String, String>) -> Option<Diagnostic> {
+    let graph: BTreeMap<&str, Vec<(String, usize)>> = sources
+        .iter()
+        .map(|(n, t)| (n.as_str(), includes(t)))
+        .collect();
+    // Depth-first from each template, in name order; `path` is the chain being followed.
+    fn visit<'a>(
+        name: &'a str,
+        graph: &'a BTreeMap<&str, Vec<(String, usize)>>,
+        path: &mut Vec<(&'a str, usize)>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+    ) -> Option<Vec<(&'a str, usize)>> {
+        if done.contains(name) {
+            return None;
+        }
+        for (child, at) in graph.get(name).map_or(&[][..], Vec::as_slice) {
+            path.push((name, *at));
+            if let Some(start) = path.iter().position(|(n, _)| *n == child.as_str()) {
+                return Some(path[start..].to_vec());
+            }
+            if let Some((key, _)) = graph.get_key_value(child.as_str())
+                && let Some(cycle) = visit(key, graph, path, done)
+            {
+                return Some(cycle);
+            }
+            path.pop();
+        }
+        done.insert(name);
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for name in graph.keys() {
+        if let Some(cycle) = visit(name, &graph, &mut Vec::new(), &mut done) {
+            let (first, at) = cycle[0];
+            let mut chain: Vec<&str> = cycle.iter().map(|(n, _)| *n).collect();
+            chain.push(first);
+            let text = &sources[first];
+            let (line, column) = crate::diag::line_col(text, at);
+            return Some(
+                Diagnostic::error(
+                    format!("templates/{first}"),
+                    format!(
+                        "template `{first}` includes itself ({}): it would never finish",
+                        chain.join(" → ")
+                    ),
+                )
+                .at(line, column)
+                .with_snippet_from(text)
+                .help("remove the include, or move the shared part into a template of its own"),
+            );
+        }
+    }
+    None
 }
 
 /// A Tera error as a diagnostic: the whole cause chain, and `line:col` when Tera gives one.
@@ -119,4 +202,32 @@ pub fn template_error(name: &str, e: &tera::Error, text: &str) -> Diagnostic {
         d = d.at(l, c).with_snippet_from(text);
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn include_cycles_are_found_where_they_are_written() {
+        let sources: BTreeMap<String, String> = [
+            ("a.html", "x\n  {% include \"b.html\" %}"),
+            ("b.html", "{%- include 'a.html' -%}"),
+            (
+                "c.html",
+                "{% include \"a.html\" %}{% include \"missing.html\" %}",
+            ),
+        ]
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+        let d = include_cycle(&sources).unwrap();
+        assert_eq!(
+            d.message,
+            "template `a.html` includes itself (a.html → b.html → a.html): it would never finish"
+        );
+        assert_eq!((d.line, d.column), (2, 3));
+        let fine: BTreeMap<String, String> = builtin_sources();
+        assert!(include_cycle(&fine).is_none());
+    }
 }

@@ -77,11 +77,50 @@ pub fn parse<T: DeserializeOwned>(
     text: &str,
     line_offset: usize,
 ) -> Result<(T, Located), Diagnostic> {
-    let located = locate(text, line_offset);
+    let (located, found) = locate_checked(text, line_offset);
+    if let Some((line, column)) = found.too_deep {
+        return Err(file
+            .error_at_line(
+                line + line_offset,
+                column,
+                format!("YAML nested more than {MAX_DEPTH} levels deep"),
+            )
+            .help(
+                "yanbao's files need a few levels at most; look for brackets that are never closed",
+            ));
+    }
     match serde_yaml::from_str::<T>(text) {
         Ok(value) => Ok((value, located)),
-        Err(err) => Err(to_diagnostic(file, &err, line_offset)),
+        Err(err) => {
+            let mut d = to_diagnostic(file, &err, line_offset);
+            // serde_yaml places a duplicate key at the start of its mapping; point at the key.
+            let said = err.to_string();
+            let duplicate = said.contains("duplicate entry") || said.contains("duplicate field");
+            if let Some((key, (line, column))) = found.duplicate.filter(|_| duplicate) {
+                d = file
+                    .error_at_line(
+                        line + line_offset,
+                        column,
+                        format!("key `{key}` is written twice in the same mapping"),
+                    )
+                    .help("keep one of them (YAML keeps neither silently: the file is refused)");
+            }
+            Err(d)
+        }
     }
+}
+
+/// Nesting deeper than this is refused before anything else reads the file: each level costs
+/// every parser time and stack, and no yanbao file needs more than a handful.
+pub const MAX_DEPTH: usize = 64;
+
+/// What the position pass noticed beyond positions.
+#[derive(Default)]
+struct Noticed {
+    /// Where nesting first passed [`MAX_DEPTH`] (0-based column turned 1-based).
+    too_deep: Option<(usize, usize)>,
+    /// The first key written twice in one mapping, and where.
+    duplicate: Option<(String, (usize, usize))>,
 }
 
 /// Turns a serde_yaml error into a diagnostic at the right place in the file, with a fix hint.
@@ -99,6 +138,7 @@ pub fn to_diagnostic(file: &SourceFile, err: &serde_yaml::Error, line_offset: us
         .replace("expected f64", "expected a number")
         .replace("expected a borrowed string", "expected text")
         .replace("expected a string", "expected text");
+    let message = without_rust_names(&message);
     let (line, column) = err
         .location()
         .map(|l| (l.line() + line_offset, l.column()))
@@ -118,6 +158,47 @@ pub fn to_diagnostic(file: &SourceFile, err: &serde_yaml::Error, line_offset: us
         d = d.help(h);
     }
     d
+}
+
+/// serde's words for Rust types (`struct RawFile`, `u128`, `f32`) in the editor's words.
+fn without_rust_names(message: &str) -> String {
+    let words: Vec<&str> = message.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        let core = w.trim_end_matches([',', '.', ';', ')']);
+        let tail = &w[core.len()..];
+        let next_is_name = words
+            .get(i + 1)
+            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()));
+        let replaced = match core {
+            "struct" if next_is_name => {
+                let name = words[i + 1];
+                let name_tail = &name[name.trim_end_matches([',', '.', ';', ')']).len()..];
+                out.push(format!("a mapping of keys{name_tail}"));
+                i += 2;
+                continue;
+            }
+            "map" => Some("mapping"),
+            "enum" if next_is_name => {
+                i += 2;
+                out.push("one of the listed values".into());
+                continue;
+            }
+            "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64"
+            | "i128" | "isize" => Some("a whole number"),
+            "f32" | "f64" => Some("a number"),
+            "`u8`" | "`u16`" | "`u32`" | "`u64`" | "`u128`" | "`usize`" => Some("a whole number"),
+            _ => None,
+        };
+        match replaced {
+            Some(r) => out.push(format!("{r}{tail}")),
+            None => out.push(w.to_string()),
+        }
+        i += 1;
+    }
+    out.join(" ")
 }
 
 fn hint_for(message: &str) -> Option<String> {
@@ -156,16 +237,25 @@ fn hint_for(message: &str) -> Option<String> {
 
 /// Records the start of every node; keys of nested mappings are joined with `.`, sequence
 /// items are numbered from 0 (`rows.0.id`).
+#[cfg(test)]
+#[cfg(test)]
 fn locate(text: &str, line_offset: usize) -> Located {
+    locate_checked(text, line_offset).0
+}
+
+fn locate_checked(text: &str, line_offset: usize) -> (Located, Noticed) {
     let mut rec = Recorder::default();
     let mut parser = Parser::new_from_str(text);
     // A syntax error stops the walk; serde_yaml reports it with its own position.
     let _ = parser.load(&mut rec, false);
-    Located {
-        values: rec.values,
-        keys: rec.keys,
-        line_offset,
-    }
+    (
+        Located {
+            values: rec.values,
+            keys: rec.keys,
+            line_offset,
+        },
+        rec.noticed,
+    )
 }
 
 #[derive(Default)]
@@ -174,6 +264,7 @@ struct Recorder {
     path: Vec<String>,
     values: HashMap<String, (usize, usize)>,
     keys: HashMap<String, (usize, usize)>,
+    noticed: Noticed,
 }
 
 enum Frame {
@@ -219,6 +310,15 @@ impl Recorder {
 
 impl MarkedEventReceiver for Recorder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.noticed.too_deep.is_some() {
+            return;
+        }
+        if matches!(ev, Event::MappingStart(..) | Event::SequenceStart(..))
+            && self.stack.len() >= MAX_DEPTH
+        {
+            self.noticed.too_deep = Some((mark.line(), mark.col() + 1));
+            return;
+        }
         match ev {
             Event::Scalar(value, ..) => {
                 if let Some(Frame::Map {
@@ -240,7 +340,15 @@ impl MarkedEventReceiver for Recorder {
                             }
                         }
                         self.path.push(value);
-                        self.keys.entry(self.joined()).or_insert(key_pos);
+                        let joined = self.joined();
+                        if self.keys.contains_key(&joined) {
+                            if self.noticed.duplicate.is_none() {
+                                let key = self.path.last().cloned().unwrap_or_default();
+                                self.noticed.duplicate = Some((key, key_pos));
+                            }
+                        } else {
+                            self.keys.insert(joined, key_pos);
+                        }
                         return;
                     }
                 }
@@ -300,6 +408,49 @@ mod tests {
     fn front_matter_offset_is_added() {
         let loc = locate("a: 1\nb: 2\n", 1);
         assert_eq!(loc.value("b"), (3, 4));
+    }
+
+    #[test]
+    fn rust_type_names_do_not_reach_the_editor() {
+        assert_eq!(
+            without_rust_names("invalid type: string \"x\", expected struct RawFile"),
+            "invalid type: string \"x\", expected a mapping of keys"
+        );
+        assert_eq!(
+            without_rust_names("invalid value: integer `-1`, expected u128"),
+            "invalid value: integer `-1`, expected a whole number"
+        );
+        assert_eq!(
+            without_rust_names("invalid type: sequence, expected enum Kind"),
+            "invalid type: sequence, expected one of the listed values"
+        );
+        assert_eq!(
+            without_rust_names("invalid type: map, expected f64"),
+            "invalid type: mapping, expected a number"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_at_once_and_in_place() {
+        // Far deeper nests are refused too, but yaml-rust2 itself slows down with depth before
+        // yanbao can stop it (see issue 14: a pre-scan of brackets is still to do).
+        let deep = format!("a: {}1{}\n", "[".repeat(2_000), "]".repeat(2_000));
+        let f = SourceFile::new("d.yaml", deep.clone());
+        let start = std::time::Instant::now();
+        let d = parse::<serde_yaml::Value>(&f, &f.text, 0).unwrap_err();
+        assert!(start.elapsed().as_secs_f64() < 2.0, "{:?}", start.elapsed());
+        assert_eq!(d.message, "YAML nested more than 64 levels deep");
+        assert_eq!((d.line, d.column), (1, 67));
+        let ok = format!("a: {}1{}\n", "[".repeat(60), "]".repeat(60));
+        assert!(parse::<serde_yaml::Value>(&SourceFile::new("d.yaml", ok.clone()), &ok, 0).is_ok());
+    }
+
+    #[test]
+    fn a_duplicate_key_is_named_where_it_is_written() {
+        let f = SourceFile::new("d.yaml", "title: a\nrows:\n  - id: x\n    id: y\n");
+        let d = parse::<serde_yaml::Value>(&f, &f.text, 0).unwrap_err();
+        assert_eq!(d.message, "key `id` is written twice in the same mapping");
+        assert_eq!((d.line, d.column), (4, 5));
     }
 
     #[derive(Deserialize, Debug)]

@@ -30,9 +30,25 @@ pub struct SiteConfig {
     /// server (it no longer works opened from the file system).
     #[serde(default)]
     pub pretty_urls: bool,
+    /// What to do with scripts, event handlers and `javascript:` links in raw HTML written in
+    /// Markdown: `allow`, `warn` (the default), `strip` (removed by a sanitizer) or `forbid`
+    /// (any raw HTML is an error).
+    #[serde(default)]
+    pub raw_html: RawHtml,
     /// Free-form strings handed to templates as `site.extra`.
     #[serde(default)]
     pub extra: BTreeMap<String, Localized>,
+}
+
+/// The `raw_html` policy of `content/site.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    Allow,
+    #[default]
+    Warn,
+    Strip,
+    Forbid,
 }
 
 impl SiteConfig {

@@ -19,8 +19,8 @@
     if (!/^[a-z]+$/.test(w) || w.length <= 3) return w;
     var s = w;
     if (s.endsWith("ies") && s.length > 4) s = s.slice(0, -3) + "y";
-    else if (s.endsWith("sses")) s = s.slice(0, -2);
-    else if (s.endsWith("ss") || s.endsWith("us") || s.endsWith("is")) return s;
+    else if (s.endsWith("sses")) return s.slice(0, -2);
+    else if (s.endsWith("ss") || (s.endsWith("us") && s.length > 4) || s.endsWith("is")) return s;
     else if (s.endsWith("s")) s = s.slice(0, -1);
     var ends = ["ing", "ed"];
     for (var i = 0; i < ends.length; i++) {

@@ -111,8 +111,10 @@ pub fn stem(w: &str) -> String {
     if let Some(b) = s.strip_suffix("ies").filter(|b| b.len() > 1) {
         s = format!("{b}y");
     } else if s.ends_with("sses") {
+        // classes → class, as "class" itself stays.
         s.truncate(s.len() - 2);
-    } else if s.ends_with("ss") || s.ends_with("us") || s.ends_with("is") {
+        return s;
+    } else if s.ends_with("ss") || (s.ends_with("us") && s.len() > 4) || s.ends_with("is") {
         return s;
     } else if s.ends_with('s') {
         s.pop();
@@ -286,7 +288,11 @@ mod tests {
         assert_eq!(stem("status"), "status");
         assert_eq!(stem("gpus"), "gpu");
         assert_eq!(stem("being"), "being");
-        assert_eq!(query_tokens("GLM-4大模型"), ["glm", "4", "大模", "模型"]);
+        // A number keeps the one or two characters after it (157亿, 157亿元), whatever they are.
+        assert_eq!(
+            query_tokens("GLM-4大模型"),
+            ["glm", "4大", "4大模", "4", "大模", "模型"]
+        );
     }
 
     #[test]

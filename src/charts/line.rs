@@ -189,10 +189,10 @@ fn series(area: &Area, input: &Input, f: &Frame, pts: &[&Point], s: u8, y_of: &d
     let mut path: Vec<(f64, f64)> = Vec::new();
     for (_, t, v) in pts {
         let (x, y) = (f.xs.map(*t as f64), y_of(v.scaled.0));
-        if input.step {
-            if let Some(&(_, py)) = path.last() {
-                path.push((x, py));
-            }
+        if input.step
+            && let Some(&(_, py)) = path.last()
+        {
+            path.push((x, py));
         }
         path.push((x, y));
     }

@@ -305,18 +305,19 @@ impl PageResolver<'_> {
             return Target::AsWritten(dest.to_string());
         };
         let draft = &sk.drafts[target];
-        if let Some(f) = frag {
-            if !f.is_empty() && !draft.anchors.contains(f) {
-                let help = Self::anchors_help(draft);
-                self.link_problem(
-                    offset,
-                    format!(
-                        "broken link: `{}` has no heading or figure `#{f}`",
-                        draft.src.file.path.display()
-                    ),
-                    help,
-                );
-            }
+        if let Some(f) = frag
+            && !f.is_empty()
+            && !draft.anchors.contains(f)
+        {
+            let help = Self::anchors_help(draft);
+            self.link_problem(
+                offset,
+                format!(
+                    "broken link: `{}` has no heading or figure `#{f}`",
+                    draft.src.file.path.display()
+                ),
+                help,
+            );
         }
         Target::Page {
             page: target,

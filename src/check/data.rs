@@ -561,12 +561,12 @@ pub(super) fn help_choose(what: &str, ids: &[&str]) -> String {
 fn serde_error(e: &serde_yaml::Error, path: &str, p: &Parsed<RawData>) -> Diagnostic {
     let msg = e.to_string();
     // Errors from an already-parsed value carry no position: point at the offending key if named.
-    if let Some(rest) = msg.strip_prefix("unknown field `") {
-        if let Some(name) = rest.split('`').next() {
-            return p
-                .key_error(&format!("{path}.{name}"), msg.clone())
-                .help("remove or rename this key");
-        }
+    if let Some(rest) = msg.strip_prefix("unknown field `")
+        && let Some(name) = rest.split('`').next()
+    {
+        return p
+            .key_error(&format!("{path}.{name}"), msg.clone())
+            .help("remove or rename this key");
     }
     p.error(path, msg)
 }

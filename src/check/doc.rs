@@ -58,10 +58,11 @@ pub fn outline(events: &Events, body: &str) -> Outline {
                     .trim()
                     .to_string();
                 let explicit = id.is_some();
-                if let Some(id) = id {
-                    if !ids.is_free(id) && ids.explicit.contains(id.as_ref()) {
-                        out.duplicate_ids.push((id.to_string(), range.start));
-                    }
+                if let Some(id) = id
+                    && !ids.is_free(id)
+                    && ids.explicit.contains(id.as_ref())
+                {
+                    out.duplicate_ids.push((id.to_string(), range.start));
                 }
                 let id = ids.heading(id.as_deref(), &raw);
                 out.headings.push(HeadingInfo {
@@ -258,11 +259,11 @@ impl Walk {
                     .find(|(m, _)| *m <= pos)
                     .map_or(start, |(m, s)| s + (pos - m))
             };
-            if !self.warned_emphasis {
-                if let Some(at) = stray_asterisks(&merged, body, map(0)) {
-                    self.warned_emphasis = true;
-                    r.stray_emphasis(at);
-                }
+            if !self.warned_emphasis
+                && let Some(at) = stray_asterisks(&merged, body, map(0))
+            {
+                self.warned_emphasis = true;
+                r.stray_emphasis(at);
             }
             for piece in split_refs(&merged) {
                 match piece {

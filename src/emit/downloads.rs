@@ -265,10 +265,10 @@ fn source_json(site: &Site, p: &Provenance) -> Json {
         Provenance::Report { page, anchor } => {
             let section = format!("{page}#{anchor}");
             let mut m = json!({"kind": "report", "section": section});
-            if let Some(page) = site.page(site.default_language(), page) {
-                if let Some(url) = site.absolute(&page.dir) {
-                    m["url"] = json!(format!("{url}#{anchor}"));
-                }
+            if let Some(page) = site.page(site.default_language(), page)
+                && let Some(url) = site.absolute(&page.dir)
+            {
+                m["url"] = json!(format!("{url}#{anchor}"));
             }
             m
         }

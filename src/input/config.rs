@@ -101,20 +101,20 @@ fn validate(config: &SiteConfig, loc: &Located, file: &SourceFile) -> Vec<Diagno
             &mut out,
         );
     }
-    if let Some(date) = &config.date {
-        if !valid_date(date) {
-            out.push(
-                loc.error(file, "date", format!("`{date}` is not a date"))
-                    .help("write the date as YYYY, YYYY-MM or YYYY-MM-DD, in quotes"),
-            );
-        }
+    if let Some(date) = &config.date
+        && !valid_date(date)
+    {
+        out.push(
+            loc.error(file, "date", format!("`{date}` is not a date"))
+                .help("write the date as YYYY, YYYY-MM or YYYY-MM-DD, in quotes"),
+        );
     }
-    if let Some(url) = &config.base_url {
-        if let Err(why) = check_base_url(url) {
-            out.push(loc.error(file, "base_url", why).help(
+    if let Some(url) = &config.base_url
+        && let Err(why) = check_base_url(url)
+    {
+        out.push(loc.error(file, "base_url", why).help(
                 "give the full address where the site will live, e.g. `https://example.org/reports/ai-2024/`",
             ));
-        }
     }
     out
 }
@@ -181,7 +181,9 @@ pub fn valid_date(s: &str) -> bool {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

@@ -376,32 +376,31 @@ impl MarkedEventReceiver for Recorder {
                     awaiting_key,
                     first,
                 }) = self.stack.last_mut()
+                    && *awaiting_key
                 {
-                    if *awaiting_key {
-                        *awaiting_key = false;
-                        let is_first = std::mem::replace(first, false);
-                        let key_pos = (mark.line(), mark.col() + 1);
-                        // yaml-rust2 marks a block mapping after its first key; point at the key.
-                        if is_first {
-                            let map_path = self.joined();
-                            if let Some(pos) = self.values.get_mut(&map_path) {
-                                if key_pos < *pos {
-                                    *pos = key_pos;
-                                }
-                            }
+                    *awaiting_key = false;
+                    let is_first = std::mem::replace(first, false);
+                    let key_pos = (mark.line(), mark.col() + 1);
+                    // yaml-rust2 marks a block mapping after its first key; point at the key.
+                    if is_first {
+                        let map_path = self.joined();
+                        if let Some(pos) = self.values.get_mut(&map_path)
+                            && key_pos < *pos
+                        {
+                            *pos = key_pos;
                         }
-                        self.path.push(value);
-                        let joined = self.joined();
-                        if self.keys.contains_key(&joined) {
-                            if self.noticed.duplicate.is_none() {
-                                let key = self.path.last().cloned().unwrap_or_default();
-                                self.noticed.duplicate = Some((key, key_pos));
-                            }
-                        } else {
-                            self.keys.insert(joined, key_pos);
-                        }
-                        return;
                     }
+                    self.path.push(value);
+                    let joined = self.joined();
+                    if let std::collections::hash_map::Entry::Vacant(e) = self.keys.entry(joined) {
+                        e.insert(key_pos);
+                    } else {
+                        if self.noticed.duplicate.is_none() {
+                            let key = self.path.last().cloned().unwrap_or_default();
+                            self.noticed.duplicate = Some((key, key_pos));
+                        }
+                    }
+                    return;
                 }
                 self.begin_node(mark);
                 self.end_node();

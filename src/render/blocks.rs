@@ -87,10 +87,10 @@ impl Cx<'_> {
         let site = self.site;
         let mut seen: Vec<usize> = Vec::new();
         for r in rows {
-            if let Some(s) = r.source {
-                if !seen.contains(&s) {
-                    seen.push(s);
-                }
+            if let Some(s) = r.source
+                && !seen.contains(&s)
+            {
+                seen.push(s);
             }
         }
         let mut parts = Vec::new();

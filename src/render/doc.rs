@@ -376,12 +376,11 @@ impl Tables {
                 html(if self.in_head { "</th>" } else { "</td>" }.into())
             }
             ev => {
-                if self.in_head {
-                    if let (Event::Text(t) | Event::Code(t), Some(l)) =
+                if self.in_head
+                    && let (Event::Text(t) | Event::Code(t), Some(l)) =
                         (&ev, self.labels.last_mut())
-                    {
-                        l.push_str(t);
-                    }
+                {
+                    l.push_str(t);
                 }
                 ev
             }

@@ -308,12 +308,7 @@ fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
     let opts = Options::new(&root);
     let mut session = yanbao::Session::new(&opts);
     session.build().unwrap();
-    let edit = |file: &str, from: &str, to: &str| {
-        let p = root.join(file);
-        let text = read(&p);
-        assert!(text.contains(from), "{file} lacks {from}");
-        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
-    };
+    let edit = |file: &str, from: &str, to: &str| edit(&root, file, from, to);
     // (edit, how many of the 7 page renders it should cost at most)
     let steps: Vec<(Box<dyn Fn()>, usize)> = vec![
         (
@@ -541,12 +536,7 @@ fn a_preview_follows_references_that_data_texts_gain() {
     let opts = Options::new(&root);
     let mut session = yanbao::Session::new(&opts);
     session.build().unwrap();
-    let edit = |file: &str, from: &str, to: &str| {
-        let p = root.join(file);
-        let text = read(&p);
-        assert!(text.contains(from), "{file} lacks {from}");
-        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
-    };
+    let edit = |file: &str, from: &str, to: &str| edit(&root, file, from, to);
     let rebuilt = |session: &mut yanbao::Session| -> String {
         let built = session.build().unwrap();
         let full = yanbao::build_in_memory(&opts, yanbao::Mode::Serve).unwrap();

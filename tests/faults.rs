@@ -8,19 +8,6 @@ use std::process::{Command, Stdio};
 
 use common::*;
 
-fn yanbao(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yanbao"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// The valid fixture with a case of `tests/fixtures/faults/` laid over it.
 fn fixture_with_fault(case: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let (dir, root) = fixture_copy();

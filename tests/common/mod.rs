@@ -211,3 +211,25 @@ pub fn strip_tags(html: &str) -> String {
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
+
+/// Runs the `yanbao` binary in `dir`: (exit code, stdout, stderr).
+pub fn yanbao(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Replaces the first `from` with `to` in `root/file`, which must contain it.
+pub fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let p = root.join(file);
+    let text = read(&p);
+    assert!(text.contains(from), "{file} lacks {from}");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}

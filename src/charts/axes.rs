@@ -81,7 +81,7 @@ pub fn left_ticks(
         line(area, &[(left, y), (right, y)], role, 1);
         text(
             area,
-            &input.number(*t),
+            &input.tick(*t, ticks),
             left - 6.0,
             y,
             l.small,
@@ -103,11 +103,15 @@ pub fn bottom_ticks(
 ) {
     for t in ticks {
         let x = scale.map(*t);
-        let role = if *t == 0.0 { Role::Axis } else { Role::Grid };
+        let role = if *t == 0.0 && !scale.log {
+            Role::Axis
+        } else {
+            Role::Grid
+        };
         line(area, &[(x, top), (x, bottom)], role, 1);
         text(
             area,
-            &input.number(*t),
+            &input.tick(*t, ticks),
             x,
             bottom + 5.0,
             l.small,

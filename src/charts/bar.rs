@@ -8,16 +8,28 @@ use crate::charts::axes::{
     Layout, Variant, axis_title, bottom_ticks, category_label, label_lines, label_width,
     left_ticks, provenance_legend,
 };
-use crate::charts::input::{Category, Input};
-use crate::charts::scale::{Scale, nice_max};
-use crate::charts::svg::{Area, Role, canvas, line, rect, text, value_bar};
+use crate::charts::input::{Category, Input, Value};
+use crate::charts::scale::{Scale, linear_domain};
+use crate::charts::svg::{Area, Role, canvas, line, mark, rect, text, value_bar};
 use crate::charts::text::{fit, text_width};
-use crate::model::chart::AnnotationKind;
+use crate::model::chart::{AnnotationKind, ScaleKind};
 use crate::model::data::SourceKind;
+
+/// Vertical bars need room for their category names: below this band width (69 cities on a
+/// phone) the chart is drawn horizontally instead, one readable row per category.
+const MIN_BAND: f64 = 26.0;
+
+/// Whether a vertical bar chart of `n` categories is drawn horizontally in this variant.
+pub fn too_crowded(n: usize, variant: Variant) -> bool {
+    (variant.layout().w as f64 - 50.0) / n.max(1) as f64 <= MIN_BAND
+}
 
 pub fn vertical(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<LegendItem>) {
     let l = variant.layout();
     let rows = input.values(0);
+    if too_crowded(rows.len(), variant) {
+        return horizontal(input, variant, id);
+    }
     let growth: Vec<_> = input
         .annotations
         .iter()
@@ -25,63 +37,87 @@ pub fn vertical(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<
         .collect();
     let h = if variant == Variant::Wide { 380 } else { 300 };
     let top = 28.0 + if growth.is_empty() { 0.0 } else { l.font * 2.6 };
-    let max = rows.iter().map(|(_, v)| v.scaled.1).fold(0.0, f64::max);
     let ticks_n = if variant == Variant::Wide { 5 } else { 4 };
-    let ymax = nice_max(max * 1.08, ticks_n);
+    let (lo, hi) = if input.scale == ScaleKind::Log {
+        log_domain(&rows)
+    } else {
+        linear_domain(
+            rows.iter().flat_map(|(_, v)| [v.scaled.0, v.scaled.1]),
+            ticks_n,
+            0.08,
+        )
+    };
+    let log = input.scale == ScaleKind::Log;
     let probe = Scale {
-        lo: 0.0,
-        hi: ymax,
-        log: false,
+        lo,
+        hi,
+        log,
         p0: 0.0,
         p1: 1.0,
     };
-    let ticks = probe.ticks(ticks_n);
+    let ticks = probe.ticks(if log { 8 } else { ticks_n });
     let tick_w = ticks
         .iter()
-        .map(|t| text_width(&input.number(*t), l.small))
+        .map(|t| text_width(&input.tick(*t, &ticks), l.small))
         .fold(0.0, f64::max);
     let left = tick_w + 10.0;
     let right = l.w as f64 - 8.0;
-    let bottom = h as f64 - 8.0 - l.font * 1.6 * label_lines(input);
+    let n = rows.len().max(1) as f64;
+    let band = (right - left) / n;
+    // Value labels over (or under) the bars, where they fit side by side.
+    let values_fit = rows
+        .iter()
+        .all(|(_, v)| text_width(&v.table, l.small) <= band - 2.0);
+    let value_h = if values_fit { l.small * 1.4 } else { 0.0 };
+    let has_negative = rows.iter().any(|(_, v)| v.scaled.0 < 0.0);
+    // Negative bars' values go under them, above the category names.
+    let neg_pad = if has_negative { value_h } else { 0.0 };
+    let bottom = h as f64 - 8.0 - l.font * 1.6 * label_lines(input) - neg_pad;
+    let top = top + value_h;
     let scale = Scale {
-        lo: 0.0,
-        hi: ymax,
-        log: false,
+        lo,
+        hi,
+        log,
         p0: bottom,
         p1: top,
     };
-    let n = rows.len().max(1) as f64;
-    let band = (right - left) / n;
     let bar_w = (band * 0.62).min(64.0);
     let body = canvas(l.w, h, id, |area| {
         axis_title(area, input, &l);
         left_ticks(area, input, &l, &scale, &ticks, (left, right));
         for (i, (cat, v)) in rows.iter().enumerate() {
             let cx = left + band * (i as f64 + 0.5);
-            let end = value_bar(
+            let labels: Vec<&str> = cat.label.iter().map(String::as_str).collect();
+            let end = mark(
                 area,
-                &scale,
-                false,
-                (cx - bar_w / 2.0, cx + bar_w / 2.0),
-                v,
-                cat.kind,
-                0,
+                "bar bar-v",
+                (v.q.lo, v.q.hi),
+                &input.mark_title(&labels, v),
+                || {
+                    value_bar(
+                        area,
+                        &scale,
+                        false,
+                        (cx - bar_w / 2.0, cx + bar_w / 2.0),
+                        v,
+                        cat.kind,
+                        0,
+                    )
+                },
             );
             let role = if cat.kind == SourceKind::Report {
                 Role::Text
             } else {
                 Role::Muted
             };
-            text(
-                area,
-                &v.table,
-                cx,
-                end - 4.0,
-                l.small,
-                role,
-                HPos::Center,
-                VPos::Bottom,
-            );
+            if values_fit {
+                let (y, vpos) = if v.scaled.0 < 0.0 {
+                    (end + 4.0, VPos::Top)
+                } else {
+                    (end - 4.0, VPos::Bottom)
+                };
+                text(area, &v.table, cx, y, l.small, role, HPos::Center, vpos);
+            }
             for (j, s) in cat.label.iter().enumerate() {
                 let size = if j == 0 { l.font } else { l.small };
                 let role = if j == 0 { Role::Text } else { Role::Muted };
@@ -89,7 +125,7 @@ pub fn vertical(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<
                     area,
                     &fit(s, band - 4.0, size),
                     cx,
-                    bottom + 6.0 + j as f64 * l.font * 1.4,
+                    bottom + neg_pad + 6.0 + j as f64 * l.font * 1.4,
                     size,
                     role,
                     HPos::Center,
@@ -108,13 +144,28 @@ pub fn vertical(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<
                         left + band * (i as f64 + 0.5),
                         left + band * (j as f64 + 0.5),
                     ),
-                    top,
+                    top - value_h,
                     &a.text,
                 );
             }
         }
     });
     (body, h, provenance_legend(input, &rows))
+}
+
+/// A log axis from the decade below the smallest value to the decade above the largest.
+fn log_domain(rows: &[(&Category, &Value)]) -> (f64, f64) {
+    let positive = rows
+        .iter()
+        .flat_map(|(_, v)| [v.scaled.0, v.scaled.1])
+        .filter(|v| *v > 0.0 && v.is_finite());
+    let (mn, mx) = positive.fold((f64::INFINITY, 0f64), |(a, b), v| (a.min(v), b.max(v)));
+    if mx <= 0.0 {
+        return (1.0, 10.0);
+    }
+    let lo = 10f64.powf(mn.log10().floor());
+    let hi = 10f64.powf(mx.log10().ceil());
+    (lo, if hi > lo { hi } else { lo * 10.0 })
 }
 
 /// A bracket with an arrow over categories from `x0` to `x1`, its text on a plate in the middle.
@@ -165,53 +216,72 @@ pub fn horizontal(input: &Input, variant: Variant, id: &str) -> (String, i32, Ve
     let top = 26.0;
     let axis_h = l.small * 2.0;
     let h = (top + band * rows.len() as f64 + axis_h + 6.0).round() as i32;
-    let max = rows.iter().map(|(_, v)| v.scaled.1).fold(0.0, f64::max);
-    let value_w = rows
-        .iter()
-        .map(|(_, v)| text_width(&v.table, l.small))
-        .fold(0.0, f64::max)
-        + 8.0;
-    let left = label_w;
-    let right = l.w as f64 - value_w - 4.0;
+    let log = input.scale == ScaleKind::Log;
     let ticks_n = if variant == Variant::Wide { 5 } else { 3 };
+    let (lo, hi) = if log {
+        log_domain(&rows)
+    } else {
+        linear_domain(
+            rows.iter().flat_map(|(_, v)| [v.scaled.0, v.scaled.1]),
+            ticks_n,
+            0.0,
+        )
+    };
+    let value_w = |neg: bool| {
+        rows.iter()
+            .filter(|(_, v)| (v.scaled.0 < 0.0) == neg)
+            .map(|(_, v)| text_width(&v.table, l.small) + 8.0)
+            .fold(0.0, f64::max)
+    };
+    // Room for the values beyond the bars' ends: right of positive bars, left of negative ones.
+    let left = label_w + value_w(true);
+    let right = l.w as f64 - value_w(false).max(l.small) - 4.0;
     let scale = Scale {
-        lo: 0.0,
-        hi: nice_max(max, ticks_n),
-        log: false,
+        lo,
+        hi,
+        log,
         p0: left,
         p1: right,
     };
     let bottom = top + band * rows.len() as f64;
+    let ticks = scale.ticks(if log { 6 } else { ticks_n });
     let body = canvas(l.w, h, id, |area| {
         axis_title(area, input, &l);
-        bottom_ticks(
-            area,
-            input,
-            &l,
-            &scale,
-            &scale.ticks(ticks_n),
-            (top, bottom),
-        );
+        bottom_ticks(area, input, &l, &scale, &ticks, (top, bottom));
         for (i, (cat, v)) in rows.iter().enumerate() {
             let cy = top + band * i as f64 + band / 2.0;
             let bar_h = (band * 0.5).min(22.0);
-            let end = value_bar(
+            let labels: Vec<&str> = cat.label.iter().map(String::as_str).collect();
+            let end = mark(
                 area,
-                &scale,
-                true,
-                (cy - bar_h / 2.0, cy + bar_h / 2.0),
-                v,
-                cat.kind,
-                0,
+                "bar bar-h",
+                (v.q.lo, v.q.hi),
+                &input.mark_title(&labels, v),
+                || {
+                    value_bar(
+                        area,
+                        &scale,
+                        true,
+                        (cy - bar_h / 2.0, cy + bar_h / 2.0),
+                        v,
+                        cat.kind,
+                        0,
+                    )
+                },
             );
+            let (x, hpos) = if v.scaled.0 < 0.0 {
+                (end - 5.0, HPos::Right)
+            } else {
+                (end + 5.0, HPos::Left)
+            };
             text(
                 area,
                 &v.table,
-                end + 5.0,
+                x,
                 cy,
                 l.small,
                 Role::Text,
-                HPos::Left,
+                hpos,
                 VPos::Center,
             );
             category_label(area, &l, &cat.label, label_w, cy);

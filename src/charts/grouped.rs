@@ -7,8 +7,8 @@ use crate::charts::axes::{
     Variant, axis_title, bottom_ticks, category_label, label_lines, label_width, provenance_legend,
 };
 use crate::charts::input::{Category, Input, Value};
-use crate::charts::scale::{Scale, nice_max};
-use crate::charts::svg::{PALETTE, Role, canvas, line, swatch, text, value_bar};
+use crate::charts::scale::{Scale, linear_domain};
+use crate::charts::svg::{PALETTE, Role, canvas, line, mark, swatch, text, value_bar};
 use crate::charts::text::text_width;
 use crate::model::data::SourceKind;
 
@@ -22,18 +22,29 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
     let top = 26.0;
     let axis_h = l.small * 2.0;
     let h = (top + band * cats.len() as f64 + axis_h + 6.0).round() as i32;
-    let mut max: f64 = 0.0;
-    let mut value_w: f64 = 0.0;
-    for v in cats.iter().flat_map(|c| c.values.iter().flatten()) {
-        max = max.max(v.scaled.1);
-        value_w = value_w.max(text_width(&v.table, l.small));
-    }
-    let left = label_w;
-    let right = l.w as f64 - value_w - 12.0;
+    let all_values: Vec<&Value> = cats
+        .iter()
+        .flat_map(|c| c.values.iter().flatten())
+        .collect();
     let ticks_n = if variant == Variant::Wide { 5 } else { 3 };
+    let (lo, hi) = linear_domain(
+        all_values.iter().flat_map(|v| [v.scaled.0, v.scaled.1]),
+        ticks_n,
+        0.0,
+    );
+    let value_w = |neg: bool| {
+        all_values
+            .iter()
+            .filter(|v| (v.scaled.0 < 0.0) == neg)
+            .map(|v| text_width(&v.table, l.small) + 8.0)
+            .fold(0.0, f64::max)
+    };
+    // Room for the values beyond the bars' ends: right of positive bars, left of negative ones.
+    let left = label_w + value_w(true);
+    let right = l.w as f64 - value_w(false).max(l.small) - 8.0;
     let scale = Scale {
-        lo: 0.0,
-        hi: nice_max(max, ticks_n),
+        lo,
+        hi,
         log: false,
         p0: left,
         p1: right,
@@ -58,23 +69,33 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
                 let Some(v) = v else { continue };
                 all.push((cat, v));
                 let a0 = group_top + bar_h * si as f64 + 1.0;
-                let end = value_bar(
-                    area,
-                    &scale,
-                    true,
-                    (a0, a0 + bar_h - 2.0),
-                    v,
-                    cat.kind,
-                    si as u8 % PALETTE,
-                );
+                let mut names: Vec<&str> = cat.label.iter().map(String::as_str).collect();
+                names.extend(input.series.get(si).map(String::as_str));
+                let title = input.mark_title(&names, v);
+                let end = mark(area, "bar bar-h", (v.q.lo, v.q.hi), &title, || {
+                    value_bar(
+                        area,
+                        &scale,
+                        true,
+                        (a0, a0 + bar_h - 2.0),
+                        v,
+                        cat.kind,
+                        si as u8 % PALETTE,
+                    )
+                });
+                let (x, hpos) = if v.scaled.0 < 0.0 {
+                    (end - 4.0, HPos::Right)
+                } else {
+                    (end + 4.0, HPos::Left)
+                };
                 text(
                     area,
                     &v.table,
-                    end + 4.0,
+                    x,
                     a0 + (bar_h - 2.0) / 2.0,
                     l.small,
                     Role::Text,
-                    HPos::Left,
+                    hpos,
                     VPos::Center,
                 );
             }

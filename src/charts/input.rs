@@ -13,6 +13,8 @@ pub struct Input<'a> {
     pub scale: ScaleKind,
     /// Line charts: hold each value until the next one.
     pub step: bool,
+    /// Line charts: `x` is a year field, drawn as an axis of whole years.
+    pub x_years: bool,
     /// Makes ids inside the SVGs unique on the page.
     pub uid: String,
     pub title: String,
@@ -42,7 +44,7 @@ pub struct Category {
     pub label: Vec<String>,
     /// Line charts: the line it belongs to.
     pub group: String,
-    /// Line charts: days since 1970-01-01.
+    /// Line charts: days since 1970-01-01 (the year itself on a year axis).
     pub time: i64,
     /// Where its figures come from.
     pub kind: SourceKind,
@@ -80,6 +82,8 @@ pub struct Strings {
     /// "{y}年{m}月" or "{mon} {y}".
     pub date_month: String,
     pub month_names: Vec<String>,
+    /// Between a mark's name and its value in its `<title>` ("：" / ": ").
+    pub colon: String,
 }
 
 impl Strings {
@@ -105,9 +109,20 @@ impl Strings {
 }
 
 impl Input<'_> {
-    /// A tick label: a plain number in the language's notation.
-    pub fn number(&self, x: f64) -> String {
-        self.pack.number(x, 2)
+    /// A tick label with the decimals the ticks' step needs (linear) or the value needs (log).
+    pub fn tick(&self, t: f64, ticks: &[f64]) -> String {
+        if self.scale == ScaleKind::Log {
+            self.pack.number(t, 2)
+        } else {
+            self.pack
+                .number(t, crate::charts::scale::tick_decimals(ticks))
+        }
+    }
+
+    /// A mark's `<title>`: what it is and its value as prose writes it.
+    pub fn mark_title(&self, names: &[&str], v: &Value) -> String {
+        let name: Vec<&str> = names.iter().copied().filter(|s| !s.is_empty()).collect();
+        format!("{}{}{}", name.join(" · "), self.strings.colon, v.prose)
     }
 
     /// The categories with a value in series `s`, with it.

@@ -6,8 +6,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use crate::charts::LegendItem;
 use crate::charts::axes::{Layout, Variant, axis_title, left_ticks};
 use crate::charts::input::{Category, Input, Value};
-use crate::charts::scale::{Scale, nice_max};
-use crate::charts::svg::{Area, PALETTE, Role, canvas, dot, line, swatch, text};
+use crate::charts::scale::{Scale, linear_domain};
+use crate::charts::svg::{Area, PALETTE, Role, canvas, dot, line, mark, swatch, text};
 use crate::charts::text::text_width;
 use crate::model::chart::ScaleKind;
 use crate::model::data::SourceKind;
@@ -40,18 +40,23 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
         .collect();
     let vmin = positive.iter().copied().fold(f64::INFINITY, f64::min);
     let vmax = positive.iter().copied().fold(0.0, f64::max);
+    let max_ticks = if variant == Variant::Wide { 8 } else { 5 };
     let (lo, hi) = if log {
-        (
-            10f64.powf(vmin.max(1e-12).log10().floor()),
-            10f64.powf(vmax.max(1e-12).log10().ceil()),
-        )
+        let (lo, hi) = (
+            10f64.powf(vmin.max(1e-300).log10().floor()),
+            10f64.powf(vmax.max(1e-300).log10().ceil()),
+        );
+        (lo, if hi > lo { hi } else { lo * 10.0 })
     } else {
-        (0.0, nice_max(vmax * 1.05, 5))
+        linear_domain(
+            points.iter().flat_map(|(_, _, v)| [v.scaled.0, v.scaled.1]),
+            max_ticks.min(6),
+            0.05,
+        )
     };
     let top = 28.0;
     let zero_band = if log && has_zero { l.font * 2.2 } else { 0.0 };
     let bottom = h as f64 - l.small * 2.4 - zero_band;
-    let max_ticks = if variant == Variant::Wide { 8 } else { 5 };
     let ticks = Scale {
         lo,
         hi,
@@ -62,7 +67,7 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
     .ticks(max_ticks);
     let mut tick_w = ticks
         .iter()
-        .map(|t| text_width(&input.number(*t), l.small))
+        .map(|t| text_width(&input.tick(*t, &ticks), l.small))
         .fold(0.0, f64::max);
     if let Some(z) = &input.zero_label {
         tick_w = tick_w.max(text_width(z, l.small));
@@ -78,7 +83,12 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
     };
     let tmin = points.iter().map(|(_, t, _)| *t).min().unwrap_or(0);
     let tmax = points.iter().map(|(_, t, _)| *t).max().unwrap_or(1);
-    let pad = ((tmax - tmin) as f64 * 0.04).max(10.0);
+    // Years: half a year beyond the ends (a whole one around a single point); dates: a little.
+    let pad = if input.x_years {
+        if tmin == tmax { 1.0 } else { 0.5 }
+    } else {
+        ((tmax - tmin) as f64 * 0.04).max(10.0)
+    };
     let xs = Scale {
         lo: tmin as f64 - pad,
         hi: tmax as f64 + pad,
@@ -117,7 +127,11 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
             Role::Axis,
             1,
         );
-        time_ticks(area, input, &frame, (tmin, tmax));
+        if input.x_years {
+            year_ticks(area, &frame, (tmin, tmax));
+        } else {
+            time_ticks(area, input, &frame, (tmin, tmax));
+        }
         for (gi, g) in groups.iter().enumerate() {
             let pts: Vec<&Point> = points.iter().filter(|(c, _, _)| c.group == *g).collect();
             series(area, input, &frame, &pts, gi as u8 % PALETTE, &y_of);
@@ -184,6 +198,34 @@ fn time_ticks(area: &Area, input: &Input, f: &Frame, (tmin, tmax): (i64, i64)) {
     }
 }
 
+/// Year ticks: whole years at the points' positions, every 1, 2, 5, 10… years so the labels
+/// fit.
+fn year_ticks(area: &Area, f: &Frame, (tmin, tmax): (i64, i64)) {
+    let max_labels = if f.variant == Variant::Wide { 10 } else { 5 };
+    let span = (tmax - tmin).max(0);
+    let step = [1i64, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000]
+        .into_iter()
+        .find(|s| span / s < max_labels)
+        .unwrap_or(span.max(1));
+    let first = tmin.div_euclid(step) * step;
+    let mut y = if first < tmin { first + step } else { first };
+    while y <= tmax {
+        let x = f.xs.map(y as f64);
+        line(area, &[(x, f.bottom), (x, f.bottom + 4.0)], Role::Axis, 1);
+        text(
+            area,
+            &y.to_string(),
+            x,
+            f.bottom + 6.0,
+            f.l.small,
+            Role::Muted,
+            HPos::Center,
+            VPos::Top,
+        );
+        y += step;
+    }
+}
+
 /// One group's line, points and (for bounds and ranges) values by the points.
 fn series(area: &Area, input: &Input, f: &Frame, pts: &[&Point], s: u8, y_of: &dyn Fn(f64) -> f64) {
     let mut path: Vec<(f64, f64)> = Vec::new();
@@ -203,7 +245,12 @@ fn series(area: &Area, input: &Input, f: &Frame, pts: &[&Point], s: u8, y_of: &d
     for (k, (c, t, v)) in pts.iter().enumerate() {
         let (x, y) = (f.xs.map(*t as f64), y_of(v.scaled.0));
         let r = if f.variant == Variant::Wide { 4 } else { 3 };
-        dot(area, x, y, r, Role::Series(s), c.kind != SourceKind::Report);
+        let mut names = vec![c.group.as_str()];
+        names.extend(c.label.iter().map(String::as_str));
+        let title = input.mark_title(&names, v);
+        mark(area, "point", (v.q.lo, v.q.hi), &title, || {
+            dot(area, x, y, r, Role::Series(s), c.kind != SourceKind::Report)
+        });
         // A bound or range is written by the point; on wide charts the last point's value joins
         // the line's name instead (see `end_labels`), so the two never collide.
         let named_at_end = f.variant == Variant::Wide && k == last;
@@ -236,10 +283,13 @@ fn end_labels(
         .filter_map(|(gi, g)| {
             let (_, t, v) = points.iter().rev().find(|(c, _, _)| c.group == *g)?;
             let name = if v.q.qualifier.is_some() || v.q.hi.is_some() {
-                format!("{g} {}", v.table)
+                format!("{g} {}", v.table).trim().to_string()
             } else {
                 g.to_string()
             };
+            if name.is_empty() {
+                return None;
+            }
             Some((
                 f.xs.map(*t as f64),
                 y_of(v.scaled.0),
@@ -277,7 +327,9 @@ fn end_labels(
 }
 
 fn legend(input: &Input, points: &[Point], groups: &[&str]) -> Vec<LegendItem> {
-    let mut legend: Vec<LegendItem> = groups
+    // One line needs no legend: the title says what it is.
+    let named: &[&str] = if groups.len() > 1 { groups } else { &[] };
+    let mut legend: Vec<LegendItem> = named
         .iter()
         .enumerate()
         .map(|(i, g)| LegendItem {

@@ -15,7 +15,8 @@ impl Scale {
         let t = if self.log {
             (v.max(self.lo).ln() - self.lo.ln()) / (self.hi.ln() - self.lo.ln())
         } else {
-            (v - self.lo) / (self.hi - self.lo)
+            // Halved so that spans up to the largest finite numbers do not overflow.
+            (v / 2.0 - self.lo / 2.0) / (self.hi / 2.0 - self.lo / 2.0)
         };
         self.p0 + t * (self.p1 - self.p0)
     }
@@ -44,14 +45,14 @@ impl Scale {
             }
             all
         } else {
-            let step = nice_step((self.hi - self.lo) / max_ticks.max(1) as f64);
-            let mut v = (self.lo / step).ceil() * step;
-            let mut out = Vec::new();
-            while v <= self.hi + step * 1e-9 {
-                out.push(if v.abs() < step * 1e-9 { 0.0 } else { v });
-                v += step;
-            }
-            out
+            let step = nice_step((self.hi / 2.0 - self.lo / 2.0) / max_ticks.max(1) as f64 * 2.0);
+            // Multiples of the step (never accumulated, so 0 is exactly 0 and 0.3 is 0.3).
+            let first = (self.lo / step - 1e-9).ceil();
+            (0..=max_ticks.max(1) * 3)
+                .map(|i| (first + i as f64) * step)
+                .take_while(|v| *v <= self.hi + step * 1e-9)
+                .map(|v| if v.abs() < step * 1e-9 { 0.0 } else { v })
+                .collect()
         }
     }
 }
@@ -77,10 +78,49 @@ pub fn nice_step(raw: f64) -> f64 {
     nice * base
 }
 
-/// A nice upper bound for a linear axis starting at zero.
-pub fn nice_max(v: f64, ticks: usize) -> f64 {
-    let step = nice_step(v / ticks as f64);
-    (v / step).ceil() * step
+/// A linear value axis for the values `vs`: it always includes zero (bars grow from it, and a
+/// line's height reads against it), spans negatives when there are any, and ends on multiples
+/// of a nice step with `headroom` (a fraction of the span) beyond the extreme values. All-zero
+/// or empty data get the axis 0..1.
+pub fn linear_domain(vs: impl IntoIterator<Item = f64>, ticks: usize, headroom: f64) -> (f64, f64) {
+    let (mut lo, mut hi) = (0f64, 0f64);
+    for v in vs.into_iter().filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if hi == lo {
+        return (0.0, 1.0);
+    }
+    let span = hi / 2.0 - lo / 2.0;
+    let (lo, hi) = (
+        lo - lo.abs().min(span) * headroom,
+        hi + hi.abs().min(span) * headroom,
+    );
+    let step = nice_step(span / ticks.max(1) as f64 * 2.0);
+    let snap = |k: f64| (k * step).clamp(-f64::MAX, f64::MAX);
+    (
+        snap((lo / step + 1e-9).floor()),
+        snap((hi / step - 1e-9).ceil()),
+    )
+}
+
+/// Decimals a tick label needs so that neighbouring ticks differ: those of the step.
+pub fn tick_decimals(ticks: &[f64]) -> usize {
+    let step = ticks
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(f64::INFINITY, f64::min);
+    if !step.is_finite() || step <= 0.0 || step >= 1.0 {
+        return 0;
+    }
+    // 2.5 × 10ⁿ needs one decimal more than 10ⁿ.
+    let d = (-step.log10()).ceil() as usize;
+    let m = step * 10f64.powi(d as i32);
+    if (m - m.round()).abs() > 1e-6 {
+        d + 1
+    } else {
+        d
+    }
 }
 
 #[cfg(test)]
@@ -89,7 +129,7 @@ mod tests {
 
     #[test]
     fn nice_numbers() {
-        assert_eq!(nice_max(1130.0 * 1.08, 5), 1250.0);
+        assert_eq!(linear_domain([1130.0], 5, 0.08), (0.0, 1250.0));
         assert_eq!(nice_step(0.7), 1.0);
         let s = Scale {
             lo: 0.0,
@@ -111,5 +151,42 @@ mod tests {
             vec![0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
         );
         assert_eq!(log.ticks(5), vec![0.1, 1.0, 10.0, 100.0]);
+    }
+
+    #[test]
+    fn linear_domains_include_zero_and_span_negatives() {
+        assert_eq!(
+            linear_domain([-35.0, -6.0, 0.0, 7.0, 120.0], 5, 0.0),
+            (-50.0, 150.0)
+        );
+        assert_eq!(linear_domain([-20.0, -40.0], 5, 0.0), (-40.0, 0.0));
+        assert_eq!(linear_domain([3.0, 7.0], 5, 0.0), (0.0, 8.0));
+        assert_eq!(linear_domain([0.0, 0.0], 5, 0.08), (0.0, 1.0));
+        assert_eq!(linear_domain([], 5, 0.08), (0.0, 1.0));
+        let (lo, hi) = linear_domain([1e-300, 1e300], 5, 0.05);
+        assert!(lo == 0.0 && hi >= 1e300 && hi.is_finite());
+        let (lo, hi) = linear_domain([-f64::MAX, f64::MAX], 5, 0.05);
+        assert!(lo.is_finite() && hi.is_finite() && lo < 0.0 && hi > 0.0);
+        let s = Scale {
+            lo,
+            hi,
+            log: false,
+            p0: 0.0,
+            p1: 100.0,
+        };
+        assert!((s.map(0.0) - 50.0).abs() < 1.0 && s.ticks(5).len() >= 2);
+        // Zero is a tick, exactly.
+        let s = Scale {
+            lo: -0.3,
+            hi: 0.9,
+            log: false,
+            p0: 0.0,
+            p1: 1.0,
+        };
+        let t = s.ticks(5);
+        assert!(t.contains(&0.0), "{t:?}");
+        assert_eq!(tick_decimals(&t), 1);
+        assert_eq!(tick_decimals(&[0.0, 0.025, 0.05]), 3);
+        assert_eq!(tick_decimals(&[0.0, 20.0]), 0);
     }
 }

@@ -6,7 +6,7 @@ use crate::charts::LegendItem;
 use crate::charts::axes::Variant;
 use crate::charts::input::Input;
 use crate::charts::scale::Scale;
-use crate::charts::svg::{PALETTE, Role, bar_roles, canvas, rect, swatch, text};
+use crate::charts::svg::{PALETTE, Role, bar_roles, canvas, mark, rect, swatch, text};
 use crate::charts::text::{fit, text_width};
 
 pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<LegendItem>) {
@@ -41,7 +41,14 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
             } else {
                 bar_roles(cat.kind, s)
             };
-            rect(area, x0, top, x1 - 1.0, top + bar_h, fill, stroke);
+            let names: Vec<&str> = cat.label.iter().map(String::as_str).collect();
+            mark(
+                area,
+                "segment",
+                (v.q.lo, v.q.hi),
+                &input.mark_title(&names, v),
+                || rect(area, x0, top, (x1 - 1.0).max(x0), top + bar_h, fill, stroke),
+            );
             let name = cat.label.join(" · ");
             let mid = (x0 + x1) / 2.0;
             let inside = text_width(&v.prose, l.font) + 8.0 < x1 - x0;

@@ -33,6 +33,8 @@ pub enum Role {
     Hatch(u8),
     /// Dashed outline: an upper bound ("<5%").
     Dash(u8),
+    /// Not drawn: opens (0) or closes (1) a mark's group (see [`mark`]).
+    Group(u8),
 }
 
 impl Role {
@@ -48,6 +50,7 @@ impl Role {
             Role::Band(i) => RGBColor(1, 4, i),
             Role::Hatch(i) => RGBColor(1, 5, i),
             Role::Dash(i) => RGBColor(1, 6, i),
+            Role::Group(i) => RGBColor(1, 7, i),
         }
     }
 
@@ -62,6 +65,7 @@ impl Role {
             (1, 4, i) => Some(Role::Band(i)),
             (1, 5, i) => Some(Role::Hatch(i)),
             (1, 6, i) => Some(Role::Dash(i)),
+            (1, 7, i) => Some(Role::Group(i)),
             _ => None,
         }
     }
@@ -77,6 +81,7 @@ impl Role {
             Role::Band(i) => format!("b{i}"),
             Role::Hatch(i) => format!("h{i}"),
             Role::Dash(i) => format!("d{i}"),
+            Role::Group(i) => format!("g{i}"),
         }
     }
 }
@@ -273,6 +278,18 @@ impl DrawingBackend for ClassSvg<'_> {
         style: &T,
         pos: BackendCoord,
     ) -> DrawResult {
+        // A mark's group: the text is its already escaped opening tag's inside.
+        match Role::from_color(style.color()) {
+            Some(Role::Group(0)) => {
+                let _ = writeln!(self.out, "<g {text}>");
+                return Ok(());
+            }
+            Some(Role::Group(_)) => {
+                self.out.push_str("</g>\n");
+                return Ok(());
+            }
+            _ => {}
+        }
         let anchor = match style.anchor().h_pos {
             HPos::Left => "start",
             HPos::Right => "end",
@@ -340,6 +357,40 @@ pub fn text(area: &Area, s: &str, x: f64, y: f64, size: f64, role: Role, h: HPos
         (x.round() as i32, y.round() as i32),
         style,
     ));
+}
+
+/// Draws a mark (a bar, a point, a segment) inside `<g class="mark {class}" data-value="…">`
+/// with a `<title>`: hovering shows its label and value without script, and readers and tests
+/// can read the number back. `value` is in the data's base unit; a range adds `data-hi`.
+pub fn mark<T>(
+    area: &Area,
+    class: &str,
+    (value, hi): (f64, Option<f64>),
+    title: &str,
+    draw: impl FnOnce() -> T,
+) -> T {
+    let esc = crate::markup::escape;
+    let mut open = format!("class=\"mark {class}\" data-value=\"{}\"", plain(value));
+    if let Some(hi) = hi {
+        let _ = write!(open, " data-hi=\"{}\"", plain(hi));
+    }
+    let _ = write!(open, "><title>{}</title", esc(title));
+    let group = |s: String, i: u8| {
+        let style = ("sans-serif", 1.0)
+            .into_font()
+            .color(&Role::Group(i).color());
+        let _ = area.draw(&Text::new(s, (0, 0), style));
+    };
+    group(open, 0);
+    let out = draw();
+    group(" ".into(), 1);
+    out
+}
+
+/// A number as a machine reads it: shortest round-trip form, exponent for extremes.
+pub fn plain(x: f64) -> String {
+    let s = format!("{x:?}");
+    s.strip_suffix(".0").map_or(s.clone(), str::to_string)
 }
 
 pub fn line(area: &Area, pts: &[(f64, f64)], role: Role, width: u32) {

@@ -348,6 +348,9 @@ impl ChartCheck<'_> {
                 }
             }
         }
+        if spec.kind == ChartKind::StackedShare {
+            self.stacked_parts(&rows, value_fields);
+        }
         if spec.kind == ChartKind::Line {
             let x = spec.x.as_deref().unwrap_or_default();
             let first = &value_fields[0].1;
@@ -362,6 +365,37 @@ impl ChartCheck<'_> {
                     );
                 }
             }
+        }
+    }
+
+    /// A stacked share is parts of a whole: a negative part cannot be drawn as a share, and
+    /// parts adding up to nothing leave no whole to share.
+    fn stacked_parts(&mut self, rows: &[&Row], value_fields: &[(String, String)]) {
+        let Some((path, f)) = value_fields.first() else {
+            return;
+        };
+        let mut total = 0.0;
+        for r in rows {
+            let Some(q) = r.quantity(f) else { continue };
+            if q.lo < 0.0 {
+                self.err(
+                    path,
+                    format!(
+                        "stacked share cannot show the negative part {} (row `{}`)",
+                        q.lo,
+                        r.id
+                    ),
+                    "parts of a whole are zero or more; draw signed values as a bar chart (`kind: bar`)",
+                );
+            }
+            total += q.hi.unwrap_or(q.lo).max(0.0);
+        }
+        if total == 0.0 && rows.iter().any(|r| r.quantity(f).is_some()) {
+            self.err(
+                path,
+                format!("stacked share of `{f}` has parts that add up to 0"),
+                "a share needs a whole: give the parts their values, or draw them as a bar chart",
+            );
         }
     }
 

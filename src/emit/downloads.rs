@@ -183,6 +183,17 @@ pub fn cell(site: &Site, lang: &str, set: &DataSet, row: &Row, field: &str) -> S
 }
 
 fn plain_number(x: f64, decimals: usize) -> String {
+    // A non-zero value never rounds to 0: 100 yuan in 亿元 is 0.000001 (three significant digits
+    // where the decimals are too few; an exponent below 1e-9).
+    let a = x.abs();
+    if a != 0.0 && a < 1e-9 {
+        return format!("{x:e}");
+    }
+    let decimals = if a != 0.0 && a < 0.5 * 10f64.powi(-(decimals as i32)) {
+        (2 - a.log10().floor() as i32).max(0) as usize
+    } else {
+        decimals
+    };
     let s = format!("{:.*}", decimals, x);
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -397,6 +408,10 @@ mod tests {
         }
         assert_eq!(plain_number(157.0, 4), "157");
         assert_eq!(plain_number(15.7, 4), "15.7");
+        // 100 and 250 yuan in 亿元: never "0".
+        assert_eq!(plain_number(0.000001, 4), "0.000001");
+        assert_eq!(plain_number(-0.0000025, 4), "-0.0000025");
+        assert_eq!(plain_number(1e-300, 4), "1e-300");
         assert_eq!(plain_number(0.12345678, 4), "0.1235");
     }
 }

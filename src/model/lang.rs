@@ -118,8 +118,29 @@ impl LanguagePack {
         self.strings.get(key).map_or("", String::as_str)
     }
 
-    /// Formats a plain number with this language's separators and at most `decimals` decimals.
+    /// Formats a plain number with this language's separators and at most `decimals` decimals,
+    /// more where fewer would round a non-zero number to 0 (two significant digits: 100 yuan in
+    /// 亿元 is "0.000001", never "0"). Magnitudes beyond 1e15 or below 1e-9 are written as
+    /// `1.5×10⁻¹²`, so no number runs to hundreds of digits.
     pub fn number(&self, x: f64, decimals: usize) -> String {
+        if !x.is_finite() {
+            return x.to_string();
+        }
+        let a = x.abs();
+        if a != 0.0 && !(1e-9..1e15).contains(&a) {
+            let mut e = a.log10().floor() as i32;
+            let mut m = x / 10f64.powi(e);
+            if m.abs() >= 9.995 {
+                m /= 10.0;
+                e += 1;
+            }
+            return format!("{}×10{}", self.number(m, 2), superscript(e));
+        }
+        let decimals = if a != 0.0 && a < 0.5 * 10f64.powi(-(decimals as i32)) {
+            (1 - a.log10().floor() as i32).max(0) as usize
+        } else {
+            decimals
+        };
         let s = format!("{:.*}", decimals, x);
         let s = if s.contains('.') {
             s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -149,6 +170,26 @@ impl LanguagePack {
             format!("{sign}{grouped}{}{frac}", self.number.decimal)
         }
     }
+}
+
+/// An exponent in superscript digits: `-12` → `⁻¹²`.
+pub fn superscript(e: i32) -> String {
+    e.to_string()
+        .chars()
+        .map(|c| match c {
+            '-' => '⁻',
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            _ => '⁹',
+        })
+        .collect()
 }
 
 /// The packs of every configured language, by code.
@@ -193,7 +234,16 @@ pub(crate) mod tests {
         assert_eq!(en.number(1_234_567.891, 2), "1,234,567.89");
         assert_eq!(en.number(12.000000000000002, 2), "12");
         assert_eq!(en.number(0.5, 2), "0.5");
-        assert_eq!(en.number(-0.001, 2), "0");
+        // Non-zero never rounds to 0: two significant digits where the decimals are too few.
+        assert_eq!(en.number(-0.001, 2), "-0.001");
+        assert_eq!(en.number(0.000_001, 2), "0.000001");
+        assert_eq!(en.number(0.000_001_234, 2), "0.0000012");
+        assert_eq!(en.number(0.004, 2), "0.004");
+        assert_eq!(en.number(0.006, 2), "0.01");
+        assert_eq!(en.number(0.0, 2), "0");
+        assert_eq!(en.number(1e-300, 2), "1×10⁻³⁰⁰");
+        assert_eq!(en.number(-2.5e300, 2), "-2.5×10³⁰⁰");
+        assert_eq!(en.number(9.999e20, 2), "1×10²¹");
         assert_eq!(en.number(15_700_000_000.0, 6), "15,700,000,000");
         let zh = pack("zh");
         assert_eq!(zh.number(1130.0, 2), "1130");

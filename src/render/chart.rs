@@ -41,6 +41,12 @@ impl<'a> Cx<'a> {
             );
         }
         let cat_fields = chart.category_fields();
+        // A line over a year field has an axis of whole years, not dates.
+        let x_years = chart.kind == ChartKind::Line
+            && chart.x.as_ref().is_some_and(|x| {
+                rows.iter()
+                    .all(|r| !matches!(r.values.get(x), Some(Value::Date(_))))
+            });
         let categories: Vec<Category> = rows
             .iter()
             .map(|row| Category {
@@ -51,7 +57,10 @@ impl<'a> Cx<'a> {
                     .as_ref()
                     .map(|g| self.labels(row, std::slice::from_ref(g)).join(" "))
                     .unwrap_or_default(),
-                time: chart.x.as_ref().map_or(0, |x| time_key(row.values.get(x))),
+                time: chart.x.as_ref().map_or(0, |x| match row.values.get(x) {
+                    Some(Value::Year(y)) if x_years => *y as i64,
+                    v => time_key(v),
+                }),
                 kind: site.kind_of(row),
                 values: fields
                     .iter()
@@ -100,6 +109,7 @@ impl<'a> Cx<'a> {
             orientation: chart.orientation,
             scale: chart.axis.scale,
             step: chart.step,
+            x_years,
             uid: uid.to_string(),
             title: title.to_string(),
             summary: String::new(),
@@ -139,6 +149,7 @@ impl<'a> Cx<'a> {
             legend_range: self.t("legend_range").into(),
             legend_upper_bound: self.t("legend_upper_bound").into(),
             date_month: self.t("date_month").into(),
+            colon: self.t("colon").into(),
             month_names: self
                 .t("month_names")
                 .split(',')

@@ -26,15 +26,17 @@ pub struct Layout {
 impl Variant {
     pub fn layout(self) -> Layout {
         match self {
+            // No text below 12 CSS px: the wide variant shows at 640-720 px (scale ≥ 0.89),
+            // the narrow one at 343 px or more (scale ≥ 0.95); see `.chart-svg` in style.css.
             Variant::Wide => Layout {
                 w: 720,
-                font: 13.0,
-                small: 11.5,
+                font: 14.5,
+                small: 13.5,
             },
             Variant::Narrow => Layout {
                 w: 360,
-                font: 12.0,
-                small: 11.0,
+                font: 13.6,
+                small: 12.6,
             },
         }
     }

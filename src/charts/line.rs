@@ -254,7 +254,21 @@ fn series(area: &Area, input: &Input, f: &Frame, pts: &[&Point], s: u8, y_of: &d
         // A bound or range is written by the point; on wide charts the last point's value joins
         // the line's name instead (see `end_labels`), so the two never collide.
         let named_at_end = f.variant == Variant::Wide && k == last;
-        if (v.q.qualifier.is_some() || v.q.hi.is_some()) && !named_at_end {
+        // A lone point has no line to read its height from: its value is written by it.
+        let lone =
+            pts.len() == 1 && c.group.is_empty() && v.q.qualifier.is_none() && v.q.hi.is_none();
+        if lone {
+            text(
+                area,
+                &v.table,
+                x + 9.0,
+                y,
+                f.l.small,
+                Role::Text,
+                HPos::Left,
+                VPos::Center,
+            );
+        } else if (v.q.qualifier.is_some() || v.q.hi.is_some()) && !named_at_end {
             text(
                 area,
                 &v.table,

@@ -78,9 +78,17 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
                 (HPos::Center, mid)
             };
             let name_w = (x1 - x0).max(l.w as f64 / rows.len() as f64) - 6.0;
+            let name = fit(&name, name_w, l.font);
+            // A centred name near an end is moved inwards so it stays on the canvas.
+            let x = if matches!(hpos, HPos::Center) {
+                let half = text_width(&name, l.font).max(text_width(&v.prose, l.small)) / 2.0;
+                x.clamp(half + 2.0, (l.w as f64 - half - 2.0).max(half + 2.0))
+            } else {
+                x
+            };
             text(
                 area,
-                &fit(&name, name_w, l.font),
+                &name,
                 x,
                 top + bar_h + 8.0,
                 l.font,

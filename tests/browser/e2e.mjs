@@ -217,6 +217,27 @@ await test("search in English: any case, singular finds plural", async () => {
   await context.close();
 });
 
+await test("chart text is at least 12 CSS px on a phone and a desktop, chapter and home", async () => {
+  for (const width of [390, 1366]) {
+    const { context, page } = await newPage({ viewport: { width, height: 900 } });
+    for (const url of ["zh/background/index.html", "en/background/index.html", "zh/index.html"]) {
+      await page.goto(BASE + url);
+      const sizes = await page.evaluate(() =>
+        [...document.querySelectorAll("svg.chart-svg")]
+          .filter((s) => s.getBoundingClientRect().width > 0)
+          .flatMap((s) => {
+            const k = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+            return [...s.querySelectorAll("text")].map((t) => parseFloat(t.getAttribute("font-size")) * k);
+          }),
+      );
+      assert(sizes.length > 0, `${url} at ${width}: charts visible`);
+      const min = Math.min(...sizes);
+      assert(min >= 11.95, `${url} at ${width}: chart text at ${min.toFixed(2)} px`);
+    }
+    await context.close();
+  }
+});
+
 await test("works without JavaScript (search aside)", async () => {
   const { context, page } = await newPage({ javaScriptEnabled: false });
   await page.goto(BASE + "zh/background/index.html");

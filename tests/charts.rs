@@ -273,6 +273,14 @@ fn cases() -> Vec<Case> {
             groups: None,
             extra: "",
         },
+        Case {
+            id: "crowded",
+            kind: "stacked_share",
+            unit: "percent",
+            values: one(&[31.6, 9.5, 8.4, 7.8, 5.1, 4.9, 3.7, 29.0]),
+            groups: None,
+            extra: "",
+        },
     ]
 }
 
@@ -342,6 +350,39 @@ fn check_svg(case: &Case, where_: &str, svg: &str) {
             x0 >= -1.0 && x1 <= w + 1.0 && y >= 0.0 && y <= h,
             "{where_}: text {s:?} at x {x0:.0}..{x1:.0}, y {y} outside 0 0 {w} {h}"
         );
+    }
+    // No two labels overlap (boxes from the estimated width and the baseline shift).
+    let boxes: Vec<(String, [f64; 4])> = root
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|t| {
+            let s = t.text().unwrap_or("").trim().to_string();
+            let size = f(t, "font-size");
+            let tw = est_width(&s, size) * 0.9;
+            let x = f(t, "x");
+            let (x0, x1) = match t.attribute("text-anchor") {
+                Some("end") => (x - tw, x),
+                Some("middle") => (x - tw / 2.0, x + tw / 2.0),
+                _ => (x, x + tw),
+            };
+            let y = f(t, "y");
+            let (y0, y1) = match t.attribute("dy") {
+                Some(d) if d.starts_with('-') => (y - size * 0.8, y),
+                Some("0.5ex") => (y - size * 0.4, y + size * 0.4),
+                _ => (y, y + size * 0.8),
+            };
+            (s, [x0, y0, x1, y1])
+        })
+        .collect();
+    for (i, (a, p)) in boxes.iter().enumerate() {
+        for (b, q) in &boxes[i + 1..] {
+            let overlap =
+                p[0] < q[2] - 1.0 && q[0] < p[2] - 1.0 && p[1] < q[3] - 1.0 && q[1] < p[3] - 1.0;
+            assert!(
+                !overlap,
+                "{where_}: labels {a:?} {p:?} and {b:?} {q:?} overlap"
+            );
+        }
     }
     // Every mark has a title with its value and a number.
     let marks: Vec<_> = root
@@ -414,17 +455,36 @@ fn check_svg(case: &Case, where_: &str, svg: &str) {
                 );
             }
         }
-        // The zero line is drawn.
-        let axis = root.descendants().any(|n| {
-            n.has_tag_name("line")
-                && n.attribute("class") == Some("k-axis")
-                && if horizontal {
-                    f(n, "x1") == zero && f(n, "x2") == zero
+        // The zero line is drawn (plotters writes a straight line as a two-point polyline).
+        let segments: Vec<(String, [f64; 4])> = root
+            .descendants()
+            .filter_map(|n| {
+                let class = n.attribute("class").unwrap_or("").to_string();
+                if n.has_tag_name("line") {
+                    Some((class, [f(n, "x1"), f(n, "y1"), f(n, "x2"), f(n, "y2")]))
+                } else if n.has_tag_name("polyline") {
+                    let p: Vec<f64> = n
+                        .attribute("points")?
+                        .split([' ', ','])
+                        .filter(|s| !s.is_empty())
+                        .map(|s| s.parse().unwrap())
+                        .collect();
+                    (p.len() == 4).then(|| (class, [p[0], p[1], p[2], p[3]]))
                 } else {
-                    f(n, "y1") == zero && f(n, "y2") == zero
+                    None
+                }
+            })
+            .collect();
+        let axis = segments.iter().any(|(class, [x1, y1, x2, y2])| {
+            class.split(' ').any(|c| c == "k-axis")
+                && if horizontal {
+                    *x1 == zero && *x2 == zero
+                } else {
+                    *y1 == zero && *y2 == zero
                 }
         });
-        assert!(axis, "{where_}: no zero line at {zero}");
+        let lines: Vec<String> = segments.iter().map(|(c, p)| format!("{c} {p:?}")).collect();
+        assert!(axis, "{where_}: no zero line at {zero}; lines: {lines:?}");
     }
     // Points: higher values higher up, distinct values apart.
     let points: Vec<(f64, f64)> = marks

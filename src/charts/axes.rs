@@ -94,7 +94,8 @@ pub fn left_ticks(
     }
 }
 
-/// A horizontal value axis: a grid line per tick across `(top, bottom)`, its label below.
+/// A horizontal value axis: a grid line per tick across `(top, bottom)`, its label below. Where
+/// the labels would touch, only every second (third, …) tick is labelled, zero always among them.
 pub fn bottom_ticks(
     area: &Area,
     input: &Input,
@@ -103,25 +104,42 @@ pub fn bottom_ticks(
     ticks: &[f64],
     (top, bottom): (f64, f64),
 ) {
-    for t in ticks {
-        let x = scale.map(*t);
+    let labels: Vec<String> = ticks.iter().map(|t| input.tick(*t, ticks)).collect();
+    let xs: Vec<f64> = ticks.iter().map(|t| scale.map(*t)).collect();
+    let stride = label_stride(&xs, &labels, l.small);
+    let anchor = ticks.iter().position(|t| *t == 0.0).unwrap_or(0);
+    for (i, t) in ticks.iter().enumerate() {
+        let x = xs[i];
         let role = if *t == 0.0 && !scale.log {
             Role::Axis
         } else {
             Role::Grid
         };
         line(area, &[(x, top), (x, bottom)], role, 1);
-        text(
-            area,
-            &input.tick(*t, ticks),
-            x,
-            bottom + 5.0,
-            l.small,
-            Role::Muted,
-            HPos::Center,
-            VPos::Top,
-        );
+        if i.abs_diff(anchor) % stride == 0 {
+            text(
+                area,
+                &labels[i],
+                x,
+                bottom + 5.0,
+                l.small,
+                Role::Muted,
+                HPos::Center,
+                VPos::Top,
+            );
+        }
     }
+}
+
+/// The smallest step between labelled ticks at which centred labels keep a gap between them.
+fn label_stride(xs: &[f64], labels: &[String], size: f64) -> usize {
+    let half = |i: usize| text_width(&labels[i], size) / 2.0;
+    (1..xs.len().max(1))
+        .find(|k| {
+            (0..xs.len().saturating_sub(*k))
+                .all(|i| (xs[i + k] - xs[i]).abs() >= half(i) + half(i + k) + 6.0)
+        })
+        .unwrap_or(xs.len().max(1))
 }
 
 /// A category's name, right-aligned before its bars: the first line in the body size, the

@@ -185,7 +185,9 @@ mod tests {
         };
         let t = s.ticks(5);
         assert!(t.contains(&0.0), "{t:?}");
-        assert_eq!(tick_decimals(&t), 1);
+        // Step 0.25 needs two decimals; step 0.2 one.
+        assert_eq!(tick_decimals(&t), 2, "{t:?}");
+        assert_eq!(tick_decimals(&[0.0, 0.2, 0.4]), 1);
         assert_eq!(tick_decimals(&[0.0, 0.025, 0.05]), 3);
         assert_eq!(tick_decimals(&[0.0, 20.0]), 0);
     }

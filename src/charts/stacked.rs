@@ -30,6 +30,8 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
     };
     let body = canvas(l.w, h, id, |area| {
         let mut acc = 0.0;
+        let mut names_row = Row::new(l.w as f64);
+        let mut values_row = Row::new(l.w as f64);
         for (i, (cat, v)) in rows.iter().enumerate() {
             let (lo, hi) = v.scaled;
             let part = lo + (hi - lo) / 2.0;
@@ -69,44 +71,28 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
                     VPos::Center,
                 );
             }
-            // Names under the bar, aligned with their segment, clamped to the canvas.
-            let (hpos, x) = if i == 0 {
-                (HPos::Left, x0)
-            } else if i + 1 == rows.len() {
-                (HPos::Right, x1)
+            // Names (and values that did not fit inside) under the bar, each within its own
+            // segment where it can be, never over its neighbour: a label that would touch the
+            // one before it is left out (the legend below names every part with its value).
+            let span = (x1 - x0).max(if rows.len() <= 3 {
+                l.w as f64 / 3.0
             } else {
-                (HPos::Center, mid)
-            };
-            let name_w = (x1 - x0).max(l.w as f64 / rows.len() as f64) - 6.0;
-            let name = fit(&name, name_w, l.font);
-            // A centred name near an end is moved inwards so it stays on the canvas.
-            let x = if matches!(hpos, HPos::Center) {
-                let half = text_width(&name, l.font).max(text_width(&v.prose, l.small)) / 2.0;
-                x.clamp(half + 2.0, (l.w as f64 - half - 2.0).max(half + 2.0))
-            } else {
-                x
-            };
-            text(
-                area,
-                &name,
-                x,
-                top + bar_h + 8.0,
-                l.font,
-                Role::Text,
-                hpos,
-                VPos::Top,
-            );
+                0.0
+            });
+            let name = fit(&name, span - 6.0, l.font);
+            if name.chars().count() > 3 || name == cat.label.join(" · ") {
+                if let Some(x) = names_row.place(&name, l.font, (i, rows.len()), (x0, x1)) {
+                    let (hpos, _) = anchor(i, rows.len());
+                    let y = top + bar_h + 8.0;
+                    text(area, &name, x, y, l.font, Role::Text, hpos, VPos::Top);
+                }
+            }
             if !inside {
-                text(
-                    area,
-                    &v.prose,
-                    x,
-                    top + bar_h + 8.0 + l.font * 1.4,
-                    l.small,
-                    Role::Muted,
-                    hpos,
-                    VPos::Top,
-                );
+                if let Some(x) = values_row.place(&v.prose, l.small, (i, rows.len()), (x0, x1)) {
+                    let (hpos, _) = anchor(i, rows.len());
+                    let y = top + bar_h + 8.0 + l.font * 1.4;
+                    text(area, &v.prose, x, y, l.small, Role::Muted, hpos, VPos::Top);
+                }
             }
             acc += part;
         }
@@ -120,4 +106,101 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
         })
         .collect();
     (body, h, legend)
+}
+
+/// How a label under segment `i` of `n` is anchored: the first at its left edge, the last at its
+/// right edge, the others centred.
+fn anchor(i: usize, n: usize) -> (HPos, bool) {
+    if i == 0 {
+        (HPos::Left, false)
+    } else if i + 1 == n {
+        (HPos::Right, false)
+    } else {
+        (HPos::Center, true)
+    }
+}
+
+/// One line of labels placed left to right: each keeps a gap from the one before it and stays on
+/// the canvas, or is not placed at all.
+struct Row {
+    width: f64,
+    end: f64,
+}
+
+impl Row {
+    const GAP: f64 = 8.0;
+
+    fn new(width: f64) -> Self {
+        Row {
+            width,
+            end: f64::NEG_INFINITY,
+        }
+    }
+
+    /// The anchor x for `label` under the segment `(x0, x1)`, or `None` when it would collide.
+    fn place(
+        &mut self,
+        label: &str,
+        size: f64,
+        (i, n): (usize, usize),
+        (x0, x1): (f64, f64),
+    ) -> Option<f64> {
+        let w = text_width(label, size);
+        let (x, start) = match anchor(i, n) {
+            (HPos::Left, _) => (x0, x0),
+            (HPos::Right, _) => (x1, x1 - w),
+            _ => {
+                // Centred, moved inwards so it stays on the canvas.
+                let half = w / 2.0;
+                let mid =
+                    ((x0 + x1) / 2.0).clamp(half + 2.0, (self.width - half - 2.0).max(half + 2.0));
+                (mid, mid - half)
+            }
+        };
+        if start < self.end + Self::GAP || start + w > self.width + 0.5 {
+            return None;
+        }
+        self.end = start + w;
+        Some(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_in_a_row_never_overlap() {
+        let mut row = Row::new(700.0);
+        let segments = [
+            ("BYD Auto Industry", (0.0, 220.0)),
+            ("Zhejiang Geely", (220.0, 260.0)),
+            ("SAIC-GM-Wuling", (260.0, 290.0)),
+            ("Tesla", (290.0, 330.0)),
+            ("Others", (330.0, 700.0)),
+        ];
+        let mut placed: Vec<(f64, f64)> = Vec::new();
+        for (i, (label, seg)) in segments.iter().enumerate() {
+            if let Some(x) = row.place(label, 14.0, (i, segments.len()), *seg) {
+                let w = text_width(label, 14.0);
+                let start = match anchor(i, segments.len()).0 {
+                    HPos::Left => x,
+                    HPos::Right => x - w,
+                    _ => x - w / 2.0,
+                };
+                assert!(start >= 0.0 && start + w <= 700.5, "{label} off the canvas");
+                for (a, b) in &placed {
+                    assert!(start >= *b || start + w <= *a, "{label} overlaps");
+                }
+                placed.push((start, start + w));
+            }
+        }
+        // The first and the last always fit; the crowded middle loses at least one.
+        assert!(
+            placed.len() >= 3 && placed.len() < segments.len(),
+            "{placed:?}"
+        );
+        assert_eq!(placed[0].0, 0.0);
+        assert!((placed.last().unwrap().1 - 700.0).abs() < 1e-9);
+    }
 }

@@ -323,6 +323,9 @@ fn est_width(s: &str, size: f64) -> f64 {
         * size
 }
 
+/// A bar mark: its value, its box (x0, y0, x1, y1) and whether it is horizontal.
+type Bar = (f64, (f64, f64, f64, f64), bool);
+
 fn check_svg(case: &Case, where_: &str, svg: &str) {
     let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{where_}: {e}\n{svg}"));
     let root = doc.root_element();
@@ -410,7 +413,7 @@ fn check_svg(case: &Case, where_: &str, svg: &str) {
         }
     }
     let class = |m: &roxmltree::Node| m.attribute("class").unwrap_or("").to_string();
-    let bars: Vec<(f64, (f64, f64, f64, f64), bool)> = marks
+    let bars: Vec<Bar> = marks
         .iter()
         .filter(|m| class(m).contains("bar-"))
         // A zero bar may be drawn as no rectangle at all: it has no length to check.
@@ -427,7 +430,7 @@ fn check_svg(case: &Case, where_: &str, svg: &str) {
         let horizontal = bars[0].2;
         // The zero line: every bar starts on it, positive ones grow up (right), negative ones
         // down (left); lengths are proportional to |value|.
-        let base = |(v, b, _): &(f64, (f64, f64, f64, f64), bool)| match (horizontal, *v < 0.0) {
+        let base = |(v, b, _): &Bar| match (horizontal, *v < 0.0) {
             (false, false) => b.3,
             (false, true) => b.1,
             (true, false) => b.0,

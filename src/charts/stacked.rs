@@ -80,19 +80,19 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
                 0.0
             });
             let name = fit(&name, span - 6.0, l.font);
-            if name.chars().count() > 3 || name == cat.label.join(" · ") {
-                if let Some(x) = names_row.place(&name, l.font, (i, rows.len()), (x0, x1)) {
-                    let (hpos, _) = anchor(i, rows.len());
-                    let y = top + bar_h + 8.0;
-                    text(area, &name, x, y, l.font, Role::Text, hpos, VPos::Top);
-                }
+            if (name.chars().count() > 3 || name == cat.label.join(" · "))
+                && let Some(x) = names_row.place(&name, l.font, (i, rows.len()), (x0, x1))
+            {
+                let (hpos, _) = anchor(i, rows.len());
+                let y = top + bar_h + 8.0;
+                text(area, &name, x, y, l.font, Role::Text, hpos, VPos::Top);
             }
-            if !inside {
-                if let Some(x) = values_row.place(&v.prose, l.small, (i, rows.len()), (x0, x1)) {
-                    let (hpos, _) = anchor(i, rows.len());
-                    let y = top + bar_h + 8.0 + l.font * 1.4;
-                    text(area, &v.prose, x, y, l.small, Role::Muted, hpos, VPos::Top);
-                }
+            if !inside
+                && let Some(x) = values_row.place(&v.prose, l.small, (i, rows.len()), (x0, x1))
+            {
+                let (hpos, _) = anchor(i, rows.len());
+                let y = top + bar_h + 8.0 + l.font * 1.4;
+                text(area, &v.prose, x, y, l.small, Role::Muted, hpos, VPos::Top);
             }
             acc += part;
         }

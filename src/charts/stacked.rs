@@ -83,14 +83,14 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
             if (name.chars().count() > 3 || name == cat.label.join(" · "))
                 && let Some(x) = names_row.place(&name, l.font, (i, rows.len()), (x0, x1))
             {
-                let (hpos, _) = anchor(i, rows.len());
+                let hpos = anchor(i, rows.len());
                 let y = top + bar_h + 8.0;
                 text(area, &name, x, y, l.font, Role::Text, hpos, VPos::Top);
             }
             if !inside
                 && let Some(x) = values_row.place(&v.prose, l.small, (i, rows.len()), (x0, x1))
             {
-                let (hpos, _) = anchor(i, rows.len());
+                let hpos = anchor(i, rows.len());
                 let y = top + bar_h + 8.0 + l.font * 1.4;
                 text(area, &v.prose, x, y, l.small, Role::Muted, hpos, VPos::Top);
             }
@@ -110,13 +110,13 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
 
 /// How a label under segment `i` of `n` is anchored: the first at its left edge, the last at its
 /// right edge, the others centred.
-fn anchor(i: usize, n: usize) -> (HPos, bool) {
+fn anchor(i: usize, n: usize) -> HPos {
     if i == 0 {
-        (HPos::Left, false)
+        HPos::Left
     } else if i + 1 == n {
-        (HPos::Right, false)
+        HPos::Right
     } else {
-        (HPos::Center, true)
+        HPos::Center
     }
 }
 
@@ -147,8 +147,8 @@ impl Row {
     ) -> Option<f64> {
         let w = text_width(label, size);
         let (x, start) = match anchor(i, n) {
-            (HPos::Left, _) => (x0, x0),
-            (HPos::Right, _) => (x1, x1 - w),
+            HPos::Left => (x0, x0),
+            HPos::Right => (x1, x1 - w),
             _ => {
                 // Centred, moved inwards so it stays on the canvas.
                 let half = w / 2.0;
@@ -183,7 +183,7 @@ mod tests {
         for (i, (label, seg)) in segments.iter().enumerate() {
             if let Some(x) = row.place(label, 14.0, (i, segments.len()), *seg) {
                 let w = text_width(label, 14.0);
-                let start = match anchor(i, segments.len()).0 {
+                let start = match anchor(i, segments.len()) {
                     HPos::Left => x,
                     HPos::Right => x - w,
                     _ => x - w / 2.0,

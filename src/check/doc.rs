@@ -400,14 +400,14 @@ fn safe_attr(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// Assigns heading ids: explicit `{#id}` wins; otherwise a slug of the ASCII words, else
-/// `section-N`; duplicates get `-2`, `-3` (in constant time per heading).
+/// Assigns heading ids: explicit `{#id}` wins; otherwise the heading's own words, in any script
+/// (`## 市场规模` → `市场规模`, `## Market size` → `market-size`), so an id does not move when
+/// another heading is added. Duplicates get `-2`, `-3` (in constant time per heading).
 #[derive(Default)]
 struct IdAllocator {
     used: HashSet<String>,
     explicit: HashSet<String>,
     next: HashMap<String, usize>,
-    auto: usize,
 }
 
 impl IdAllocator {
@@ -422,17 +422,19 @@ impl IdAllocator {
                 id.to_string()
             }
             None => {
-                self.auto += 1;
-                let without_refs: String = split_refs(text)
+                // A reference reads as its name (`{{sales.2024}}` → `sales-2024`).
+                let words: String = split_refs(text)
                     .into_iter()
-                    .filter_map(|p| match p {
-                        Piece::Text(t) => Some(t),
-                        _ => None,
+                    .map(|p| match p {
+                        Piece::Text(t) => t,
+                        Piece::Ref { spec, .. } => spec,
+                        Piece::Unclosed { raw, .. } => raw,
                     })
-                    .collect();
-                let s = slugify(&without_refs);
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let s = slugify(&words);
                 if s.is_empty() {
-                    format!("section-{}", self.auto)
+                    "section".to_string()
                 } else {
                     s
                 }
@@ -452,20 +454,30 @@ impl IdAllocator {
     }
 }
 
-/// Lowercase ASCII words joined by `-`; other characters dropped.
+/// Words of any script, lowercased, joined by `-`; punctuation and symbols dropped. The result
+/// is a valid heading id (letters of any script, digits and `-`).
 pub fn slugify(text: &str) -> String {
     let mut out = String::new();
     let mut dash = false;
     for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
+        if c.is_alphanumeric() {
             if dash && !out.is_empty() {
                 out.push('-');
             }
-            out.push(c.to_ascii_lowercase());
+            out.extend(c.to_lowercase());
             dash = false;
         } else {
             dash = true;
         }
+    }
+    // Ids are capped at 200 bytes; a long heading keeps its first words.
+    if out.len() > 120 {
+        let mut cut = 120;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        out = out.trim_end_matches('-').to_string();
     }
     out
 }
@@ -480,10 +492,35 @@ mod tests {
         let md = "## 定义及分类 {#definition}\n\n### Market Size\n\n### 市场\n\n### Market Size\n";
         let o = outline(&parse_markdown(md, false), md);
         let ids: Vec<_> = o.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["definition", "market-size", "市场", "market-size-2"]);
+    }
+
+    #[test]
+    fn generated_ids_keep_every_script_and_do_not_move() {
+        let md = "## 2.1 市场规模\n\n## Über uns\n\n## 東京 · 大阪\n\n## {{sales.2024}}年销量\n\n## ？！\n\n## ——\n";
+        let o = outline(&parse_markdown(md, false), md);
+        let ids: Vec<_> = o.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["definition", "market-size", "section-2", "market-size-2"]
+            [
+                "2-1-市场规模",
+                "über-uns",
+                "東京-大阪",
+                "sales-2024-年销量",
+                "section",
+                "section-2"
+            ]
         );
+        for id in &ids {
+            assert!(crate::check::ids::IdKind::Anchor.accepts(id), "{id}");
+        }
+        // A heading added above does not rename the ones below.
+        let md2 = format!("## 新增一节\n\n{md}");
+        let o2 = outline(&parse_markdown(&md2, false), &md2);
+        assert_eq!(o2.headings[1].id, "2-1-市场规模");
+        let long = format!("## {}\n", "很长的标题".repeat(40));
+        let o = outline(&parse_markdown(&long, false), &long);
+        assert!(o.headings[0].id.len() <= 120);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! figures (so the language switch lands on the same section and numbers agree), and every
 //! `kind: report` source names a heading that exists.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
+use crate::check::doc::HeadingInfo;
 use crate::check::pages::{Draft, Skeleton};
 use crate::diag::{Diagnostic, Problems};
 use crate::input::data::{Parsed, RawData};
@@ -27,23 +28,72 @@ pub fn translations(sk: &Skeleton, problems: &mut Problems) {
     }
 }
 
+/// Headings pair across languages by id, never by position: a heading of `a` whose id `b` lacks
+/// is an error naming both files. When the id was generated from the heading's text (which
+/// differs between languages), the help proposes one explicit id for both, taking the heading at
+/// the same position in `b` as the likely counterpart.
 fn headings_have_counterparts(a: &Draft, b: &Draft, problems: &mut Problems) {
-    let theirs: std::collections::HashSet<&str> =
-        b.outline.headings.iter().map(|h| h.id.as_str()).collect();
-    for h in &a.outline.headings {
-        if !theirs.contains(h.id.as_str()) {
-            let other = b.src.file.path.display();
-            problems.push(
-                a.src
-                    .error_at(h.offset, format!("heading `#{}` has no counterpart in {other}", h.id))
-                    .help(format!(
-                        "give the matching heading in {other} the same id: `{{#{}}}` (the language switch lands on it)",
-                        h.id
-                    ))
-                    .follow_on(),
-            );
+    let theirs: HashSet<&str> = b.outline.headings.iter().map(|h| h.id.as_str()).collect();
+    let ours: HashSet<&str> = a.outline.headings.iter().map(|h| h.id.as_str()).collect();
+    let other = b.src.file.path.display();
+    for (i, h) in a.outline.headings.iter().enumerate() {
+        if theirs.contains(h.id.as_str()) {
+            continue;
         }
+        // The heading at the same place over there, if it is unpaired too.
+        let twin = b
+            .outline
+            .headings
+            .get(i)
+            .filter(|t| !ours.contains(t.id.as_str()) && t.level == h.level);
+        let help = match (h.explicit, twin) {
+            (_, Some(t)) if !h.explicit || !t.explicit => {
+                let id = shared_id(h, t);
+                let (line, _) = b.src.file.line_col(b.src.body_start + t.offset);
+                format!(
+                    "headings pair by id, and ids made from the text differ between languages: give both the same id, `{} {{#{id}}}` here and `{} {{#{id}}}` in {other} (line {line})",
+                    hashes(h.level) + " " + &h.raw,
+                    hashes(t.level) + " " + &t.raw,
+                )
+            }
+            (true, _) => format!(
+                "give the matching heading in {other} the same id: `{{#{}}}` (the language switch lands on it)",
+                h.id
+            ),
+            (false, _) => format!(
+                "this id is made from the heading's text; give it an explicit id (`{{#…}}`) and the matching heading in {other} the same one"
+            ),
+        };
+        let what = if h.explicit {
+            "heading"
+        } else {
+            "heading (id from its text)"
+        };
+        problems.push(
+            a.src
+                .error_at(
+                    h.offset,
+                    format!("{what} `#{}` has no counterpart in {other}", h.id),
+                )
+                .help(help)
+                .follow_on(),
+        );
     }
+}
+
+fn hashes(level: u8) -> String {
+    "#".repeat(level as usize)
+}
+
+/// The id to propose for two headings that should pair: an explicit one if either has it, else
+/// the one in Latin letters (short and readable in any language's URL), else this one's.
+fn shared_id(a: &HeadingInfo, b: &HeadingInfo) -> String {
+    let latin = |h: &HeadingInfo| h.id.is_ascii();
+    [a, b]
+        .into_iter()
+        .find(|h| h.explicit)
+        .or_else(|| [a, b].into_iter().find(|h| latin(h)))
+        .map_or_else(|| a.id.clone(), |h| h.id.clone())
 }
 
 fn same_figures(sk: &Skeleton, first: &Draft, other: &Draft, problems: &mut Problems) {

@@ -110,7 +110,7 @@ fn validate(config: &SiteConfig, loc: &Located, file: &SourceFile) -> Vec<Diagno
         );
     }
     if let Some(url) = &config.base_url
-        && let Err(why) = check_base_url(url)
+        && let Err(why) = check_base_url(url, "base_url")
     {
         out.push(loc.error(file, "base_url", why).help(
                 "give the full address where the site will live, e.g. `https://example.org/reports/ai-2024/`",
@@ -190,20 +190,33 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-fn check_base_url(url: &str) -> Result<(), String> {
+/// Is `url` usable as the site's address? `name` is how the editor gave it (`base_url` in
+/// site.yaml, or `--base-url`), for the message.
+pub fn check_base_url(url: &str, name: &str) -> Result<(), String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("`base_url` must start with https:// or http://, found `{url}`"))?;
+        .ok_or_else(|| {
+            format!("`{name}` must be an absolute address starting with https:// or http://, found `{url}`")
+        })?;
     if rest.is_empty() || rest.starts_with('/') {
-        return Err(format!("`base_url` `{url}` has no host name"));
+        return Err(format!("`{name}` `{url}` has no host name"));
     }
     if url.contains(['?', '#', ' ']) {
         return Err(format!(
-            "`base_url` `{url}` must not contain `?`, `#` or spaces"
+            "`{name}` `{url}` must not contain `?`, `#` or spaces"
         ));
     }
     Ok(())
+}
+
+/// `--base-url` given on the command line, checked like `base_url` in site.yaml.
+pub fn check_cli_base_url(url: &str) -> Result<(), Diagnostic> {
+    check_base_url(url, "--base-url").map_err(|why| {
+        Diagnostic::error("command line (--base-url)", why).help(
+            "give the full address where the site will live, e.g. `--base-url https://example.org/reports/ai-2024/`; without it, links stay relative and the site works from any folder",
+        )
+    })
 }
 
 #[cfg(test)]
@@ -266,7 +279,20 @@ mod tests {
         let root = parse(&format!("{OK}base_url: https://example.org\n")).unwrap();
         assert_eq!(root.base_path(), "/");
         let errs = parse(&format!("{OK}base_url: example.org\n")).unwrap_err();
-        assert!(errs[0].message.contains("must start with https://"));
+        assert_eq!(
+            errs[0].message,
+            "`base_url` must be an absolute address starting with https:// or http://, found `example.org`"
+        );
+        let d = check_cli_base_url("reports/ev-2024/").unwrap_err();
+        assert_eq!(
+            d.message,
+            "`--base-url` must be an absolute address starting with https:// or http://, found `reports/ev-2024/`"
+        );
+        assert!(check_cli_base_url("https://example.org/r/").is_ok());
+        assert_eq!(
+            check_cli_base_url("https:///r").unwrap_err().message,
+            "`--base-url` `https:///r` has no host name"
+        );
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub struct Read<'a> {
 pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
     let (mut config, config_file, config_loc) = config::load(r.root).map_err(Error::content)?;
     if let Some(url) = r.base_url {
+        config::check_cli_base_url(url).map_err(|d| Error::content(vec![d]))?;
         config.base_url = Some(url.to_string());
     }
     let packs = i18n::load(r.root, &config.languages).map_err(Error::content)?;

@@ -158,6 +158,10 @@ impl PageResolver<'_> {
             charts,
             section_level: f.section_level.unwrap_or(2),
             template: f.template.clone(),
+            date: f.date.clone(),
+            updated: f.updated.clone(),
+            authors: f.authors.clone(),
+            tags: f.tags.clone(),
         }
     }
 
@@ -288,7 +292,14 @@ impl PageResolver<'_> {
             [lang, file] => (lang.to_string(), file.trim_end_matches(".md").to_string()),
             _ => (String::new(), String::new()),
         };
-        let Some(&target) = sk.index.get(&(lang.clone(), key.clone())) else {
+        // A page not (yet) translated into this language: the link goes to the default
+        // language's version, which always exists.
+        let found = sk.index.get(&(lang.clone(), key.clone())).or_else(|| {
+            sk.config_default()
+                .filter(|d| *d != lang)
+                .and_then(|d| sk.index.get(&(d.to_string(), key.clone())))
+        });
+        let Some(&target) = found else {
             if !sk.failed.contains(&(lang, key)) {
                 let keys: Vec<String> = sk
                     .drafts

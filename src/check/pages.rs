@@ -12,6 +12,7 @@ use crate::input::config::valid_language_code;
 use crate::input::content::{PageSource, Pages};
 use crate::model::config::SiteConfig;
 use crate::model::doc::{Figure, FigureKind};
+use crate::model::site::HOME_KEY;
 
 /// A page being checked.
 pub struct Draft<'a> {
@@ -47,9 +48,15 @@ pub struct Skeleton<'a> {
     pub index: HashMap<(String, String), usize>,
     /// Pages that exist but failed (their problems are reported): links to them stay quiet.
     pub failed: HashSet<(String, String)>,
+    /// The default language (complete; links from partial translations fall back to it).
+    pub default_lang: String,
 }
 
 impl Skeleton<'_> {
+    pub fn config_default(&self) -> Option<&str> {
+        Some(self.default_lang.as_str()).filter(|l| !l.is_empty())
+    }
+
     pub fn get(&self, lang: &str, key: &str) -> Option<&Draft<'_>> {
         self.index
             .get(&(lang.to_string(), key.to_string()))
@@ -111,6 +118,7 @@ pub fn skeleton<'a>(
         figure_ids: HashMap::new(),
         index,
         failed,
+        default_lang: config.languages.first().cloned().unwrap_or_default(),
     };
     number_blocks(&mut s, problems);
     s
@@ -170,6 +178,43 @@ fn front_matter_rules(src: &PageSource) -> Vec<Diagnostic> {
         ),
         _ => {}
     }
+    for (key, value) in [("date", &front.date), ("updated", &front.updated)] {
+        if let Some(d) = value {
+            if !crate::input::config::valid_date(d) {
+                out.push(
+                    loc.error(file, key, format!("`{key}` `{d}` is not a date"))
+                        .help("write `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, e.g. `2025-03-14`"),
+                );
+            }
+        }
+    }
+    if let (Some(d), Some(u)) = (&front.date, &front.updated) {
+        // Same-format dates compare as text; `2025-03` and `2025-03-14` compare by their prefix.
+        let n = d.len().min(u.len());
+        if crate::input::config::valid_date(d)
+            && crate::input::config::valid_date(u)
+            && u[..n] < d[..n]
+        {
+            out.push(
+                loc.error(file, "updated", format!("`updated` {u} is before `date` {d}"))
+                    .help("`date` is when the page was first published, `updated` when it was last revised"),
+            );
+        }
+    }
+    for (key, list) in [("authors", &front.authors), ("tags", &front.tags)] {
+        for (i, v) in list.iter().enumerate() {
+            if v.trim().is_empty() {
+                out.push(
+                    loc.error(
+                        file,
+                        &format!("{key}.{i}"),
+                        format!("`{key}` has an empty entry"),
+                    )
+                    .help(format!("remove it, or write the name it should show")),
+                );
+            }
+        }
+    }
     if !home && (!front.key_figures.is_empty() || !front.charts.is_empty()) {
         let what = if front.key_figures.is_empty() {
             "charts"
@@ -220,33 +265,50 @@ fn missing_translations(
     for page in pages {
         by_key.entry(&page.key).or_default().push(page);
     }
-    for (key, versions) in by_key {
-        for lang in &config.languages {
-            if versions.iter().any(|p| &p.lang == lang)
-                || failed.contains(&(lang.clone(), key.to_string()))
-            {
-                continue;
+    // The default language is complete; the others publish what they have translated, and
+    // need at least their home page.
+    let default = &config.languages[0];
+    if let Some(home) = by_key
+        .get(HOME_KEY)
+        .and_then(|v| v.iter().find(|p| &p.lang == default))
+    {
+        for lang in &config.languages[1..] {
+            let has = by_key[HOME_KEY].iter().any(|p| &p.lang == lang);
+            if !has && !failed.contains(&(lang.clone(), HOME_KEY.to_string())) {
+                problems.push(
+                    Diagnostic::error(
+                        &home.file.path,
+                        format!("missing translation: no `{lang}` home page"),
+                    )
+                    .at(1, 1)
+                    .help(format!(
+                        "create content/{lang}/_index.md; the chapters of `{lang}` may come one at a time, but its home page is where its navigation starts"
+                    ))
+                    .with_snippet_from(&home.file.text),
+                );
             }
-            // Report against the default language's version when there is one.
-            let Some(have) = versions
-                .iter()
-                .find(|p| p.lang == config.languages[0])
-                .or(versions.first())
-            else {
-                continue;
-            };
-            problems.push(
-                Diagnostic::error(
-                    &have.file.path,
-                    format!("missing translation: no `{lang}` version of `{key}`"),
-                )
-                .at(1, 1)
-                .help(format!(
-                    "create content/{lang}/{key}.md (translations are paired by file name)"
-                ))
-                .with_snippet_from(&have.file.text),
-            );
         }
+    }
+    for (key, versions) in by_key {
+        if versions.iter().any(|p| &p.lang == default)
+            || failed.contains(&(default.clone(), key.to_string()))
+        {
+            continue;
+        }
+        let Some(have) = versions.first() else {
+            continue;
+        };
+        problems.push(
+            Diagnostic::error(
+                &have.file.path,
+                format!("missing translation: no `{default}` version of `{key}`"),
+            )
+            .at(1, 1)
+            .help(format!(
+                "create content/{default}/{key}.md: the default language (the first in `languages`) must have every page; other languages may leave pages out"
+            ))
+            .with_snippet_from(&have.file.text),
+        );
     }
 }
 

@@ -54,6 +54,18 @@ pub struct FrontMatter {
     /// Template to render with instead of the default for the page kind.
     #[serde(default)]
     pub template: Option<String>,
+    /// When the page was first published (`2025-03` or `2025-03-14`).
+    #[serde(default)]
+    pub date: Option<String>,
+    /// When it was last revised.
+    #[serde(default)]
+    pub updated: Option<String>,
+    /// Who wrote it, in the page's language.
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// Subjects, in the page's language (listed under the title and in meta keywords).
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// One Markdown file in one language.

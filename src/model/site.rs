@@ -76,6 +76,11 @@ pub struct Front {
     pub section_level: u8,
     /// Template to render with instead of the default for the page kind.
     pub template: Option<String>,
+    /// Published and last revised (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`, checked).
+    pub date: Option<String>,
+    pub updated: Option<String>,
+    pub authors: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 impl Page {

@@ -55,6 +55,8 @@ pub struct LangLink {
     pub html_lang: String,
     pub href: String,
     pub current: bool,
+    /// False when this page has no version in that language (the link goes to its home page).
+    pub translated: bool,
 }
 
 #[derive(Serialize, Clone)]
@@ -111,6 +113,55 @@ pub struct KeyFigure {
     pub href: String,
 }
 
+/// A date as `<time datetime>` wants it and as the page's language writes it.
+#[derive(Serialize, Debug, PartialEq)]
+pub struct DateCtx {
+    pub iso: String,
+    pub text: String,
+}
+
+impl DateCtx {
+    /// `2025-03-14` → "2025年3月14日" / "14 Mar 2025" with the pack's `date_day`, `date_month`
+    /// and `month_names`; a year stays as written. The date was checked when read.
+    pub fn new(iso: &str, t: impl Fn(&str) -> String) -> DateCtx {
+        let parts: Vec<i64> = iso.split('-').filter_map(|p| p.parse().ok()).collect();
+        let pattern = match parts.len() {
+            3 => t("date_day"),
+            2 => t("date_month"),
+            _ => "{y}".to_string(),
+        };
+        let month = |m: i64| -> String {
+            let names = t("month_names");
+            names
+                .split(',')
+                .nth((m.max(1) - 1) as usize)
+                .unwrap_or("")
+                .to_string()
+        };
+        let text = pattern
+            .replace(
+                "{y}",
+                &parts.first().map(|y| y.to_string()).unwrap_or_default(),
+            )
+            .replace(
+                "{mon}",
+                &parts.get(1).map(|&m| month(m)).unwrap_or_default(),
+            )
+            .replace(
+                "{m}",
+                &parts.get(1).map(|m| m.to_string()).unwrap_or_default(),
+            )
+            .replace(
+                "{d}",
+                &parts.get(2).map(|d| d.to_string()).unwrap_or_default(),
+            );
+        DateCtx {
+            iso: iso.to_string(),
+            text,
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct Alternate {
     pub hreflang: String,
@@ -135,6 +186,11 @@ pub struct PageCtx {
     pub alternates: Vec<Alternate>,
     pub key_figures: Vec<KeyFigure>,
     pub charts: Vec<String>,
+    /// From the front matter: first published and last revised (ISO dates), authors, tags.
+    pub date: Option<DateCtx>,
+    pub updated: Option<DateCtx>,
+    pub authors: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 impl PageCtx {
@@ -205,8 +261,10 @@ pub fn languages(
     site.languages()
         .iter()
         .map(|l| {
-            let p = site.page(l, key).or_else(|| site.home(l));
+            let own = site.page(l, key);
+            let p = own.or_else(|| site.home(l));
             LangLink {
+                translated: own.is_some(),
                 code: l.clone(),
                 name: site.packs.get(l).name.clone(),
                 html_lang: site.html_lang(l),
@@ -323,8 +381,23 @@ pub fn json_ld(site: &Site, page: &Page, prefix: &str, title: &str) -> String {
     if let Some(p) = site.config.publisher.as_ref().and_then(|p| p.get(lang)) {
         report["publisher"] = serde_json::json!({"@type": "Organization", "name": p});
     }
-    if let Some(d) = &site.config.date {
+    if let Some(d) = page.front.date.as_ref().or(site.config.date.as_ref()) {
         report["datePublished"] = serde_json::json!(d);
+    }
+    if let Some(d) = &page.front.updated {
+        report["dateModified"] = serde_json::json!(d);
+    }
+    if !page.front.authors.is_empty() {
+        let authors: Vec<serde_json::Value> = page
+            .front
+            .authors
+            .iter()
+            .map(|a| serde_json::json!({"@type": "Person", "name": a}))
+            .collect();
+        report["author"] = serde_json::json!(authors);
+    }
+    if !page.front.tags.is_empty() {
+        report["keywords"] = serde_json::json!(page.front.tags.join(", "));
     }
     if page.is_home() {
         let datasets: Vec<serde_json::Value> = site

@@ -118,6 +118,7 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
         }
         i += 1;
     }
+    let out = crate::render::footnotes::rewrite(out, cx.t("footnotes"), cx.t("footnote_back"));
     let mut html = String::with_capacity(nodes.len() * 16);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     sections.extend(block_sections);

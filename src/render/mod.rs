@@ -7,6 +7,7 @@ pub mod chart;
 pub mod context;
 pub mod cx;
 pub mod doc;
+pub mod footnotes;
 pub mod search_text;
 
 use std::collections::BTreeMap;
@@ -111,6 +112,12 @@ impl<'a> Renderer<'a> {
         format!("{prefix}{path}{v}")
     }
 
+    /// A front-matter date as the language writes it.
+    fn date(&self, lang: &str, iso: &str) -> context::DateCtx {
+        let pack = self.site.packs.get(lang);
+        context::DateCtx::new(iso, |k| pack.string(k).to_string())
+    }
+
     /// Renders page `ix` (or, with `at_root`, the root copy of the default language's home).
     pub fn page(&self, ix: usize, at_root: bool) -> Result<RenderedPage, Diagnostic> {
         let site = self.site;
@@ -173,6 +180,10 @@ impl<'a> Renderer<'a> {
             alternates: context::alternates(site, page, &prefix),
             key_figures,
             charts,
+            date: page.front.date.as_deref().map(|d| self.date(lang, d)),
+            updated: page.front.updated.as_deref().map(|d| self.date(lang, d)),
+            authors: page.front.authors.clone(),
+            tags: page.front.tags.clone(),
         };
         ctx.insert("page", &page_ctx);
         ctx.insert("json_ld", &context::json_ld(site, page, &prefix, &title));
@@ -339,6 +350,7 @@ impl<'a> Renderer<'a> {
                 html_lang: site.html_lang(l),
                 href: site.href(&prefix, &format!("{l}/search/")),
                 current: l == lang,
+                translated: true,
             })
             .collect();
         ctx.insert("languages", &languages);

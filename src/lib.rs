@@ -18,6 +18,7 @@ mod model;
 mod output;
 mod pipeline;
 mod render;
+mod scaffold;
 mod serve;
 
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ use std::time::Instant;
 pub use diag::{Diagnostic, Error, Result, Severity};
 pub use pipeline::{Options, Report};
 pub use render::Mode;
+pub use scaffold::{init, new_chapter};
 pub use serve::{Preview, Session, serve, start as start_preview};
 
 /// A built site in memory: output path → bytes, plus the warnings.

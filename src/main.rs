@@ -27,6 +27,29 @@ enum Command {
     Check(Common),
     /// Build, serve on localhost, rebuild and reload pages on every change
     Serve(ServeArgs),
+    /// Write a small working bilingual report to start from
+    Init {
+        /// Folder to create the report in
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Add something to the report
+    New {
+        #[command(subcommand)]
+        what: NewWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewWhat {
+    /// A chapter in every language, with its front matter filled in
+    Chapter {
+        /// File name without `.md` (lowercase letters, digits and `-`)
+        name: String,
+        /// Site folder (the one holding content/)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -102,6 +125,16 @@ fn main() -> ExitCode {
         Command::Build(c) => yanbao::build(&c.options()).map(|r| print_build(&r)),
         Command::Check(c) => yanbao::check(&c.options()).map(|r| print_check(&r)),
         Command::Serve(s) => yanbao::serve(&s.common.options(), &s.bind, s.port, s.open),
+        Command::Init { dir } => yanbao::init(dir).map(|files| {
+            print_written(&files);
+            println!(
+                "Next: yanbao build --root {0}   (or: yanbao serve --root {0})",
+                dir.display()
+            );
+        }),
+        Command::New {
+            what: NewWhat::Chapter { name, root },
+        } => yanbao::new_chapter(root, name).map(|files| print_written(&files)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -112,6 +145,12 @@ fn main() -> ExitCode {
                 _ => ExitCode::from(2),
             }
         }
+    }
+}
+
+fn print_written(files: &[PathBuf]) {
+    for f in files {
+        println!("Created {}", f.display());
     }
 }
 

@@ -1,0 +1,152 @@
+//! Starting points: `yanbao init` writes a small working bilingual report (compiled in from
+//! `templates/starter/`), and `yanbao new chapter` adds a chapter in every language with its
+//! front matter filled in. Neither ever overwrites a file.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Error, Result};
+
+/// The starter report, path → text.
+const STARTER: &[(&str, &str)] = &[
+    (
+        "content/site.yaml",
+        include_str!("../templates/starter/content/site.yaml"),
+    ),
+    (
+        "content/zh/_index.md",
+        include_str!("../templates/starter/content/zh/_index.md"),
+    ),
+    (
+        "content/en/_index.md",
+        include_str!("../templates/starter/content/en/_index.md"),
+    ),
+    (
+        "content/zh/market.md",
+        include_str!("../templates/starter/content/zh/market.md"),
+    ),
+    (
+        "content/en/market.md",
+        include_str!("../templates/starter/content/en/market.md"),
+    ),
+    (
+        "content/data/market.yaml",
+        include_str!("../templates/starter/content/data/market.yaml"),
+    ),
+    (
+        "content/charts/market.yaml",
+        include_str!("../templates/starter/content/charts/market.yaml"),
+    ),
+];
+
+/// Writes the starter report into `dir` (created if needed) and returns the files written.
+/// Refuses a folder that already holds `content/`.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
+    let content = dir.join("content");
+    if content.exists() {
+        return Err(Error::content(vec![
+            Diagnostic::error(
+                content.display().to_string(),
+                "this folder already holds a report (`content/` exists)",
+            )
+            .help("run `yanbao init NEW-FOLDER` to start a report in another folder"),
+        ]));
+    }
+    let mut written = Vec::new();
+    for (rel, text) in STARTER {
+        let path = dir.join(rel);
+        write_new(&path, text)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Adds chapter `name` in every language of the site at `root`, ordered after the last one.
+pub fn new_chapter(root: &Path, name: &str) -> Result<Vec<PathBuf>> {
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-');
+    if !valid {
+        return Err(Error::content(vec![
+            Diagnostic::error(
+                "command line (new chapter)",
+                format!("chapter name `{name}` is not usable as a file name and in a URL"),
+            )
+            .help("use lowercase letters, digits and `-`, e.g. `market-size`"),
+        ]));
+    }
+    let (config, _, _) = crate::input::config::load(root).map_err(Error::content)?;
+    let mut targets = Vec::new();
+    for lang in &config.languages {
+        let path = root.join("content").join(lang).join(format!("{name}.md"));
+        if path.exists() {
+            return Err(Error::content(vec![
+                Diagnostic::error(
+                    format!("content/{lang}/{name}.md"),
+                    format!("chapter `{name}` already exists"),
+                )
+                .help("choose another name, or edit the existing file"),
+            ]));
+        }
+        targets.push((lang, path));
+    }
+    let order = next_order(root, &config.languages) + 1;
+    let mut written = Vec::new();
+    for (lang, path) in targets {
+        let title = if lang == "zh" {
+            "新章节"
+        } else {
+            "New chapter"
+        };
+        let text = format!(
+            "---\ntitle: {title}   # TODO: the chapter's title in `{lang}`\norder: {order}\nnumber: \"{order:02}\"\nslug: {name}\n# summary: one sentence for the home page and the meta description\n---\n\n## {title} {{#{name}}}\n\n"
+        );
+        write_new(&path, &text)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The highest `order:` among the chapters of the site, 0 if none.
+fn next_order(root: &Path, languages: &[String]) -> i64 {
+    let mut max = 0;
+    for lang in languages {
+        let Ok(dir) = std::fs::read_dir(root.join("content").join(lang)) else {
+            continue;
+        };
+        for entry in dir.flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            let front = text.split("\n---").next().unwrap_or("");
+            for line in front.lines() {
+                if let Some(n) = line
+                    .strip_prefix("order:")
+                    .and_then(|v| v.split('#').next())
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+                {
+                    max = max.max(n);
+                }
+            }
+        }
+    }
+    max
+}
+
+fn write_new(path: &Path, text: &str) -> Result<()> {
+    let io = |e: std::io::Error| Error::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source: e,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .map_err(io)
+}

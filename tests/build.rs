@@ -603,3 +603,183 @@ fn every_table_cell_names_its_column_and_no_table_needs_inline_style() {
         "{outlook}"
     );
 }
+
+#[test]
+fn a_relative_base_url_on_the_command_line_is_refused_like_one_in_site_yaml() {
+    let (_dir, root) = fixture_copy();
+    let mut opts = Options::new(&root);
+    opts.base_url = Some("reports/ev-2024/".into());
+    let err = yanbao::build(&opts).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "error: `--base-url` must be an absolute address starting with https:// or http://, found `reports/ev-2024/`\n  --> command line (--base-url)\n  = help: give the full address where the site will live, e.g. `--base-url https://example.org/reports/ai-2024/`; without it, links stay relative and the site works from any folder\n\nfound 1 problem; nothing was written"
+    );
+    assert!(!root.join("public").exists(), "nothing is written");
+    opts.base_url = Some("https://example.org/reports/ev-2024/".into());
+    yanbao::build(&opts).unwrap();
+    let sitemap = read(&root.join("public/sitemap.xml"));
+    assert!(
+        sitemap.contains("<loc>https://example.org/reports/ev-2024/zh/market/</loc>"),
+        "{sitemap}"
+    );
+}
+
+#[test]
+fn front_matter_dates_authors_and_tags_show_under_the_title_and_in_meta() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = Options::new(repo_root().join("tests/fixtures/ev-report"));
+    opts.output = dir.path().join("out");
+    yanbao::build(&opts).unwrap();
+    let en = read(&opts.output.join("en/sales/index.html"));
+    assert!(
+        en.contains("<span class=\"label\">By</span> Li Wei, Anna O&#x27;Neill</span>"),
+        "authors"
+    );
+    assert!(
+        en.contains("<time datetime=\"2025-03-14\">14 Mar 2025</time>"),
+        "date"
+    );
+    assert!(
+        en.contains(
+            "<span class=\"label\">Updated</span> <time datetime=\"2025-06-02\">2 Jun 2025</time>"
+        ),
+        "updated"
+    );
+    assert!(en.contains("<li>carmakers &amp; groups</li>"), "tags");
+    assert!(
+        en.contains("<meta name=\"author\" content=\"Anna O&#x27;Neill\">"),
+        "meta author"
+    );
+    assert!(
+        en.contains("<meta name=\"keywords\" content=\"sales, carmakers &amp; groups\">"),
+        "keywords"
+    );
+    assert!(
+        en.contains("<meta property=\"article:modified_time\" content=\"2025-06-02\">"),
+        "modified"
+    );
+    assert!(en.contains("\"dateModified\":\"2025-06-02\""), "json-ld");
+    let zh = read(&opts.output.join("zh/sales/index.html"));
+    assert!(
+        zh.contains("<time datetime=\"2025-03-14\">2025年3月14日</time>"),
+        "zh date"
+    );
+    assert!(zh.contains("李伟、安娜·奥尼尔"), "zh authors");
+    // A page without them has no byline.
+    let other = read(&opts.output.join("en/batteries/index.html"));
+    assert!(!other.contains("class=\"byline\""));
+}
+
+#[test]
+fn footnotes_have_their_own_marks_ids_and_back_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = Options::new(repo_root().join("tests/fixtures/ev-report"));
+    opts.output = dir.path().join("out");
+    yanbao::build(&opts).unwrap();
+    let en = read(&opts.output.join("en/sales/index.html"));
+    // The heading `{#2023}` and the footnote `[^2023]` no longer share an id.
+    assert_eq!(en.matches("id=\"2023\"").count(), 1, "heading only");
+    assert!(en.contains("<sup class=\"fn-ref\" id=\"fnref-2023\"><a href=\"#fn-2023\" role=\"doc-noteref\">[2]</a></sup>"));
+    assert!(
+        en.contains("<li id=\"fn-2023\" class=\"footnote\" value=\"2\" role=\"doc-footnote\">")
+    );
+    assert!(en.contains("<a class=\"fn-back\" href=\"#fnref-2023\" role=\"doc-backlink\" aria-label=\"Back to the text\">↩</a>"));
+    assert!(en.contains("<h2 class=\"footnotes-title\">Footnotes</h2>"));
+    assert!(
+        !en.contains("footnote-definition"),
+        "not pulldown-cmark's default look"
+    );
+    // Source notes keep theirs.
+    assert!(en.contains("class=\"note-ref\""));
+    let zh = read(&opts.output.join("zh/sales/index.html"));
+    assert!(zh.contains("<h2 class=\"footnotes-title\">脚注</h2>"));
+    // Every id on the page is unique.
+    let mut ids = BTreeSet::new();
+    for (i, _) in en.match_indices(" id=\"") {
+        let rest = &en[i + 5..];
+        let id = &rest[..rest.find('"').unwrap()];
+        assert!(ids.insert(id.to_string()), "id `{id}` twice");
+    }
+}
+
+#[test]
+fn a_language_other_than_the_default_publishes_the_pages_it_has() {
+    let (_dir, root) = fixture_copy();
+    std::fs::remove_file(root.join("content/en/outlook.md")).unwrap();
+    let report = yanbao::build(&Options::new(&root)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let out = root.join("public");
+    assert!(!out.join("en/outlook").exists(), "no page is made up");
+    assert!(out.join("zh/outlook/index.html").exists());
+    let en = read(&out.join("en/market/index.html"));
+    // Its navigation lists only its pages.
+    assert!(
+        !en.contains("href=\"../outlook/\""),
+        "en nav lists no outlook"
+    );
+    // A link to the untranslated chapter reads the default language's version.
+    assert!(
+        en.contains("href=\"../../zh/outlook/#future\""),
+        "link falls back"
+    );
+    // The language switch on the untranslated page says so and goes to the English home page.
+    let zh = read(&out.join("zh/outlook/index.html"));
+    assert!(
+        zh.contains("<a class=\"untranslated\" href=\"../../en/\" hreflang=\"en\" title=\"本页尚无该语言译文，将打开该语言首页\">"),
+        "switch"
+    );
+    assert!(
+        !zh.contains("hreflang=\"en\" href="),
+        "no alternate for a missing page"
+    );
+    // A translated page's switch is a plain link.
+    assert!(en.contains(
+        "<a href=\"../../zh/market/\" hreflang=\"zh-Hans\" lang=\"zh-Hans\" data-lang-switch>"
+    ));
+    // The default language, however, must have every page.
+    let (_dir2, root2) = fixture_copy();
+    std::fs::remove_file(root2.join("content/zh/outlook.md")).unwrap();
+    let err = yanbao::check(&Options::new(&root2))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("missing translation: no `zh` version of `outlook`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn init_writes_a_report_that_builds_at_once_and_new_chapter_adds_one_in_every_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("my-report");
+    let written = yanbao::init(&root).unwrap();
+    assert_eq!(written.len(), 7);
+    let report = yanbao::build(&Options::new(&root)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let en = read(&root.join("public/en/market/index.html"));
+    assert!(en.contains("CNY 12 billion"), "a figure from data");
+    assert!(en.contains("class=\"fn-ref\""), "a footnote");
+    assert!(read(&root.join("public/zh/index.html")).contains("新报告"));
+    // A second init does not touch the report.
+    let err = yanbao::init(&root).unwrap_err().to_string();
+    assert!(err.contains("this folder already holds a report"), "{err}");
+    // A new chapter, in both languages, after the last one.
+    let added = yanbao::new_chapter(&root, "outlook").unwrap();
+    assert_eq!(added.len(), 2);
+    let zh = read(&root.join("content/zh/outlook.md"));
+    assert!(zh.starts_with("---\ntitle: 新章节"), "{zh}");
+    assert!(zh.contains("order: 2\n"), "{zh}");
+    yanbao::check(&Options::new(&root)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        yanbao::new_chapter(&root, "outlook")
+            .unwrap_err()
+            .to_string()
+            .contains("chapter `outlook` already exists")
+    );
+    assert!(
+        yanbao::new_chapter(&root, "Bad Name")
+            .unwrap_err()
+            .to_string()
+            .contains("is not usable")
+    );
+}

@@ -155,8 +155,8 @@ mod tests {
             got,
             "<p>B<sup class=\"fn-ref\" id=\"fnref-b\"><a href=\"#fn-b\" role=\"doc-noteref\">[1]</a></sup> and a<sup class=\"fn-ref\" id=\"fnref-a\"><a href=\"#fn-a\" role=\"doc-noteref\">[2]</a></sup>, b again<sup class=\"fn-ref\" id=\"fnref-b-2\"><a href=\"#fn-b\" role=\"doc-noteref\">[1]</a></sup>.</p>\n\
 <section class=\"footnotes\" role=\"doc-endnotes\" aria-label=\"Footnotes\">\n<h2 class=\"footnotes-title\">Footnotes</h2>\n<ol>\n\
-<li id=\"fn-b\" class=\"footnote\" value=\"1\" role=\"doc-footnote\"><p>Note B. <a class=\"fn-back\" href=\"#fnref-b\" role=\"doc-backlink\" aria-label=\"Back\">↩</a> <a class=\"fn-back\" href=\"#fnref-b-2\" role=\"doc-backlink\" aria-label=\"Back\">↩<sup>2</sup></a></p>\n</li>\n\
-<li id=\"fn-a\" class=\"footnote\" value=\"2\" role=\"doc-footnote\"><p>Note A. <a class=\"fn-back\" href=\"#fnref-a\" role=\"doc-backlink\" aria-label=\"Back\">↩</a></p>\n</li>\n</ol>\n</section>\n"
+<li id=\"fn-b\" class=\"footnote\" value=\"1\" role=\"doc-footnote\">\n<p>Note B. <a class=\"fn-back\" href=\"#fnref-b\" role=\"doc-backlink\" aria-label=\"Back\">↩</a> <a class=\"fn-back\" href=\"#fnref-b-2\" role=\"doc-backlink\" aria-label=\"Back\">↩<sup>2</sup></a></p>\n</li>\n\
+<li id=\"fn-a\" class=\"footnote\" value=\"2\" role=\"doc-footnote\">\n<p>Note A. <a class=\"fn-back\" href=\"#fnref-a\" role=\"doc-backlink\" aria-label=\"Back\">↩</a></p>\n</li>\n</ol>\n</section>\n"
         );
     }
 

@@ -33,8 +33,8 @@ const STARTER: &[(&str, &str)] = &[
         include_str!("../templates/starter/content/data/market.yaml"),
     ),
     (
-        "content/charts/market.yaml",
-        include_str!("../templates/starter/content/charts/market.yaml"),
+        "content/charts/market-size.yaml",
+        include_str!("../templates/starter/content/charts/market-size.yaml"),
     ),
 ];
 

@@ -78,11 +78,11 @@ pub fn skeleton<'a>(
         .collect();
     let mut ok: Vec<&PageSource> = Vec::new();
     for src in pages.pages.values() {
-        let found = front_matter_rules(src);
-        if found.is_empty() {
+        let (found, usable) = front_matter_rules(src);
+        problems.extend(found);
+        if usable {
             ok.push(src);
         } else {
-            problems.extend(found);
             failed.insert((src.lang.clone(), src.key.clone()));
         }
     }
@@ -149,8 +149,10 @@ fn language_folders(pages: &Pages, config: &SiteConfig, problems: &mut Problems)
     }
 }
 
-/// What a page's front matter must say.
-fn front_matter_rules(src: &PageSource) -> Vec<Diagnostic> {
+/// What a page's front matter must say, and whether the page can still be checked further: a
+/// page without a title, an order or a usable slug cannot, one with a bad date or tag can (so
+/// its figures and links raise no follow-on errors).
+fn front_matter_rules(src: &PageSource) -> (Vec<Diagnostic>, bool) {
     let mut out = Vec::new();
     let (file, front, loc) = (&src.file, &src.front, &src.front_loc);
     let home = src.is_home();
@@ -178,14 +180,15 @@ fn front_matter_rules(src: &PageSource) -> Vec<Diagnostic> {
         ),
         _ => {}
     }
+    let usable = out.is_empty();
     for (key, value) in [("date", &front.date), ("updated", &front.updated)] {
-        if let Some(d) = value {
-            if !crate::input::config::valid_date(d) {
-                out.push(
-                    loc.error(file, key, format!("`{key}` `{d}` is not a date"))
-                        .help("write `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, e.g. `2025-03-14`"),
-                );
-            }
+        if let Some(d) = value
+            && !crate::input::config::valid_date(d)
+        {
+            out.push(
+                loc.error(file, key, format!("`{key}` `{d}` is not a date"))
+                    .help("write `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, e.g. `2025-03-14`"),
+            );
         }
     }
     if let (Some(d), Some(u)) = (&front.date, &front.updated) {
@@ -210,7 +213,7 @@ fn front_matter_rules(src: &PageSource) -> Vec<Diagnostic> {
                         &format!("{key}.{i}"),
                         format!("`{key}` has an empty entry"),
                     )
-                    .help(format!("remove it, or write the name it should show")),
+                    .help("remove it, or write the name it should show".to_string()),
                 );
             }
         }
@@ -230,7 +233,7 @@ fn front_matter_rules(src: &PageSource) -> Vec<Diagnostic> {
             .help("remove it here, or move it to _index.md"),
         );
     }
-    out
+    (out, usable)
 }
 
 fn duplicate_slugs(pages: &[&PageSource], problems: &mut Problems) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, integration, serve and browser tests (cargo test).
-# Installs what the browser tests need when missing: Chromium and CJK fonts (apt), Java for the
+# Installs what the tests need when missing: the Frictionless validator (PyPI, in target/pyenv);
+# for the browser tests Chromium and CJK fonts (apt), Java for the
 # Nu HTML Checker (apt), and the Node packages in tests/browser (npm ci). Without root or sudo it
 # stops and says what to install instead of skipping anything.
 set -euo pipefail
@@ -23,5 +24,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/vnu-jar ]; then
   (cd tests/browser && npm ci --no-audit --no-fund)
+fi
+# The Frictionless validator for datapackage.json (tests/downloads.rs), from PyPI into a venv.
+if [ ! -x target/pyenv/bin/frictionless ]; then
+  python3 -m venv target/pyenv
+  target/pyenv/bin/pip install --quiet frictionless
 fi
 cargo test --all-targets "$@"

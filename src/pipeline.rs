@@ -232,6 +232,10 @@ pub fn render_site(
     for (path, bytes) in downloads::files(site) {
         put(path, bytes)?;
     }
+    put(
+        "datapackage.json".into(),
+        crate::emit::datapackage::datapackage(site).into_bytes(),
+    )?;
     put("robots.txt".into(), meta::robots(site).into_bytes())?;
     if let Some(xml) = meta::sitemap(site) {
         put("sitemap.xml".into(), xml.into_bytes())?;

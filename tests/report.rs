@@ -301,12 +301,36 @@ fn each_charts_csv_has_the_numbers_of_its_table() {
             csv.starts_with('\u{feff}'),
             "CSV starts with a BOM for Excel"
         );
-        let csv_rows: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().skip(1).collect();
-        assert_eq!(rows.len(), csv_rows.len(), "{lang} {id}: row count");
-        for (t, c) in rows.iter().zip(&csv_rows) {
-            // Every number in the table row appears in the CSV row (without thousands separators).
+        // The CSV is tidy: one line per figure, so a table row is the CSV lines of its row id.
+        let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let shown = headers
+            .iter()
+            .position(|h| h == t(lang, "csv_display"))
+            .unwrap();
+        let mut groups: Vec<(String, String)> = Vec::new();
+        for record in reader.records() {
+            let record = record.unwrap();
+            let norm = |s: &str| {
+                s.replace([',', '%', ' '], "")
+                    .replace('–', "-")
+                    .replace('≤', "<=")
+            };
+            let line = format!(
+                "{} {}",
+                norm(&record.iter().collect::<Vec<_>>().join(" ")),
+                norm(&record[shown])
+            );
+            match groups.last_mut() {
+                Some((id, text)) if id == &record[0] => text.push_str(&line),
+                _ => groups.push((record[0].to_string(), line)),
+            }
+        }
+        assert_eq!(rows.len(), groups.len(), "{lang} {id}: row count");
+        for (t, (_, c)) in rows.iter().zip(&groups) {
+            // Every number in the table row is shown the same way in the CSV row's lines.
             for cell in t {
-                let n = cell.replace(',', "");
+                let n = cell.replace([',', '%', ' '], "");
                 if n.chars()
                     .next()
                     .is_some_and(|ch| ch.is_ascii_digit() || "<≤~".contains(ch))
@@ -324,6 +348,15 @@ fn each_charts_csv_has_the_numbers_of_its_table() {
             }
         }
     }
+}
+
+/// A UI string of the built-in language packs.
+fn t(lang: &str, key: &str) -> String {
+    let pack: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(format!("templates/i18n/{lang}.yaml")).unwrap(),
+    )
+    .unwrap();
+    pack["strings"][key].as_str().unwrap().to_string()
 }
 
 #[test]

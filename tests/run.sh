@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, integration, serve and browser tests (cargo test).
-# Installs what the browser tests need when missing: Chromium and CJK fonts (apt), Java for the
+# Installs what the tests need when missing: the Frictionless validator (PyPI, in target/pyenv);
+# for the browser tests Chromium and CJK fonts (apt), Java for the
 # Nu HTML Checker (apt), and the Node packages in tests/browser (npm ci). Without root or sudo it
 # stops and says what to install instead of skipping anything.
 set -euo pipefail
@@ -10,6 +11,8 @@ missing=()
 command -v chromium >/dev/null 2>&1 || [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium fonts-noto-cjk)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+# Python with venv and pip, for the Frictionless validator below.
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3 python3-venv python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then apt_get="apt-get"
   elif command -v sudo >/dev/null 2>&1; then apt_get="sudo apt-get"
@@ -23,5 +26,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/vnu-jar ]; then
   (cd tests/browser && npm ci --no-audit --no-fund)
+fi
+# The Frictionless validator for datapackage.json (tests/downloads.rs), from PyPI into a venv.
+if [ ! -x target/pyenv/bin/frictionless ]; then
+  python3 -m venv target/pyenv
+  target/pyenv/bin/pip install --quiet frictionless
 fi
 cargo test --all-targets "$@"

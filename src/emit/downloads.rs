@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use super::table::{Cell, Table, table};
+
 use serde_json::{Map, Value as Json, json};
 
 use crate::model::chart::Chart;
 use crate::model::data::{DataSet, Provenance, Row, Text, TextItem, Value};
-use crate::model::quantity::Qualifier;
 use crate::model::site::Site;
 use crate::model::text::{Localized, Rich};
 
@@ -18,29 +19,28 @@ pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
     for set in &site.data {
         let fields: Vec<String> = set.fields.iter().map(|(n, _)| n.clone()).collect();
         let rows: Vec<&Row> = set.rows.iter().collect();
-        out.push((
-            format!("data/{}.json", set.id),
-            json_bytes(&set_json(site, set, &rows, &fields)),
-        ));
+        let t = table(site, set, &rows, &fields);
+        let mut json = set_json(site, set, &rows, &fields);
+        json["records"] = records_json(&t);
+        out.push((format!("data/{}.json", set.id), json_bytes(&json)));
+        out.push((format!("data/{}.csv", set.id), csv(&t, None)));
         for lang in site.languages() {
-            out.push((
-                format!("{lang}/data/{}.csv", set.id),
-                csv(site, lang, set, &rows, &fields),
-            ));
+            out.push((format!("{lang}/data/{}.csv", set.id), csv(&t, Some(lang))));
         }
     }
     for chart in &site.charts {
         let set = &site.data[chart.set];
         let rows: Vec<&Row> = chart.rows.iter().map(|&r| &set.rows[r]).collect();
         let fields = chart.table_fields();
-        out.push((
-            format!("charts/{}.json", chart.id),
-            json_bytes(&chart_json(site, chart, set, &rows, &fields)),
-        ));
+        let t = table(site, set, &rows, &fields);
+        let mut json = chart_json(site, chart, set, &rows, &fields);
+        json["records"] = records_json(&t);
+        out.push((format!("charts/{}.json", chart.id), json_bytes(&json)));
+        out.push((format!("charts/{}.csv", chart.id), csv(&t, None)));
         for lang in site.languages() {
             out.push((
                 format!("{lang}/charts/{}.csv", chart.id),
-                csv(site, lang, set, &rows, &fields),
+                csv(&t, Some(lang)),
             ));
         }
     }
@@ -53,51 +53,73 @@ fn json_bytes(v: &Json) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// A CSV of `rows` × `fields` in `lang`, with the provenance of each row in two last columns.
-pub fn csv(site: &Site, lang: &str, set: &DataSet, rows: &[&Row], fields: &[String]) -> Vec<u8> {
-    let pack = site.packs.get(lang);
-    let mut lines: Vec<Vec<String>> = Vec::new();
-    let mut header = Vec::new();
-    for f in fields {
-        let label = set
-            .field(f)
-            .map(|x| site.string_in(&x.label, lang).to_string())
-            .unwrap_or_else(|| f.clone());
-        let unit = set
-            .column_unit(rows, f)
-            .and_then(|u| pack.units.get(u))
-            .and_then(|u| u.table.label.clone());
-        header.push(match unit {
-            Some(u) => format!("{label}{}", pack.string("with_unit").replace("{unit}", &u)),
-            None => label,
-        });
+/// A tidy table as CSV: in `lang` (a UTF-8 BOM so Excel in China reads it, headers and texts in
+/// that language), or language-neutral for tools (`None`: machine names, every language's texts,
+/// codes instead of labels, no BOM). Lines end in CRLF (RFC 4180).
+pub fn csv(t: &Table, lang: Option<&str>) -> Vec<u8> {
+    let mut s = String::new();
+    let langs: Vec<&String> = t.languages.iter().collect();
+    let mut header: Vec<String> = Vec::new();
+    for c in &t.columns {
+        match lang {
+            Some(l) => header.push(c.header.get(l).cloned().unwrap_or_else(|| c.name.clone())),
+            None if c.localized => header.extend(langs.iter().map(|l| format!("{}_{l}", c.name))),
+            None => header.push(c.name.clone()),
+        }
     }
-    header.push(pack.string("source_kind").to_string());
-    header.push(pack.string("source").to_string());
-    lines.push(header);
-    for row in rows {
-        let mut line: Vec<String> = fields
-            .iter()
-            .map(|f| cell(site, lang, set, row, f))
-            .collect();
-        let (kind, desc) = match row.source {
-            Some(s) => (
-                pack.string(site.kind_of(row).label_key()).to_string(),
-                describe(site, s, lang),
-            ),
-            None => (String::new(), String::new()),
-        };
-        line.push(kind);
-        line.push(desc);
-        lines.push(line);
+    if lang.is_some() {
+        s.push('\u{feff}');
     }
-    let mut s = String::from('\u{feff}');
-    for l in lines {
-        let cells: Vec<String> = l.iter().map(|c| quote(c)).collect();
-        s.push_str(&cells.join(","));
-        s.push_str("\r\n");
+    push_line(&mut s, header.iter().map(|h| quote(h, false)));
+    for line in &t.lines {
+        let mut cells = Vec::new();
+        for (c, cell) in t.columns.iter().zip(line) {
+            let numeric = matches!(cell, Cell::Number(_) | Cell::Year(_));
+            match (lang, cell) {
+                (None, Cell::Text(m)) if c.localized => {
+                    cells.extend(
+                        langs
+                            .iter()
+                            .map(|l| quote(m.get(*l).map_or("", String::as_str), false)),
+                    );
+                }
+                (None, Cell::Empty) if c.localized => {
+                    cells.extend(langs.iter().map(|_| String::new()));
+                }
+                _ => cells.push(quote(&cell.in_lang(lang), numeric)),
+            }
+        }
+        push_line(&mut s, cells.into_iter());
     }
     s.into_bytes()
+}
+
+fn push_line(s: &mut String, cells: impl Iterator<Item = String>) {
+    s.push_str(&cells.collect::<Vec<_>>().join(","));
+    s.push_str("\r\n");
+}
+
+/// The tidy lines as JSON objects under the neutral CSV's names; texts as `{lang: text}`.
+fn records_json(t: &Table) -> Json {
+    Json::Array(
+        t.lines
+            .iter()
+            .map(|line| {
+                let mut m = Map::new();
+                for (c, cell) in t.columns.iter().zip(line) {
+                    let v = match cell {
+                        Cell::Empty => continue,
+                        Cell::Number(x) => json!(x),
+                        Cell::Year(y) => json!(y),
+                        Cell::Code(s) | Cell::Labelled(s, _) => json!(s),
+                        Cell::Text(m) => json!(m),
+                    };
+                    m.insert(c.name.clone(), v);
+                }
+                Json::Object(m)
+            })
+            .collect(),
+    )
 }
 
 /// A source in plain words: the report's section, an outside citation with its address, or a
@@ -153,65 +175,15 @@ pub fn describe(site: &Site, source: usize, lang: &str) -> String {
     }
 }
 
-/// A CSV cell: numbers in the table unit without thousands separators, so spreadsheets read them.
-pub fn cell(site: &Site, lang: &str, set: &DataSet, row: &Row, field: &str) -> String {
-    let pack = site.packs.get(lang);
-    match row.values.get(field) {
-        None => String::new(),
-        Some(Value::Quantity(q)) => {
-            let unit = set.unit_of(row, field).and_then(|u| pack.units.get(u));
-            let (lo, hi) = unit.map_or((q.lo, q.hi.unwrap_or(q.lo)), |u| q.scaled(u));
-            let decimals = unit.map_or(6, |u| u.decimals.max(2) + 2);
-            let n = |x: f64| plain_number(x, decimals);
-            let v = if q.hi.is_some() {
-                format!("{}-{}", n(lo), n(hi))
-            } else {
-                n(lo)
-            };
-            match q.qualifier {
-                None => v,
-                Some(Qualifier::More) => format!("{v}+"),
-                Some(Qualifier::Less) => format!("<{v}"),
-                Some(Qualifier::AtMost) => format!("<={v}"),
-                Some(Qualifier::About) => format!("~{v}"),
-            }
-        }
-        Some(Value::Text(t)) => site.text(t, lang),
-        Some(Value::Year(y)) => y.to_string(),
-        Some(Value::Date(d)) => d.clone(),
-    }
-}
-
-fn plain_number(x: f64, decimals: usize) -> String {
-    // A non-zero value never rounds to 0: 100 yuan in 亿元 is 0.000001 (three significant digits
-    // where the decimals are too few; an exponent below 1e-9).
-    let a = x.abs();
-    if a != 0.0 && a < 1e-9 {
-        return format!("{x:e}");
-    }
-    let decimals = if a != 0.0 && a < 0.5 * 10f64.powi(-(decimals as i32)) {
-        (2 - a.log10().floor() as i32).max(0) as usize
-    } else {
-        decimals
-    };
-    let s = format!("{:.*}", decimals, x);
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
-/// A cell as written to the file: quoted when needed, and a text that a spreadsheet would run
-/// as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) prefixed with
-/// `'`, as OWASP advises. Plain numbers, negative ones included, stay numbers.
-fn quote(s: &str) -> String {
-    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let number = s
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b".eE+-".contains(&b))
-        && s.parse::<f64>().is_ok();
-    let s = if formula && !number {
+/// A cell as written to the file, quoted when needed (RFC 4180). Numbers are written as they
+/// are. A text that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return; OWASP's rule), or would silently turn into a date, a fraction, a time or
+/// a rounded number ("1-3", "1/2", "1:30", "007", "1e5", 16+ digits), gets a leading `'`: the
+/// text stays text and nothing of it is lost. Plain numbers in text cells and ISO dates
+/// (`2024-05-15`) are left alone.
+fn quote(s: &str, numeric: bool) -> String {
+    let protect = !numeric && (formula(s) || mangled(s));
+    let s = if protect {
         format!("'{s}")
     } else {
         s.to_string()
@@ -219,8 +191,40 @@ fn quote(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
+}
+
+fn plain_number(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_digit() || b".eE+-".contains(&b))
+        && s.parse::<f64>().is_ok()
+}
+
+fn formula(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r']) && !plain_number(s)
+}
+
+/// Would a spreadsheet read this text as something else?
+fn mangled(s: &str) -> bool {
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let iso_date = {
+        let p: Vec<&str> = s.split('-').collect();
+        p.len() >= 2 && p.len() <= 3 && p[0].len() == 4 && p[1..].iter().all(|x| x.len() == 2)
+    };
+    // "1-3", "1/2", "3/4/2024", "1.2.3", "1:30", "12:30:05"
+    let split = |sep: char| {
+        let p: Vec<&str> = s.split(sep).collect();
+        (2..=3).contains(&p.len()) && p.iter().all(|x| digits(x) && x.len() <= 4)
+    };
+    let separated = (split('-') && !iso_date) || split('/') || split(':') || {
+        let p: Vec<&str> = s.split('.').collect();
+        p.len() == 3 && p.iter().all(|x| digits(x))
+    };
+    let leading_zero = s.len() > 1 && s.starts_with('0') && digits(s);
+    let long = digits(s) && s.len() > 15;
+    let exponent = plain_number(s) && s.contains(['e', 'E']);
+    separated || leading_zero || long || exponent
 }
 
 /// A text in every language, plain (references expanded).
@@ -309,13 +313,23 @@ fn rows_json(site: &Site, set: &DataSet, rows: &[&Row], fields: &[String]) -> Js
                         m.insert(f.clone(), value_json(site, v));
                     }
                 }
-                if fields
+                // The unit of each figure the row has: one `unit` when they share it, else
+                // `units` per field (a field without a value in this row names no unit).
+                let units: BTreeMap<&str, &str> = fields
                     .iter()
-                    .any(|f| matches!(r.values.get(f), Some(Value::Quantity(_))))
-                {
-                    let unit: Vec<&str> = fields.iter().filter_map(|f| set.unit_of(r, f)).collect();
-                    if let Some(u) = unit.first() {
+                    .filter(|f| matches!(r.values.get(*f), Some(Value::Quantity(_))))
+                    .filter_map(|f| set.unit_of(r, f).map(|u| (f.as_str(), u)))
+                    .collect();
+                let mut distinct: Vec<&str> = units.values().copied().collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                match distinct.as_slice() {
+                    [] => {}
+                    [u] => {
                         m.insert("unit".into(), json!(u));
+                    }
+                    _ => {
+                        m.insert("units".into(), json!(units));
                     }
                 }
                 if let Some(s) = r.source {
@@ -385,10 +399,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quoting_and_numbers() {
-        assert_eq!(quote("a,b"), "\"a,b\"");
-        assert_eq!(quote("say \"x\""), "\"say \"\"x\"\"\"");
-        assert_eq!(quote("plain"), "plain");
+    fn quoting_and_formulas() {
+        let q = |s: &str| quote(s, false);
+        assert_eq!(q("a,b"), "\"a,b\"");
+        assert_eq!(q("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(q("plain"), "plain");
         for (hostile, safe) in [
             (
                 "=HYPERLINK(\"http://x\")",
@@ -401,17 +416,39 @@ mod tests {
             ("\rx", "\"'\rx\""),
             ("-inf", "'-inf"),
         ] {
-            assert_eq!(quote(hostile), safe, "{hostile:?}");
+            assert_eq!(q(hostile), safe, "{hostile:?}");
         }
-        for number in ["-3.5", "+2", "-1e-3", "0", "12.5"] {
-            assert_eq!(quote(number), number);
+        for number in ["-3.5", "+2", "-1e-3", "0", "12.5", "15700000000"] {
+            assert_eq!(quote(number, true), number);
         }
-        assert_eq!(plain_number(157.0, 4), "157");
-        assert_eq!(plain_number(15.7, 4), "15.7");
-        // 100 and 250 yuan in 亿元: never "0".
-        assert_eq!(plain_number(0.000001, 4), "0.000001");
-        assert_eq!(plain_number(-0.0000025, 4), "-0.0000025");
-        assert_eq!(plain_number(1e-300, 4), "1e-300");
-        assert_eq!(plain_number(0.12345678, 4), "0.1235");
+        for text in [
+            "-3.5",
+            "12.5",
+            "2024",
+            "2024-05-15",
+            "2024-05",
+            "1-3 hours",
+            "40%",
+        ] {
+            assert_eq!(q(text), text, "{text} stays as it is");
+        }
+    }
+
+    #[test]
+    fn texts_a_spreadsheet_would_mangle_stay_text() {
+        for text in [
+            "1-3",
+            "1/2",
+            "3/4/2024",
+            "1:30",
+            "12:30:05",
+            "1.2.3",
+            "007",
+            "1e5",
+            "-1e-3",
+            "12345678901234567",
+        ] {
+            assert_eq!(quote(text, false), format!("'{text}"), "{text}");
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, SourceFile};
 use crate::input::yaml::{self, Located};
-use crate::model::config::SiteConfig;
+use crate::model::config::{LICENSES, License, Names, SiteConfig};
 use crate::model::text::Localized;
 
 pub const CONFIG_PATH: &str = "content/site.yaml";
@@ -101,14 +101,7 @@ fn validate(config: &SiteConfig, loc: &Located, file: &SourceFile) -> Vec<Diagno
             &mut out,
         );
     }
-    if let Some(date) = &config.date
-        && !valid_date(date)
-    {
-        out.push(
-            loc.error(file, "date", format!("`{date}` is not a date"))
-                .help("write the date as YYYY, YYYY-MM or YYYY-MM-DD, in quotes"),
-        );
-    }
+    check_publication(config, loc, file, &mut out);
     if let Some(url) = &config.base_url
         && let Err(why) = check_base_url(url, "base_url")
     {
@@ -117,6 +110,199 @@ fn validate(config: &SiteConfig, loc: &Located, file: &SourceFile) -> Vec<Diagno
             ));
     }
     out
+}
+
+/// Dates, authors, licence and identifiers of the publication.
+fn check_publication(
+    config: &SiteConfig,
+    loc: &Located,
+    file: &SourceFile,
+    out: &mut Vec<Diagnostic>,
+) {
+    // `date` is the older name of `published`: errors name the key the file uses.
+    let published_key = if loc.has("published") {
+        "published"
+    } else {
+        "date"
+    };
+    for (key, value) in [
+        (published_key, &config.published),
+        ("updated", &config.updated),
+    ] {
+        if let Some(date) = value
+            && !valid_date(date)
+        {
+            out.push(
+                loc.error(file, key, format!("`{date}` is not a date"))
+                    .help("write the date as YYYY, YYYY-MM or YYYY-MM-DD, in quotes"),
+            );
+        }
+    }
+    if let (Some(p), Some(u)) = (&config.published, &config.updated)
+        && valid_date(p)
+        && valid_date(u)
+        && u.as_str() < p.as_str()
+    {
+        out.push(
+            loc.error(file, "updated", format!("`updated` ({u}) is before `published` ({p})"))
+                .help("`updated` is the date of the latest revision; it cannot come before the first publication"),
+        );
+    }
+    if config
+        .version
+        .as_deref()
+        .is_some_and(|v| v.trim().is_empty())
+    {
+        out.push(
+            loc.error(file, "version", "`version` is empty")
+                .help("write the edition (`\"1.0\"`) or remove the line"),
+        );
+    }
+    for (i, a) in config.authors.iter().enumerate() {
+        for (key, names) in [
+            ("name", Some(&a.name)),
+            ("affiliation", a.affiliation.as_ref()),
+        ] {
+            let path = format!("authors.{i}.{key}");
+            match names {
+                Some(Names::PerLang(m)) => check_localized(m, &path, &config.languages, loc, file, out),
+                Some(Names::Same(s)) if s.trim().is_empty() => out.push(
+                    loc.error(file, &path, format!("`{path}` is empty"))
+                        .help("write the name, once (`name: 张三`) or per language (`name: {zh: 张三, en: Zhang San}`)"),
+                ),
+                _ => {}
+            }
+        }
+        if let Some(orcid) = &a.orcid
+            && !valid_orcid(orcid)
+        {
+            out.push(
+                loc.error(file, &format!("authors.{i}.orcid"), format!("`{orcid}` is not an ORCID iD"))
+                    .help("write the 16-character iD as ORCID shows it, e.g. `0000-0002-1825-0097` (without https://orcid.org/); its last character is a check digit"),
+            );
+        }
+    }
+    if let Some(license) = &config.license {
+        let key = if matches!(license, License::Full { .. }) {
+            "license.id"
+        } else {
+            "license"
+        };
+        let id = license.id();
+        let known = LICENSES.iter().any(|(k, _)| *k == id);
+        let custom = id.starts_with("LicenseRef-") && id.len() > "LicenseRef-".len();
+        if let Some((k, _)) = LICENSES
+            .iter()
+            .find(|(k, _)| !known && k.eq_ignore_ascii_case(id))
+        {
+            out.push(
+                loc.error(file, key, format!("`{id}` is not an SPDX licence id"))
+                    .help(format!("SPDX ids are written `{k}`")),
+            );
+        } else if !known && !custom {
+            out.push(
+                loc.error(file, key, format!("`{id}` is not a licence yanbao knows"))
+                    .help(format!(
+                        "use an SPDX id ({}), or `LicenseRef-<name>` with its `url`: `license: {{id: LicenseRef-own, url: https://…}}`",
+                        LICENSES.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+                    )),
+            );
+        } else if custom && license.url().is_none() {
+            out.push(
+                loc.error(file, key, format!("licence `{id}` has no `url`"))
+                    .help(format!(
+                        "readers need to find its terms: `license: {{id: {id}, url: https://…}}`"
+                    )),
+            );
+        }
+        if let License::Full { url: Some(u), .. } = license
+            && !(u.starts_with("https://") || u.starts_with("http://"))
+        {
+            out.push(
+                loc.error(file, "license.url", format!("`{u}` is not a web address"))
+                    .help("give the full address of the licence text, starting with https://"),
+            );
+        }
+    }
+    if let Some(doi) = &config.doi
+        && !valid_doi(doi)
+    {
+        out.push(
+            loc.error(file, "doi", format!("`{doi}` is not a DOI"))
+                .help("write the DOI itself, `10.` then the registrant, `/` and the suffix (`10.5281/zenodo.1234567`), without https://doi.org/"),
+        );
+    }
+    if let Some(isbn) = &config.isbn
+        && !valid_isbn(isbn)
+    {
+        out.push(
+            loc.error(file, "isbn", format!("`{isbn}` is not an ISBN"))
+                .help("write the ISBN-13 (or ISBN-10) with its check digit, hyphens allowed: `978-7-111-12345-3`"),
+        );
+    }
+}
+
+/// `0000-0002-1825-0097`: four groups of four, the last character an ISO 7064 11,2 check digit.
+pub fn valid_orcid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    if groups.len() != 4 || groups.iter().any(|g| g.len() != 4) {
+        return false;
+    }
+    let chars: Vec<char> = groups.concat().chars().collect();
+    if !chars[..15].iter().all(char::is_ascii_digit) {
+        return false;
+    }
+    let total = chars[..15]
+        .iter()
+        .fold(0u32, |t, c| (t + c.to_digit(10).unwrap_or(0)) * 2);
+    let check = (12 - total % 11) % 11;
+    let expected = if check == 10 {
+        'X'
+    } else {
+        char::from_digit(check, 10).unwrap_or('?')
+    };
+    chars[15] == expected
+}
+
+/// `10.<registrant>/<suffix>`.
+pub fn valid_doi(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("10.") else {
+        return false;
+    };
+    let Some((registrant, suffix)) = rest.split_once('/') else {
+        return false;
+    };
+    !registrant.is_empty()
+        && registrant.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && !suffix.is_empty()
+        && !suffix.chars().any(char::is_whitespace)
+}
+
+/// An ISBN-13 or ISBN-10 (hyphens or spaces between groups) with a right check digit.
+pub fn valid_isbn(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().filter(|c| *c != '-' && *c != ' ').collect();
+    let digit = |c: &char| c.to_digit(10);
+    match chars.len() {
+        13 if chars.iter().all(char::is_ascii_digit) => {
+            let sum: u32 = chars
+                .iter()
+                .enumerate()
+                .map(|(i, c)| digit(c).unwrap_or(0) * if i % 2 == 0 { 1 } else { 3 })
+                .sum();
+            sum.is_multiple_of(10)
+        }
+        10 if chars[..9].iter().all(char::is_ascii_digit)
+            && (chars[9].is_ascii_digit() || chars[9] == 'X') =>
+        {
+            let sum: u32 = chars
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (10 - i as u32) * if *c == 'X' { 10 } else { digit(c).unwrap_or(0) })
+                .sum();
+            sum.is_multiple_of(11)
+        }
+        _ => false,
+    }
 }
 
 /// Every configured language present, no unknown language.
@@ -248,7 +434,7 @@ mod tests {
         let errs = parse(&format!("{OK}titel: x\n")).unwrap_err();
         assert_eq!(
             errs[0].message,
-            "unknown field `titel`, expected one of `languages`, `title`, `subtitle`, `description`, `publisher`, `author`, `date`, `base_url`, `pretty_urls`, `raw_html`, `extra`"
+            "unknown field `titel`, expected one of `languages`, `title`, `subtitle`, `description`, `publisher`, `author`, `date`, `published`, `updated`, `version`, `authors`, `license`, `doi`, `isbn`, `base_url`, `pretty_urls`, `raw_html`, `extra`"
         );
         assert_eq!(errs[0].line, 4);
     }
@@ -293,6 +479,85 @@ mod tests {
             check_cli_base_url("https:///r").unwrap_err().message,
             "`--base-url` `https:///r` has no host name"
         );
+    }
+
+    #[test]
+    fn publication_metadata_is_checked_where_it_is_written() {
+        let good = format!(
+            "{OK}published: \"2024-11-02\"\nupdated: \"2025-01\"\nversion: \"1.1\"\nauthors:\n  - {{name: {{zh: 张三, en: Zhang San}}, affiliation: Example Institute, orcid: 0000-0002-1825-0097}}\n  - name: Li Si\nlicense: CC-BY-4.0\ndoi: 10.5281/zenodo.1234567\nisbn: 978-7-111-12345-3\n"
+        );
+        let c = parse(&good).unwrap();
+        assert_eq!(c.published.as_deref(), Some("2024-11-02"));
+        assert_eq!(c.authors[0].name.get("en", "zh"), "Zhang San");
+        assert_eq!(c.authors[1].name.get("zh", "zh"), "Li Si");
+        assert_eq!(
+            c.license.as_ref().and_then(|l| l.url()),
+            Some("https://creativecommons.org/licenses/by/4.0/")
+        );
+        // `date` is still read, as the older name of `published`.
+        let old = parse(&format!("{OK}date: \"2025-01\"\n")).unwrap();
+        assert_eq!(old.published.as_deref(), Some("2025-01"));
+        let errs = |extra: &str| -> Vec<(String, usize, usize)> {
+            parse(&format!("{OK}{extra}"))
+                .unwrap_err()
+                .into_iter()
+                .map(|d| (d.message, d.line, d.column))
+                .collect()
+        };
+        let m = |s: &str, l: usize, c: usize| vec![(s.to_string(), l, c)];
+        assert_eq!(
+            errs("published: \"2024-02-30\"\n"),
+            m("`2024-02-30` is not a date", 4, 12)
+        );
+        assert_eq!(errs("date: 2024/05\n"), m("`2024/05` is not a date", 4, 7));
+        assert_eq!(
+            errs("published: \"2025-03\"\nupdated: \"2024-12-01\"\n"),
+            m(
+                "`updated` (2024-12-01) is before `published` (2025-03)",
+                5,
+                10
+            )
+        );
+        assert_eq!(
+            errs("license: CC-BY-4\n"),
+            m("`CC-BY-4` is not a licence yanbao knows", 4, 10)
+        );
+        assert_eq!(
+            errs("license: cc-by-4.0\n"),
+            m("`cc-by-4.0` is not an SPDX licence id", 4, 10)
+        );
+        assert_eq!(
+            errs("license: {id: LicenseRef-house}\n"),
+            m("licence `LicenseRef-house` has no `url`", 4, 15)
+        );
+        assert!(
+            parse(&format!(
+                "{OK}license: {{id: LicenseRef-house, url: https://example.org/terms}}\n"
+            ))
+            .is_ok()
+        );
+        assert_eq!(
+            errs("authors:\n  - name: A\n    orcid: 0000-0002-1825-0098\n"),
+            m("`0000-0002-1825-0098` is not an ORCID iD", 6, 12)
+        );
+        assert_eq!(
+            errs("authors:\n  - name: {zh: 张三}\n"),
+            m("`authors.0.name` has no `en` text", 5, 11)
+        );
+        assert_eq!(
+            errs("doi: https://doi.org/10.1/x\n"),
+            m("`https://doi.org/10.1/x` is not a DOI", 4, 6)
+        );
+        assert_eq!(
+            errs("isbn: 978-7-111-12345-7\n"),
+            m("`978-7-111-12345-7` is not an ISBN", 4, 7)
+        );
+        assert!(
+            valid_isbn("0-306-40615-2")
+                && valid_isbn("9780306406157")
+                && !valid_isbn("0-306-40615-3")
+        );
+        assert!(valid_orcid("0000-0002-1694-233X") && !valid_orcid("0000-0002-1694-2330"));
     }
 
     #[test]

@@ -371,6 +371,13 @@ mod tests {
 
     #[test]
     fn builtin_packs_parse_and_agree_on_keys() {
+        // Parsed as a site's file would be: a key given twice is an error, not a silent override.
+        for (lang, text) in BUILTIN {
+            let file = crate::diag::SourceFile::new(format!("templates/i18n/{lang}.yaml"), *text);
+            if let Err(d) = yaml::parse::<PackFile>(&file, text, 0) {
+                panic!("{d}");
+            }
+        }
         let zh = builtin("zh");
         let en = builtin("en");
         let zk: Vec<_> = zh.strings.keys().collect();

@@ -52,6 +52,11 @@ impl Located {
         }
     }
 
+    /// Does the document have a node at `path`?
+    pub fn has(&self, path: &str) -> bool {
+        self.values.contains_key(path) || self.keys.contains_key(path)
+    }
+
     /// An error pointing at the value at `path` in `file`.
     pub fn error(&self, file: &SourceFile, path: &str, message: impl Into<String>) -> Diagnostic {
         let (l, c) = self.value(path);

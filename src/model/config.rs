@@ -18,11 +18,27 @@ pub struct SiteConfig {
     pub description: Localized,
     #[serde(default)]
     pub publisher: Option<Localized>,
+    /// The report's corporate author (a team, an institute); `authors` names people.
     #[serde(default)]
     pub author: Option<Localized>,
-    /// Publication date, `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    /// First publication, `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (`date` is the older name).
+    #[serde(default, alias = "date")]
+    pub published: Option<String>,
+    /// Last revision, in the same form; not before `published`.
     #[serde(default)]
-    pub date: Option<String>,
+    pub updated: Option<String>,
+    /// The edition, as written ("1.2", "2024 edition").
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub authors: Vec<Author>,
+    #[serde(default)]
+    pub license: Option<License>,
+    /// `10.1234/abcd`, without `https://doi.org/`.
+    #[serde(default)]
+    pub doi: Option<String>,
+    #[serde(default)]
+    pub isbn: Option<String>,
     /// Absolute URL where the site will live; enables canonical links and the sitemap.
     #[serde(default)]
     pub base_url: Option<String>,
@@ -38,6 +54,110 @@ pub struct SiteConfig {
     /// Free-form strings handed to templates as `site.extra`.
     #[serde(default)]
     pub extra: BTreeMap<String, Localized>,
+}
+
+/// A person who wrote the report.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Author {
+    pub name: Names,
+    #[serde(default)]
+    pub affiliation: Option<Names>,
+    /// `0000-0002-1825-0097`, without `https://orcid.org/`.
+    #[serde(default)]
+    pub orcid: Option<String>,
+}
+
+/// A name written once for every language, or per language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Names {
+    Same(String),
+    PerLang(Localized),
+}
+
+impl Names {
+    /// The name in `lang`, else in `fallback`.
+    pub fn get<'a>(&'a self, lang: &str, fallback: &str) -> &'a str {
+        match self {
+            Names::Same(s) => s,
+            Names::PerLang(m) => m
+                .get(lang)
+                .or_else(|| m.get(fallback))
+                .map_or("", String::as_str),
+        }
+    }
+}
+
+/// The licence of the report and its data: an SPDX id, and where to read it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum License {
+    Id(String),
+    Full {
+        id: String,
+        #[serde(default)]
+        url: Option<String>,
+    },
+}
+
+/// Licences yanbao knows the address of (SPDX ids). Others are written `LicenseRef-…` with a
+/// `url`.
+pub const LICENSES: &[(&str, &str)] = &[
+    ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/"),
+    (
+        "CC-BY-SA-4.0",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+    ),
+    (
+        "CC-BY-NC-4.0",
+        "https://creativecommons.org/licenses/by-nc/4.0/",
+    ),
+    (
+        "CC-BY-NC-SA-4.0",
+        "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+    ),
+    (
+        "CC-BY-ND-4.0",
+        "https://creativecommons.org/licenses/by-nd/4.0/",
+    ),
+    (
+        "CC-BY-NC-ND-4.0",
+        "https://creativecommons.org/licenses/by-nc-nd/4.0/",
+    ),
+    ("CC-BY-3.0", "https://creativecommons.org/licenses/by/3.0/"),
+    (
+        "CC-BY-SA-3.0",
+        "https://creativecommons.org/licenses/by-sa/3.0/",
+    ),
+    (
+        "CC0-1.0",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+    ),
+    ("ODC-By-1.0", "https://opendatacommons.org/licenses/by/1-0/"),
+    ("ODbL-1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+    ("PDDL-1.0", "https://opendatacommons.org/licenses/pddl/1-0/"),
+    ("MIT", "https://opensource.org/license/mit/"),
+    ("Apache-2.0", "https://www.apache.org/licenses/LICENSE-2.0"),
+];
+
+impl License {
+    pub fn id(&self) -> &str {
+        match self {
+            License::Id(id) | License::Full { id, .. } => id,
+        }
+    }
+
+    /// The given address, else the known one of the id.
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            License::Full { url: Some(u), .. } => Some(u),
+            _ => LICENSES
+                .iter()
+                .find(|(id, _)| *id == self.id())
+                .map(|(_, u)| *u),
+        }
+    }
 }
 
 /// The `raw_html` policy of `content/site.yaml`.

@@ -20,9 +20,71 @@ pub struct SiteCtx<'a> {
     pub description: &'a str,
     pub publisher: &'a str,
     pub author: &'a str,
+    /// `published`, as written (`date` is its older name in templates).
     pub date: &'a str,
+    pub published: &'a str,
+    /// `published` in the reader's language ("2025年3月15日", "15 Mar 2025").
+    pub published_text: String,
+    pub updated: &'a str,
+    pub updated_text: String,
+    /// `published` as citation_publication_date wants it: `2025/03/15`.
+    pub citation_date: String,
+    pub version: &'a str,
+    pub authors: Vec<AuthorCtx<'a>>,
+    pub license: Option<LicenseCtx<'a>>,
+    pub doi: &'a str,
+    pub isbn: &'a str,
     pub base_url: Option<String>,
     pub extra: BTreeMap<&'a str, &'a str>,
+}
+
+#[derive(Serialize)]
+pub struct AuthorCtx<'a> {
+    pub name: &'a str,
+    pub affiliation: &'a str,
+    pub orcid: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct LicenseCtx<'a> {
+    pub id: &'a str,
+    pub url: &'a str,
+}
+
+/// A date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) as readers of `lang` write it.
+pub fn date_text(site: &Site, lang: &str, date: &str) -> String {
+    let pack = site.packs.get(lang);
+    let parts: Vec<&str> = date.split('-').collect();
+    let month = |m: &str| -> (String, String) {
+        let n: usize = m.parse().unwrap_or(0);
+        let names: Vec<&str> = pack.string("month_names").split(',').collect();
+        (
+            n.to_string(),
+            names
+                .get(n.wrapping_sub(1))
+                .copied()
+                .unwrap_or(m)
+                .to_string(),
+        )
+    };
+    match parts.as_slice() {
+        [y, m] => {
+            let (m, mon) = month(m);
+            pack.string("date_month")
+                .replace("{y}", y)
+                .replace("{mon}", &mon)
+                .replace("{m}", &m)
+        }
+        [y, m, d] => {
+            let (m, mon) = month(m);
+            pack.string("date_day")
+                .replace("{y}", y)
+                .replace("{mon}", &mon)
+                .replace("{m}", &m)
+                .replace("{d}", d.trim_start_matches('0'))
+        }
+        _ => date.to_string(),
+    }
 }
 
 impl<'a> SiteCtx<'a> {
@@ -36,7 +98,44 @@ impl<'a> SiteCtx<'a> {
             description: site.string_in(&site.config.description, lang),
             publisher: get(&site.config.publisher),
             author: get(&site.config.author),
-            date: site.config.date.as_deref().unwrap_or(""),
+            date: site.config.published.as_deref().unwrap_or(""),
+            published: site.config.published.as_deref().unwrap_or(""),
+            published_text: site
+                .config
+                .published
+                .as_deref()
+                .map_or(String::new(), |d| date_text(site, lang, d)),
+            updated: site.config.updated.as_deref().unwrap_or(""),
+            updated_text: site
+                .config
+                .updated
+                .as_deref()
+                .map_or(String::new(), |d| date_text(site, lang, d)),
+            citation_date: site
+                .config
+                .published
+                .as_deref()
+                .map_or(String::new(), |d| d.replace('-', "/")),
+            version: site.config.version.as_deref().unwrap_or(""),
+            authors: site
+                .config
+                .authors
+                .iter()
+                .map(|a| AuthorCtx {
+                    name: a.name.get(lang, site.default_language()),
+                    affiliation: a
+                        .affiliation
+                        .as_ref()
+                        .map_or("", |x| x.get(lang, site.default_language())),
+                    orcid: a.orcid.as_deref().unwrap_or(""),
+                })
+                .collect(),
+            license: site.config.license.as_ref().map(|l| LicenseCtx {
+                id: l.id(),
+                url: l.url().unwrap_or(""),
+            }),
+            doi: site.config.doi.as_deref().unwrap_or(""),
+            isbn: site.config.isbn.as_deref().unwrap_or(""),
             base_url: site.config.base_url(),
             extra: site
                 .config
@@ -381,7 +480,9 @@ pub fn json_ld(site: &Site, page: &Page, prefix: &str, title: &str) -> String {
     if let Some(p) = site.config.publisher.as_ref().and_then(|p| p.get(lang)) {
         report["publisher"] = serde_json::json!({"@type": "Organization", "name": p});
     }
-    if let Some(d) = page.front.date.as_ref().or(site.config.date.as_ref()) {
+    publication_ld(site, lang, &mut report);
+    // A page's own front matter overrides the report's dates and authors.
+    if let Some(d) = &page.front.date {
         report["datePublished"] = serde_json::json!(d);
     }
     if let Some(d) = &page.front.updated {
@@ -416,14 +517,71 @@ pub fn json_ld(site: &Site, page: &Page, prefix: &str, title: &str) -> String {
                     "name": name,
                     "description": description,
                     "inLanguage": lang,
-                    "distribution": [
-                        {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": format!("{root}{lang}/data/{}.csv", s.id)},
-                        {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": format!("{root}data/{}.json", s.id)}
-                    ]
+                    "distribution": distribution(site, &root, &s.id),
                 })
             })
             .collect();
         report["hasPart"] = serde_json::json!(datasets);
     }
     json_in_script(&serde_json::to_string(&report).unwrap_or_default())
+}
+
+/// Every file of a data set: the language-neutral CSV (described by datapackage.json), the CSV of
+/// each language, and the JSON.
+fn distribution(site: &Site, root: &str, id: &str) -> Vec<serde_json::Value> {
+    let mut files = vec![
+        serde_json::json!({"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": format!("{root}data/{id}.csv")}),
+    ];
+    for l in site.languages() {
+        files.push(serde_json::json!({"@type": "DataDownload", "encodingFormat": "text/csv", "inLanguage": site.html_lang(l), "contentUrl": format!("{root}{l}/data/{id}.csv")}));
+    }
+    files.push(serde_json::json!({"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": format!("{root}data/{id}.json")}));
+    files
+}
+
+/// Authors, dates, version, licence and identifiers of the report, as schema.org says them.
+fn publication_ld(site: &Site, lang: &str, report: &mut serde_json::Value) {
+    let c = &site.config;
+    let fallback = site.default_language();
+    let authors: Vec<serde_json::Value> = c
+        .authors
+        .iter()
+        .map(|a| {
+            let mut p = serde_json::json!({"@type": "Person", "name": a.name.get(lang, fallback)});
+            if let Some(org) = &a.affiliation {
+                p["affiliation"] =
+                    serde_json::json!({"@type": "Organization", "name": org.get(lang, fallback)});
+            }
+            if let Some(o) = &a.orcid {
+                p["sameAs"] = serde_json::json!(format!("https://orcid.org/{o}"));
+            }
+            p
+        })
+        .collect();
+    if !authors.is_empty() {
+        report["author"] = serde_json::json!(authors);
+    } else if let Some(a) = &c.author {
+        report["author"] =
+            serde_json::json!({"@type": "Organization", "name": site.string_in(a, lang)});
+    }
+    if let Some(d) = &c.published {
+        report["datePublished"] = serde_json::json!(d);
+    }
+    if let Some(d) = &c.updated {
+        report["dateModified"] = serde_json::json!(d);
+    }
+    if let Some(v) = &c.version {
+        report["version"] = serde_json::json!(v);
+    }
+    if let Some(l) = &c.license {
+        report["license"] = serde_json::json!(l.url().unwrap_or(l.id()));
+    }
+    if let Some(doi) = &c.doi {
+        report["identifier"] =
+            serde_json::json!({"@type": "PropertyValue", "propertyID": "DOI", "value": doi});
+        report["sameAs"] = serde_json::json!(format!("https://doi.org/{doi}"));
+    }
+    if let Some(isbn) = &c.isbn {
+        report["isbn"] = serde_json::json!(isbn);
+    }
 }

@@ -27,7 +27,7 @@ use std::time::Instant;
 pub use diag::{Diagnostic, Error, Result, Severity};
 pub use pipeline::{Options, Report};
 pub use render::Mode;
-pub use scaffold::{init, new_chapter};
+pub use scaffold::{copy_builtins as init_templates, init, new_chapter};
 pub use serve::{Preview, Session, serve, start as start_preview};
 
 /// A built site in memory: output path → bytes, plus the warnings.

@@ -32,6 +32,10 @@ enum Command {
         /// Folder to create the report in
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Instead of a report, copy the built-in templates, language packs and static files
+        /// into DIR's templates/ and static/ for editing (never overwrites a file)
+        #[arg(long)]
+        templates: bool,
     },
     /// Add something to the report
     New {
@@ -125,7 +129,16 @@ fn main() -> ExitCode {
         Command::Build(c) => yanbao::build(&c.options()).map(|r| print_build(&r)),
         Command::Check(c) => yanbao::check(&c.options()).map(|r| print_check(&r)),
         Command::Serve(s) => yanbao::serve(&s.common.options(), &s.bind, s.port, s.open),
-        Command::Init { dir } => yanbao::init(dir).map(|files| {
+        Command::Init {
+            dir,
+            templates: true,
+        } => yanbao::init_templates(dir).map(|files| {
+            print_written(&files);
+            println!(
+                "yanbao now uses these files instead of its built-in ones; edit them, and delete any you leave unchanged so it keeps getting yanbao's updates"
+            );
+        }),
+        Command::Init { dir, .. } => yanbao::init(dir).map(|files| {
             print_written(&files);
             println!(
                 "Next: yanbao build --root {0}   (or: yanbao serve --root {0})",

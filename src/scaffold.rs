@@ -1,6 +1,7 @@
 //! Starting points: `yanbao init` writes a small working bilingual report (compiled in from
 //! `templates/starter/`), and `yanbao new chapter` adds a chapter in every language with its
-//! front matter filled in. Neither ever overwrites a file.
+//! front matter filled in; `yanbao init --templates` copies the built-in templates, language
+//! packs and static files into a site for editing. None of them ever overwrites a file.
 
 use std::path::{Path, PathBuf};
 
@@ -55,6 +56,42 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     for (rel, text) in STARTER {
         let path = dir.join(rel);
         write_new(&path, text)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Copies the built-in templates, language packs and static files into the site at `dir`, where
+/// yanbao then uses them instead of its own. Writes nothing when any of them exists already.
+pub fn copy_builtins(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<(String, &[u8])> = Vec::new();
+    for (name, text) in crate::input::templates::BUILTIN_TEMPLATES {
+        files.push((format!("templates/{name}"), text.as_bytes()));
+    }
+    for (lang, text) in crate::input::i18n::BUILTIN {
+        files.push((format!("templates/i18n/{lang}.yaml"), text.as_bytes()));
+    }
+    for (name, bytes) in crate::input::assets::BUILTIN_STATIC {
+        files.push((format!("static/{name}"), bytes));
+    }
+    let existing: Vec<Diagnostic> = files
+        .iter()
+        .filter(|(rel, _)| dir.join(rel).symlink_metadata().is_ok())
+        .map(|(rel, _)| {
+            Diagnostic::error(
+                rel.clone(),
+                "already exists; `init --templates` never overwrites a file",
+            )
+            .help("rename or move your copy, run the command again, then carry your changes over")
+        })
+        .collect();
+    if !existing.is_empty() {
+        return Err(Error::content(existing));
+    }
+    let mut written = Vec::new();
+    for (rel, bytes) in files {
+        let path = dir.join(&rel);
+        write_new_bytes(&path, bytes)?;
         written.push(path);
     }
     Ok(written)
@@ -135,6 +172,11 @@ fn next_order(root: &Path, languages: &[String]) -> i64 {
 }
 
 fn write_new(path: &Path, text: &str) -> Result<()> {
+    write_new_bytes(path, text.as_bytes())
+}
+
+/// Writes a file that must not exist yet (never follows a link onto another file).
+fn write_new_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |e: std::io::Error| Error::Io {
         action: "write",
         path: path.to_path_buf(),
@@ -147,6 +189,6 @@ fn write_new(path: &Path, text: &str) -> Result<()> {
         .write(true)
         .create_new(true)
         .open(path)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
         .map_err(io)
 }

@@ -783,3 +783,59 @@ fn init_writes_a_report_that_builds_at_once_and_new_chapter_adds_one_in_every_la
             .contains("is not usable")
     );
 }
+
+#[test]
+fn init_templates_copies_the_builtins_which_then_build_the_same_site_and_are_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("r");
+    yanbao::init(&root).unwrap();
+    let mut before = Options::new(&root);
+    before.output = dir.path().join("before");
+    yanbao::build(&before).unwrap();
+    let copied = yanbao::init_templates(&root).unwrap();
+    let rel: Vec<String> = copied
+        .iter()
+        .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+        .collect();
+    for want in [
+        "templates/base.html",
+        "templates/chapter.html",
+        "templates/i18n/zh.yaml",
+        "templates/i18n/en.yaml",
+        "static/style.css",
+        "static/search.js",
+    ] {
+        assert!(rel.iter().any(|r| r == want), "{want} in {rel:?}");
+    }
+    // The copies are the built-ins: the site comes out byte for byte the same.
+    let mut after = Options::new(&root);
+    after.output = dir.path().join("after");
+    yanbao::build(&after).unwrap();
+    for entry in walkdir::WalkDir::new(&before.output) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let r = entry.path().strip_prefix(&before.output).unwrap();
+            assert!(
+                std::fs::read(entry.path()).unwrap()
+                    == std::fs::read(after.output.join(r)).unwrap(),
+                "{} differs",
+                r.display()
+            );
+        }
+    }
+    // An edited copy is used.
+    common::edit(
+        &root,
+        "templates/chapter.html",
+        "<article",
+        "<article data-edited",
+    );
+    yanbao::build(&after).unwrap();
+    assert!(read(&after.output.join("en/market/index.html")).contains("data-edited"));
+    // A second run overwrites nothing and names every file in the way.
+    let err = yanbao::init_templates(&root).unwrap_err().to_string();
+    assert!(err.contains("templates/chapter.html"), "{err}");
+    assert!(err.contains("never overwrites a file"), "{err}");
+    assert_eq!(err.matches("error:").count(), copied.len(), "{err}");
+    assert!(read(&root.join("templates/chapter.html")).contains("data-edited"));
+}

@@ -104,3 +104,26 @@ fn refusing_the_output_folder_exits_two() {
         "{err}"
     );
 }
+
+#[test]
+fn init_and_init_templates_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = yanbao(&["init", "r"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Next: yanbao build --root r"), "{out}");
+    let (code, out, err) = yanbao(&["init", "--templates", "r"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("chapter.html") && out.contains("instead of its built-in ones"),
+        "{out}"
+    );
+    // Again: content error (exit 1), nothing overwritten.
+    let (code, _, err) = yanbao(&["init", "--templates", "r"], dir.path());
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("templates/base.html") && err.contains("never overwrites"),
+        "{err}"
+    );
+    let (code, _, err) = yanbao(&["build", "--root", "r"], dir.path());
+    assert_eq!(code, 0, "{err}");
+}

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::data::{DataSet, Provenance, Row, Value};
-use crate::model::quantity::{Qualifier, Quantity, Style};
+use crate::model::quantity::{Quantity, Style};
 use crate::model::site::Site;
 
 /// A column: its machine name (the neutral CSV's header, the JSON key, the Table Schema name),
@@ -279,20 +279,7 @@ pub fn display(site: &Site, row: &Row, unit: Option<&str>, q: &Quantity, lang: &
     let pack = site.packs.get(lang);
     match unit.and_then(|u| pack.units.get(u)) {
         Some(u) => q.format(u, pack, Style::Full),
-        None => {
-            let n = |x: f64| pack.number(x, 6);
-            let v = match q.hi {
-                Some(hi) => pack.range.replace("{lo}", &n(q.lo)).replace("{hi}", &n(hi)),
-                None => n(q.lo),
-            };
-            match q.qualifier {
-                None => v,
-                Some(Qualifier::More) => pack.qualifiers.more.replace("{v}", &v),
-                Some(Qualifier::Less) => pack.qualifiers.less.replace("{v}", &v),
-                Some(Qualifier::AtMost) => pack.qualifiers.at_most.replace("{v}", &v),
-                Some(Qualifier::About) => pack.qualifiers.about.replace("{v}", &v),
-            }
-        }
+        None => q.format_bare(pack, 6),
     }
 }
 

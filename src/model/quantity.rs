@@ -111,7 +111,7 @@ impl Quantity {
             let n = |x: f64| pack.number(x / divide, unit.decimals);
             return range.replace("{lo}", &n(self.lo)).replace("{hi}", &n(hi));
         }
-        let number = self.number(divide, unit, pack);
+        let number = self.number(divide, unit.decimals, pack);
         let pattern = match one {
             Some(one) if self.hi.is_none() && (self.lo / divide - 1.0).abs() < 1e-12 => one,
             _ => pattern,
@@ -123,12 +123,17 @@ impl Quantity {
         }
     }
 
+    /// Formats a value that has no unit: the number or range, with its qualifier.
+    pub fn format_bare(&self, pack: &LanguagePack, decimals: usize) -> String {
+        self.qualify(self.number(1.0, decimals, pack), pack)
+    }
+
     /// The value split for display as a headline figure: (words before the number, the number
     /// with its qualifier, words after it): `("CNY", "≤0.5", "per million tokens")`,
     /// `("", "157", "亿元")`. A `%` stays with the number.
     pub fn parts(&self, unit: &UnitFormat, pack: &LanguagePack) -> (String, String, String) {
         let (divide, pattern, _) = self.step(unit);
-        let mut number = self.number(divide, unit, pack);
+        let mut number = self.number(divide, unit.decimals, pack);
         let (before, after) = pattern.split_once("{n}").unwrap_or(("", pattern));
         let mut after = after.to_string();
         if after.starts_with('%') {
@@ -152,8 +157,8 @@ impl Quantity {
     }
 
     /// The number, or the range, divided by `divide` and written in the language's notation.
-    fn number(&self, divide: f64, unit: &UnitFormat, pack: &LanguagePack) -> String {
-        let n = |x: f64| pack.number(x / divide, unit.decimals);
+    fn number(&self, divide: f64, decimals: usize, pack: &LanguagePack) -> String {
+        let n = |x: f64| pack.number(x / divide, decimals);
         match self.hi {
             Some(hi) => pack
                 .range

@@ -319,3 +319,123 @@ fn edits_are_seen_when_the_root_is_relative() {
     drop(preview);
     let _ = std::fs::remove_dir_all(&abs);
 }
+
+#[test]
+fn a_restarted_preview_gets_its_port_back() {
+    // Connections the server closed linger in TIME_WAIT; without SO_REUSEADDR a preview
+    // restarted at once would land on the next port.
+    let (_dir, root) = fixture_copy();
+    let first = start(&root);
+    let port = first.port;
+    for _ in 0..3 {
+        assert_eq!(get(port, "/").0, 200);
+    }
+    drop(first);
+    let again = yanbao::start_preview(&Options::new(&root), "127.0.0.1", port).unwrap();
+    assert_eq!(again.port, port);
+    assert_eq!(get(port, "/").0, 200);
+}
+
+#[test]
+fn clients_that_never_read_do_not_block_the_others() {
+    let (_dir, root) = fixture_copy();
+    let preview = start(&root);
+    // Sixteen clients each pipeline a hundred requests for the largest page and read nothing.
+    let hogs: Vec<TcpStream> = (0..16)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", preview.port)).unwrap();
+            let burst = "GET /static/search.js HTTP/1.1\r\nHost: x\r\n\r\n".repeat(100);
+            let _ = s.write_all(burst.as_bytes());
+            s
+        })
+        .collect();
+    for _ in 0..5 {
+        assert_eq!(get(preview.port, "/zh/market/").0, 200);
+    }
+    drop(hogs);
+}
+
+#[test]
+fn a_huge_request_header_is_refused_without_being_read() {
+    let (_dir, root) = fixture_copy();
+    let preview = start(&root);
+    let mut s = TcpStream::connect(("127.0.0.1", preview.port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut sent = s.write(b"GET / HTTP/1.1\r\nX-Fill: ").unwrap();
+    let filler = vec![b'a'; 64 * 1024];
+    // The server stops reading after 16 KiB and closes: writing 300 MB must fail long before.
+    while sent < 300 << 20 {
+        match s.write(&filler) {
+            Ok(n) => sent += n,
+            Err(_) => break,
+        }
+    }
+    assert!(sent < 300 << 20, "the server read a 300 MB header");
+    let mut reply = Vec::new();
+    let _ = s.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    // The 431 may be lost to the reset that follows unread data; either way nothing hangs.
+    assert!(
+        reply.is_empty() || reply.starts_with("HTTP/1.1 431"),
+        "{reply}"
+    );
+    assert_eq!(get(preview.port, "/").0, 200);
+}
+
+/// Edits a chapter and waits until the preview shows the edit.
+fn edit_and_see(preview: &yanbao::Preview, root: &std::path::Path, marker: &str) {
+    let page = root.join("content/en/market.md");
+    std::fs::write(
+        &page,
+        read(&page).replacen(
+            "General-purpose models make up",
+            &format!("{marker} General-purpose models make up"),
+            1,
+        ),
+    )
+    .unwrap();
+    wait_for(marker, || {
+        get(preview.port, "/en/market/").2.contains(marker)
+    });
+}
+
+#[test]
+fn edits_are_seen_after_content_is_deleted_and_restored() {
+    let (_dir, root) = fixture_copy();
+    let preview = start(&root);
+    let backup = root.with_file_name("content-backup");
+    copy_dir(&root.join("content"), &backup);
+    std::fs::remove_dir_all(root.join("content")).unwrap();
+    wait_for("the missing content/ to be reported", || {
+        preview
+            .shared
+            .error()
+            .is_some_and(|e| e.contains("content"))
+    });
+    // The last good build is still served meanwhile.
+    assert_eq!(get(preview.port, "/en/market/").0, 200);
+    copy_dir(&backup, &root.join("content"));
+    wait_for("the restored content/ to build", || {
+        preview.shared.error().is_none()
+    });
+    edit_and_see(&preview, &root, "EditedAfterRestore");
+}
+
+#[test]
+fn edits_are_seen_after_content_is_moved_away_and_back() {
+    let (_dir, root) = fixture_copy();
+    let preview = start(&root);
+    let away = root.join("content-away");
+    std::fs::rename(root.join("content"), &away).unwrap();
+    wait_for("the missing content/ to be reported", || {
+        preview.shared.error().is_some()
+    });
+    std::fs::rename(&away, root.join("content")).unwrap();
+    wait_for("content/ to build again", || {
+        preview.shared.error().is_none()
+    });
+    edit_and_see(&preview, &root, "EditedAfterMove");
+    // Edits inside the folder while it was away do not count; edits after it is back do.
+    edit_and_see(&preview, &root, "EditedTwice");
+}

@@ -6,16 +6,21 @@
 //! The server answers only from the built site in memory, so `..`, encoded traversal, absolute
 //! paths and symlinks out of `static/` (which the build skips) cannot reach other files.
 
+pub mod http;
+
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use notify_debouncer_full::notify::event::ModifyKind;
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
-use tiny_http::{Header, Method, Request, Response, Server};
+
+use http::{Request, Response};
 
 use crate::cache::Cache;
 use crate::pipeline::Options;
@@ -89,6 +94,11 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// The error of the last build, if it failed (the previous good site is still served).
+    pub fn error(&self) -> Option<String> {
+        self.state.lock().ok().and_then(|s| s.error.clone())
+    }
+
     fn files(&self) -> Arc<BTreeMap<String, Vec<u8>>> {
         self.state
             .lock()
@@ -111,23 +121,26 @@ impl Shared {
     }
 }
 
-/// A running preview server (used by `serve` and by tests).
+/// A running preview server (used by `serve` and by tests). Dropping it stops the server and
+/// frees the port.
 pub struct Preview {
     pub url: String,
     pub port: u16,
     pub shared: Arc<Shared>,
-    server: Arc<Server>,
-    _watcher: Watcher,
+    _server: http::Server,
+    _watcher: Arc<Mutex<Watcher>>,
 }
 
-impl Drop for Preview {
-    fn drop(&mut self) {
-        self.server.unblock();
-    }
-}
+/// The sources the preview watches, relative to the site root.
+const WATCHED: [&str; 3] = ["content", "templates", "static"];
 
 /// Builds, binds, watches; returns once the server is running in background threads.
 pub fn start(opts: &Options, bind: &str, port: u16) -> Result<Preview> {
+    start_with(opts, bind, port, http::Limits::default())
+}
+
+/// `start` with the server's limits given (tests use short ones).
+pub fn start_with(opts: &Options, bind: &str, port: u16, limits: http::Limits) -> Result<Preview> {
     let shared = Arc::new(Shared::default());
     let mut session = Session::new(opts);
     let first = session.build();
@@ -141,8 +154,19 @@ pub fn start(opts: &Options, bind: &str, port: u16) -> Result<Preview> {
             shared.publish(Err(e.to_string()));
         }
     }
-    let (server, port) = bind_free(bind, port)?;
-    let server = Arc::new(server);
+    let (listener, port) = http::bind(bind, port).map_err(|e| {
+        let tried = if port == 0 {
+            format!("{bind} on any port")
+        } else {
+            format!(
+                "{bind}:{port} or the {} ports after it",
+                u16::MAX.saturating_sub(port).min(19)
+            )
+        };
+        Error::Serve(format!(
+            "cannot listen on {tried} ({e}); choose another with --port"
+        ))
+    })?;
     let host = if bind == "0.0.0.0" || bind == "::" {
         "127.0.0.1"
     } else {
@@ -153,31 +177,30 @@ pub fn start(opts: &Options, bind: &str, port: u16) -> Result<Preview> {
     } else {
         format!("http://{host}:{port}/")
     };
-    // Request workers: plain pages are answered from memory; event streams get a thread each.
-    for _ in 0..8 {
-        let server = server.clone();
-        let shared = shared.clone();
-        std::thread::spawn(move || {
-            while let Ok(req) = server.recv() {
-                handle(req, &shared);
-            }
-        });
-    }
+    let for_requests = shared.clone();
+    let handler: http::Handler = Arc::new(move |req: &Request| handle(req, &for_requests));
+    let server = http::run(listener, handler, limits)
+        .map_err(|e| Error::Serve(format!("cannot serve on {url}: {e}")))?;
     let watcher = watch(opts, shared.clone(), session)?;
     Ok(Preview {
         url,
         port,
         shared,
-        server,
+        _server: server,
         _watcher: watcher,
     })
+}
+
+/// What to say when the preview did not get the port that was asked for.
+pub fn port_note(asked: u16, got: u16) -> Option<String> {
+    (asked != 0 && asked != got).then(|| format!("Port {asked} is taken; using {got} instead."))
 }
 
 /// `yanbao serve`: starts the preview and runs until interrupted.
 pub fn serve(opts: &Options, bind: &str, port: u16, open: bool) -> Result<()> {
     let preview = start(opts, bind, port)?;
-    if preview.port != port {
-        println!("Port {port} is taken; using {} instead.", preview.port);
+    if let Some(note) = port_note(port, preview.port) {
+        println!("{note}");
     }
     println!(
         "Serving {} at {}",
@@ -199,53 +222,7 @@ pub fn serve(opts: &Options, bind: &str, port: u16, open: bool) -> Result<()> {
     }
 }
 
-/// Binds `bind:port`, or the next free port (up to 20 tries).
-fn bind_free(bind: &str, port: u16) -> Result<(Server, u16)> {
-    let mut last = String::new();
-    for p in port..port.saturating_add(20) {
-        let addr = if bind.contains(':') {
-            format!("[{bind}]:{p}")
-        } else {
-            format!("{bind}:{p}")
-        };
-        match listen(&addr) {
-            Ok(listener) => {
-                let actual = listener.local_addr().map_or(p, |a| a.port());
-                let server = Server::from_listener(listener, None)
-                    .map_err(|e| Error::Serve(e.to_string()))?;
-                return Ok((server, actual));
-            }
-            Err(e) => last = e.to_string(),
-        }
-        if port == 0 {
-            break;
-        }
-    }
-    Err(Error::Serve(format!(
-        "cannot listen on {bind}:{port} or the next ports ({last}); try --port"
-    )))
-}
-
-/// A listening socket with TCP_NODELAY, which accepted connections inherit: tiny_http writes a
-/// response in pieces and, without it, the last piece waits ~40 ms for a delayed ACK.
-fn listen(addr: &str) -> std::io::Result<std::net::TcpListener> {
-    use std::net::ToSocketAddrs;
-    let sa = addr
-        .to_socket_addrs()?
-        .next()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address"))?;
-    let socket = socket2::Socket::new(
-        socket2::Domain::for_address(sa),
-        socket2::Type::STREAM,
-        None,
-    )?;
-    socket.set_nodelay(true)?;
-    socket.bind(&sa.into())?;
-    socket.listen(1024)?;
-    Ok(socket.into())
-}
-
-fn watch(opts: &Options, shared: Arc<Shared>, mut session: Session) -> Result<Watcher> {
+fn watch(opts: &Options, shared: Arc<Shared>, mut session: Session) -> Result<Arc<Mutex<Watcher>>> {
     let (tx, rx) = mpsc::channel();
     let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx)
         .map_err(|e| Error::Serve(format!("cannot watch files: {e}")))?;
@@ -255,7 +232,7 @@ fn watch(opts: &Options, shared: Arc<Shared>, mut session: Session) -> Result<Wa
         .root
         .canonicalize()
         .unwrap_or_else(|_| opts.root.clone());
-    for dir in ["content", "templates", "static"] {
+    for dir in WATCHED {
         let p = root.join(dir);
         if p.is_dir() {
             debouncer
@@ -263,14 +240,28 @@ fn watch(opts: &Options, shared: Arc<Shared>, mut session: Session) -> Result<Wa
                 .map_err(|e| Error::Serve(format!("cannot watch {}: {e}", p.display())))?;
         }
     }
-    // Notice templates/ or static/ being created later.
+    // Notice the source folders being created, removed, replaced or moved.
     let _ = debouncer.watch(&root, RecursiveMode::NonRecursive);
+    let debouncer = Arc::new(Mutex::new(debouncer));
+    let rearm = Arc::downgrade(&debouncer);
     std::thread::spawn(move || {
         while let Ok(result) = rx.recv() {
             let mut relevant = matters(&result, &root);
+            let mut replaced = replaced_folders(&result, &root);
             // Coalesce whatever else arrived meanwhile into the same rebuild.
             while let Ok(more) = rx.try_recv() {
                 relevant |= matters(&more, &root);
+                replaced |= replaced_folders(&more, &root);
+            }
+            if replaced {
+                // A folder that was deleted and restored, or moved away and back, is a new
+                // folder: the old watch is gone with it. Watch whatever is there now.
+                let Some(debouncer) = rearm.upgrade() else {
+                    return;
+                };
+                if let Ok(mut d) = debouncer.lock() {
+                    rewatch(&mut d, &root);
+                }
             }
             if !relevant {
                 continue;
@@ -289,6 +280,12 @@ fn watch(opts: &Options, shared: Arc<Shared>, mut session: Session) -> Result<Wa
                 }
                 Err(e) => {
                     eprintln!("{e}\n");
+                    if !root.join("content").is_dir() {
+                        eprintln!(
+                            "content/ is gone from {}; the preview rebuilds when it is back.",
+                            root.display()
+                        );
+                    }
                     eprintln!("The last good build is still being served.");
                     shared.publish(Err(e.to_string()));
                 }
@@ -296,6 +293,37 @@ fn watch(opts: &Options, shared: Arc<Shared>, mut session: Session) -> Result<Wa
         }
     });
     Ok(debouncer)
+}
+
+/// Watches each source folder as it is now (after it was removed, restored or moved).
+fn rewatch(d: &mut Watcher, root: &Path) {
+    for dir in WATCHED {
+        let p = root.join(dir);
+        let _ = d.unwatch(&p);
+        if p.is_dir()
+            && let Err(e) = d.watch(&p, RecursiveMode::Recursive)
+        {
+            eprintln!(
+                "Cannot watch {} any more ({e}); restart yanbao serve.",
+                p.display()
+            );
+        }
+    }
+}
+
+/// Did a batch of events create, remove or rename one of the source folders themselves?
+fn replaced_folders(result: &notify_debouncer_full::DebounceEventResult, root: &Path) -> bool {
+    let Ok(events) = result else { return true };
+    let folders: Vec<PathBuf> = WATCHED.iter().map(|d| root.join(d)).collect();
+    events.iter().any(|e| {
+        matches!(
+            e.event.kind,
+            EventKind::Create(_)
+                | EventKind::Remove(_)
+                | EventKind::Modify(ModifyKind::Name(_))
+                | EventKind::Any
+        ) && e.event.paths.iter().any(|p| folders.contains(p))
+    })
 }
 
 /// Did a batch of file events touch a source? Reads (access events, which the build itself
@@ -310,7 +338,7 @@ fn matters(result: &notify_debouncer_full::DebounceEventResult, root: &Path) -> 
                     .components()
                     .next()
                     .map(|c| c.as_os_str().to_string_lossy().into_owned());
-                matches!(first.as_deref(), Some("content" | "templates" | "static"))
+                WATCHED.contains(&first.as_deref().unwrap_or(""))
             })
     })
 }
@@ -321,52 +349,31 @@ fn print_warnings(built: &Built) {
     }
 }
 
-fn handle(req: Request, shared: &Arc<Shared>) {
-    let method = req.method().clone();
-    if method != Method::Get && method != Method::Head {
-        let _ = req.respond(Response::from_string("method not allowed").with_status_code(405));
-        return;
-    }
-    let raw = req
-        .url()
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/")
-        .to_string();
+fn handle(req: &Request, shared: &Arc<Shared>) -> Response {
+    let raw = req.target.split(['?', '#']).next().unwrap_or("/");
     if raw == EVENTS_PATH {
-        stream_events(req, shared.clone());
-        return;
+        return stream_events(req, shared.clone());
     }
     if raw == "/__yanbao/reload.js" {
-        let _ = req.respond(with_type(
-            Response::from_data(RELOAD_JS.as_bytes().to_vec()),
-            "reload.js",
-        ));
-        return;
+        return Response::Full {
+            status: 200,
+            content_type: content_type("reload.js"),
+            body: RELOAD_JS.as_bytes().to_vec(),
+        };
     }
     let files = shared.files();
-    let (status, path) = match resolve(&raw, &files) {
+    let (status, path) = match resolve(raw, &files) {
         Some(p) => (200, p),
         None => (404, "404.html".to_string()),
     };
-    let body = files
-        .get(&path)
-        .cloned()
-        .unwrap_or_else(|| b"not found".to_vec());
-    let mut resp = with_type(
-        Response::from_data(if method == Method::Head {
-            Vec::new()
-        } else {
-            body
-        }),
-        &path,
-    )
-    .with_status_code(status);
-    if let Ok(h) = Header::from_bytes("Cache-Control", "no-store") {
-        resp = resp.with_header(h);
+    match files.get(&path) {
+        Some(body) => Response::Full {
+            status,
+            content_type: content_type(&path),
+            body: body.clone(),
+        },
+        None => Response::text(404, "not found"),
     }
-    // The length is known: send Content-Length rather than tiny_http's chunking above 32 KB.
-    let _ = req.respond(resp.with_chunked_threshold(usize::MAX));
 }
 
 /// Maps a request path to a file of the built site, or None. Rejects traversal in any encoding.
@@ -436,31 +443,20 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn with_type<R: std::io::Read>(resp: Response<R>, path: &str) -> Response<R> {
-    match Header::from_bytes("Content-Type", content_type(path)) {
-        Ok(h) => resp.with_header(h),
-        Err(()) => resp,
-    }
-}
-
 /// A server-sent event stream: `reload` after every good rebuild, `problem` with the error
 /// text after a failed one. Every message carries the build generation as its id, so a page that
 /// reconnects (the browser sends `Last-Event-ID`) after missing a rebuild is told at once.
-/// Written raw (tiny_http would buffer a chunked body).
-fn stream_events(req: Request, shared: Arc<Shared>) {
+/// The handler writes it raw on the connection it takes over.
+fn stream_events(req: &Request, shared: Arc<Shared>) -> Response {
     if shared.streams.fetch_add(1, Ordering::SeqCst) >= MAX_EVENT_STREAMS {
         shared.streams.fetch_sub(1, Ordering::SeqCst);
-        let _ = req.respond(Response::from_string("too many open pages").with_status_code(503));
-        return;
+        return Response::text(503, "too many open pages");
     }
     let last_seen: Option<u64> = req
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Last-Event-ID"))
-        .and_then(|h| h.value.as_str().trim().parse().ok());
-    std::thread::spawn(move || {
-        let mut w = req.into_writer();
-        // Runs until the page goes away (a write fails).
+        .header("Last-Event-ID")
+        .and_then(|v| v.trim().parse().ok());
+    Response::Takeover(Box::new(move |mut w: TcpStream| {
+        // Runs until the page goes away (a write fails or times out).
         let _ = (|| -> std::io::Result<()> {
             w.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n")?;
             let mut seen = {
@@ -504,7 +500,7 @@ fn stream_events(req: Request, shared: Arc<Shared>) {
             }
         })();
         shared.streams.fetch_sub(1, Ordering::SeqCst);
-    });
+    }))
 }
 
 fn event(name: &str, data: &str, id: u64) -> String {
@@ -594,6 +590,16 @@ mod tests {
         assert_eq!(content_type("x.svg"), "image/svg+xml; charset=utf-8");
         assert_eq!(content_type("d.csv"), "text/csv; charset=utf-8");
         assert_eq!(content_type("s.js"), "text/javascript; charset=utf-8");
+    }
+
+    #[test]
+    fn only_a_port_that_was_asked_for_and_not_got_is_called_taken() {
+        assert_eq!(port_note(0, 41234), None);
+        assert_eq!(port_note(8000, 8000), None);
+        assert_eq!(
+            port_note(8000, 8003).as_deref(),
+            Some("Port 8000 is taken; using 8003 instead.")
+        );
     }
 
     #[test]

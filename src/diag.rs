@@ -275,6 +275,20 @@ impl Problems {
         self.list.iter().any(Diagnostic::is_error)
     }
 
+    /// Where the next phase's problems will start (for [`Problems::follow_on_since`]).
+    pub fn mark(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Lists every problem found since `mark` after the earlier ones: when an earlier phase could
+    /// not read a file, what later phases say about the site without it may be a consequence,
+    /// and the cause must come first.
+    pub fn follow_on_since(&mut self, mark: usize) {
+        for d in self.list.iter_mut().skip(mark) {
+            d.follow_on = true;
+        }
+    }
+
     /// Sorted, deduplicated: errors fail the build, warnings are reported.
     pub fn finish(mut self) -> Result<Vec<Diagnostic>> {
         sort_diagnostics(&mut self.list);

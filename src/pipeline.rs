@@ -70,7 +70,12 @@ pub fn load(opts: &Options, mode: Mode, problems: &mut Problems) -> Result<Optio
         escape: crate::markup::escape,
     };
     let inputs = input::load(&read, problems)?;
+    let unreadable = problems.has_errors();
+    let mark = problems.mark();
     let site = crate::check::run(&inputs, mode == Mode::Check, problems);
+    if unreadable {
+        problems.follow_on_since(mark);
+    }
     Ok(site.map(|s| (inputs, s)))
 }
 

@@ -8,14 +8,6 @@ use std::process::{Command, Stdio};
 
 use common::*;
 
-/// The valid fixture with a case of `tests/fixtures/faults/` laid over it.
-fn fixture_with_fault(case: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let (dir, root) = fixture_copy();
-    let case_dir = repo_root().join("tests/fixtures/faults").join(case);
-    copy_dir(&case_dir, &root);
-    (dir, root)
-}
-
 /// Names in `dir` that a build leaves next to its output (temporary or old folders).
 fn leftovers(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -239,7 +231,7 @@ fn site_texts_cannot_break_out_of_the_json_ld_block() {
 
 #[test]
 fn raw_html_strip_removes_code_and_keeps_markup() {
-    let (_dir, root) = fixture_with_fault("raw-html-strip");
+    let (_dir, root) = fixture_with("raw-html-strip");
     let built = yanbao::build_in_memory(&yanbao::Options::new(&root), yanbao::Mode::Build).unwrap();
     let html = String::from_utf8_lossy(&built.files["en/market/index.html"]).into_owned();
     assert!(html.contains("<div class=\"note\">Harmless"), "{html}");
@@ -248,7 +240,7 @@ fn raw_html_strip_removes_code_and_keeps_markup() {
         assert!(!html.contains(code), "{code} left in {html}");
     }
     // Under the default policy the same page keeps its HTML, and `check` says why.
-    let (_dir, root) = fixture_with_fault("raw-html-active");
+    let (_dir, root) = fixture_with("raw-html-active");
     let built = yanbao::build_in_memory(&yanbao::Options::new(&root), yanbao::Mode::Build).unwrap();
     let html = String::from_utf8_lossy(&built.files["en/market/index.html"]).into_owned();
     assert!(html.contains("onerror=\"alert(2)\""));
@@ -283,4 +275,33 @@ fn ten_thousand_identical_headings_get_distinct_ids() {
     }
     let r = yanbao::check(&yanbao::Options::new(&root));
     assert!(r.is_ok(), "{:?}", r.err().map(|e| e.to_string()));
+}
+
+#[test]
+fn a_hostile_page_title_is_text_everywhere_it_appears() {
+    let (_dir, root) = fixture_with("hostile-title");
+    let built = yanbao::build_in_memory(&yanbao::Options::new(&root), yanbao::Mode::Build).unwrap();
+    let mut places = 0;
+    for (path, bytes) in &built.files {
+        let text = String::from_utf8_lossy(bytes);
+        // Markup files only: a CSV or JSON download holds the title as the plain text it is.
+        let markup = [".html", ".xml", ".svg"].iter().any(|e| path.ends_with(e));
+        assert!(
+            !(markup && text.contains("<script>alert(1)")),
+            "{path}: the title's markup reached the output as markup"
+        );
+        if path.ends_with(".html") && text.contains("alert(1)") {
+            places += 1;
+        }
+    }
+    // The page itself, its neighbours' links, the home page's contents, the other language's
+    // page (language switch) at least.
+    assert!(places >= 3, "the title appears on {places} pages");
+    let page = String::from_utf8_lossy(&built.files["en/market/index.html"]).into_owned();
+    assert!(
+        page.contains("&lt;&#x2F;title&gt;&lt;script&gt;alert(1)")
+            || page.contains("&lt;/title&gt;&lt;script&gt;alert(1)"),
+        "the title is not shown as text"
+    );
+    assert!(page.contains("{% raw %}"), "template syntax in a title is text");
 }

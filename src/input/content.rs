@@ -177,11 +177,8 @@ pub fn load(
 fn read_page(found: &Found, lang: &str, smart: bool) -> Result<PageSource, Diagnostic> {
     let file = files::read_text(found)?;
     let key = found.stem();
-    let (front_text, front_line, body_start) = split_front_matter(&file.text).ok_or_else(|| {
-        file.error_at_line(1, 1, "missing front matter").help(
-            "start the file with a YAML block between two `---` lines, e.g.\n---\ntitle: 研究背景\norder: 1\n---",
-        )
-    })?;
+    let (front_text, front_line, body_start) =
+        split_front_matter(&file.text).ok_or_else(|| front_matter_problem(&file))?;
     let (front, front_loc) = yaml::parse::<FrontMatter>(&file, front_text, front_line)?;
     let events = parse_markdown(&file.text[body_start..], smart);
     Ok(PageSource {
@@ -193,6 +190,25 @@ fn read_page(found: &Found, lang: &str, smart: bool) -> Result<PageSource, Diagn
         body_start,
         events,
     })
+}
+
+/// Why a page has no usable front matter: none at all, or a `---` that is never closed.
+fn front_matter_problem(file: &SourceFile) -> Diagnostic {
+    let opens = file
+        .text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .map(str::trim_end)
+        == Some("---");
+    if opens {
+        file.error_at_line(1, 1, "the front matter is not closed: no second `---` line")
+            .help("end the YAML block with a line holding only `---`, before the text of the page")
+    } else {
+        file.error_at_line(1, 1, "missing front matter").help(
+            "start the file with a YAML block between two `---` lines: `---`, `title: …`, `order: 1`, `---`",
+        )
+    }
 }
 
 /// Markdown with the extensions yanbao supports; typographic quotes where the language wants them.

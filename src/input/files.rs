@@ -141,6 +141,15 @@ pub fn text_from_bytes(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnost
             if text.starts_with('\u{feff}') {
                 text.drain(..3);
             }
+            // A NUL is never part of a text an editor wrote: the file is damaged or binary, and
+            // Markdown would silently turn it into U+FFFD on the page.
+            if let Some(at) = text.find('\0') {
+                let (line, column) = crate::diag::line_col(&text, at);
+                return Err(Diagnostic::error(rel, "this file contains a NUL byte")
+                    .at(line, column)
+                    .with_snippet_from(&text.replace('\0', "\u{2400}"))
+                    .help("it is damaged or not a text file; delete the character (shown as ␀) or restore the file"));
+            }
             Ok(SourceFile::new(rel, text))
         }
         Err(e) => {

@@ -109,6 +109,14 @@ pub fn parse<T: DeserializeOwned>(
         Ok(value) => Ok((value, located)),
         Err(err) => {
             let mut d = to_diagnostic(file, &err, line_offset);
+            let blank = text
+                .lines()
+                .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+            if blank && let Some(field) = d.message.strip_prefix("missing field ") {
+                d = file
+                    .error_at_line(line_offset + 1, 1, format!("nothing is written here; {field} and the other keys are required"))
+                    .help("write the keys this file needs (README: \"Content layout\"), or delete the file");
+            }
             // serde_yaml places a duplicate key at the start of its mapping; point at the key.
             let said = err.to_string();
             let duplicate = said.contains("duplicate entry") || said.contains("duplicate field");
@@ -194,7 +202,7 @@ pub fn to_diagnostic(file: &SourceFile, err: &serde_yaml::Error, line_offset: us
         .replace("expected f64", "expected a number")
         .replace("expected a borrowed string", "expected text")
         .replace("expected a string", "expected text");
-    let message = without_rust_names(&message);
+    let message = found_then_expected(&without_rust_names(&message));
     let (line, column) = err
         .location()
         .map(|l| (l.line() + line_offset, l.column()))
@@ -209,11 +217,45 @@ pub fn to_diagnostic(file: &SourceFile, err: &serde_yaml::Error, line_offset: us
                 .into(),
         );
     }
+    let indent = &line_text[..line_text.len() - line_text.trim_start().len()];
+    if indent.contains('\t') {
+        help = Some("YAML does not allow tabs for indentation: indent with spaces".into());
+    }
     let mut d = file.error_at_line(line, column, message);
     if let Some(h) = help {
         d = d.help(h);
     }
     d
+}
+
+/// serde's "invalid type: sequence, expected a mapping of keys" as "expected a mapping of keys,
+/// found a list": what the place wants first, in the editor's words for YAML values.
+fn found_then_expected(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("invalid type: ") else {
+        return message.to_string();
+    };
+    let Some((found, expected)) = rest.split_once(", expected ") else {
+        return message.to_string();
+    };
+    let found = if found == "sequence" {
+        "a list".to_string()
+    } else if found == "mapping" {
+        "a mapping of keys".to_string()
+    } else if found == "unit value" {
+        "nothing (an empty value)".to_string()
+    } else if let Some(text) = found.strip_prefix("string ") {
+        format!("the text {text}")
+    } else if let Some(n) = found
+        .strip_prefix("integer ")
+        .or_else(|| found.strip_prefix("floating point "))
+    {
+        format!("the number {}", n.trim_matches('`'))
+    } else if let Some(b) = found.strip_prefix("boolean ") {
+        format!("`{}` (a yes/no value)", b.trim_matches('`'))
+    } else {
+        found.to_string()
+    };
+    format!("expected {expected}, found {found}")
 }
 
 /// serde's words for Rust types (`struct RawFile`, `u128`, `f32`) in the editor's words.
@@ -269,7 +311,9 @@ fn hint_for(message: &str) -> Option<String> {
     if message.contains("missing field") {
         return Some("add the missing key with a value".into());
     }
-    if message.contains("invalid type") {
+    if message.contains("invalid type")
+        || (message.starts_with("expected ") && message.contains(", found "))
+    {
         return Some("check the value's type (quote text that looks like a number or date)".into());
     }
     if message.contains("unknown variant") {

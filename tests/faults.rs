@@ -303,5 +303,49 @@ fn a_hostile_page_title_is_text_everywhere_it_appears() {
             || page.contains("&lt;/title&gt;&lt;script&gt;alert(1)"),
         "the title is not shown as text"
     );
-    assert!(page.contains("{% raw %}"), "template syntax in a title is text");
+    assert!(
+        page.contains("{% raw %}"),
+        "template syntax in a title is text"
+    );
+}
+
+#[test]
+fn a_data_file_with_too_many_rows_is_refused_at_the_first_extra_row() {
+    // 30,000 rows (2 MB, under the size limit): refused after the first 20,000, with the limit,
+    // the place and how to raise it; with the limit raised, the same file builds.
+    let (_dir, root) = fixture_copy();
+    let mut yaml = String::from(
+        "title: {zh: 大表, en: Big table}\nsources:\n  web: {kind: external, publisher: {zh: 某机构, en: Some Agency}, title: Stats, date: \"2024-06-01\", url: \"https://example.org/s\"}\nfields:\n  year: {type: year, label: {zh: 年份, en: Year}}\n  value: {type: quantity, unit: cny, label: {zh: 规模, en: Size}}\nrows:\n",
+    );
+    for i in 0..30_000 {
+        yaml.push_str(&format!(
+            "  - {{id: \"r{i}\", year: {}, value: {}, source: web}}\n",
+            2000 + i % 25,
+            i * 1000 + 7
+        ));
+    }
+    std::fs::write(root.join("content/data/big.yaml"), yaml).unwrap();
+    let (code, _, err) = yanbao(&["check"], &root);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(
+            "error: `rows` has more than 20000 items; this is item 20001\n  --> content/data/big.yaml:20008:5"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("= help: split the data into several files, or raise the limit: YANBAO_MAX_ROWS=80000 yanbao build"),
+        "{err}"
+    );
+    let raised = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .args(["check", "--root"])
+        .arg(&root)
+        .env("YANBAO_MAX_ROWS", "30000")
+        .output()
+        .unwrap();
+    assert!(
+        raised.status.success(),
+        "{}",
+        String::from_utf8_lossy(&raised.stderr)
+    );
 }

@@ -94,6 +94,24 @@ pub fn parse<T: DeserializeOwned>(
         ),
         None => locate_checked(text, line_offset),
     };
+    if let Some((list, (line, column))) = found.too_long {
+        let limit = max_rows();
+        let name = if list.is_empty() {
+            "the list".to_string()
+        } else {
+            format!("`{list}`")
+        };
+        return Err(file
+            .error_at_line(
+                line + line_offset,
+                column,
+                format!("{name} has more than {limit} items; this is item {}", limit + 1),
+            )
+            .help(format!(
+                "split the data into several files, or raise the limit: YANBAO_MAX_ROWS={} yanbao build",
+                limit.saturating_mul(4)
+            )));
+    }
     if let Some((line, column)) = found.too_deep {
         return Err(file
             .error_at_line(
@@ -185,6 +203,20 @@ struct Noticed {
     too_deep: Option<(usize, usize)>,
     /// The first key written twice in one mapping, and where.
     duplicate: Option<(String, (usize, usize))>,
+    /// The first list to pass the item limit: its path and where its first extra item starts.
+    too_long: Option<(String, (usize, usize))>,
+}
+
+/// Items one YAML list may hold (a data file's `rows`, a chart's series), unless
+/// `YANBAO_MAX_ROWS` says otherwise. A file this long checks and renders in seconds; a longer
+/// one is refused after a quick scan instead of taking minutes and gigabytes.
+pub const MAX_ROWS: usize = 20_000;
+
+fn max_rows() -> usize {
+    std::env::var("YANBAO_MAX_ROWS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(MAX_ROWS)
 }
 
 /// Turns a serde_yaml error into a diagnostic at the right place in the file, with a fix hint.
@@ -344,10 +376,20 @@ fn locate(text: &str, line_offset: usize) -> Located {
 }
 
 fn locate_checked(text: &str, line_offset: usize) -> (Located, Noticed) {
-    let mut rec = Recorder::default();
+    let mut rec = Recorder {
+        max_items: max_rows(),
+        ..Recorder::default()
+    };
     let mut parser = Parser::new_from_str(text);
-    // A syntax error stops the walk; serde_yaml reports it with its own position.
-    let _ = parser.load(&mut rec, false);
+    // Driven event by event, so that a file refused for its nesting or its length is not read
+    // to the end. A syntax error stops the walk; serde_yaml reports it with its own position.
+    while let Ok((ev, mark)) = parser.next_token() {
+        let end = matches!(ev, Event::StreamEnd | Event::DocumentEnd);
+        rec.on_event(ev, mark);
+        if end || rec.noticed.too_deep.is_some() || rec.noticed.too_long.is_some() {
+            break;
+        }
+    }
     (
         Located {
             values: rec.values,
@@ -365,6 +407,7 @@ struct Recorder {
     values: HashMap<String, (usize, usize)>,
     keys: HashMap<String, (usize, usize)>,
     noticed: Noticed,
+    max_items: usize,
 }
 
 enum Frame {
@@ -410,7 +453,14 @@ impl Recorder {
 
 impl MarkedEventReceiver for Recorder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
-        if self.noticed.too_deep.is_some() {
+        if self.noticed.too_deep.is_some() || self.noticed.too_long.is_some() {
+            return;
+        }
+        if let Some(Frame::Seq { next }) = self.stack.last()
+            && *next >= self.max_items
+            && !matches!(ev, Event::SequenceEnd)
+        {
+            self.noticed.too_long = Some((self.joined(), (mark.line(), mark.col() + 1)));
             return;
         }
         if matches!(ev, Event::MappingStart(..) | Event::SequenceStart(..))
@@ -527,6 +577,25 @@ mod tests {
             without_rust_names("invalid type: map, expected f64"),
             "invalid type: mapping, expected a number"
         );
+    }
+
+    #[test]
+    fn a_list_past_the_row_limit_is_refused_at_its_first_extra_item() {
+        let mut text = String::from("title: x\nrows:\n");
+        for i in 0..=MAX_ROWS {
+            text.push_str(&format!("  - {{id: r{i}, v: {i}}}\n"));
+        }
+        let file = SourceFile::new("content/data/big.yaml", text.clone());
+        let d = parse::<serde_yaml::Value>(&file, &text, 0).unwrap_err();
+        assert_eq!(
+            d.message,
+            format!(
+                "`rows` has more than {MAX_ROWS} items; this is item {}",
+                MAX_ROWS + 1
+            )
+        );
+        assert_eq!((d.line, d.column), (MAX_ROWS + 3, 5));
+        assert!(d.help.unwrap().contains("YANBAO_MAX_ROWS=80000"));
     }
 
     #[test]

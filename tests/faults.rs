@@ -349,3 +349,47 @@ fn a_data_file_with_too_many_rows_is_refused_at_the_first_extra_row() {
         String::from_utf8_lossy(&raised.stderr)
     );
 }
+
+#[test]
+fn a_build_killed_midway_leaves_the_old_site_and_the_next_build_recovers() {
+    let (_dir, root) = fixture_copy();
+    assert_eq!(yanbao(&["build"], &root).0, 0);
+    let old = all_files(&root.join("public"));
+    // A data file large enough that the build is still running when it is killed.
+    let mut yaml = String::from(
+        "title: {zh: 大表, en: Big table}\nsources:\n  web: {kind: external, publisher: {zh: 某机构, en: Some Agency}, title: Stats, date: \"2024-06-01\", url: \"https://example.org/s\"}\nfields:\n  year: {type: year, label: {zh: 年份, en: Year}}\n  value: {type: quantity, unit: cny, label: {zh: 规模, en: Size}}\nrows:\n",
+    );
+    for i in 0..15_000 {
+        yaml.push_str(&format!(
+            "  - {{id: \"r{i}\", year: {}, value: {i}, source: web}}\n",
+            2000 + i % 25
+        ));
+    }
+    std::fs::write(root.join("content/data/big.yaml"), yaml).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .arg("build")
+        .current_dir(&root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once it has started writing its temporary folder (or after 30 s of trying).
+    let start = std::time::Instant::now();
+    while leftovers(&root).is_empty() && start.elapsed() < std::time::Duration::from_secs(30) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let killed_midway = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(killed_midway, "the build ended before it could be killed");
+    // The published site is the old one, whole.
+    assert_eq!(all_files(&root.join("public")), old);
+    // The next build is not blocked by the dead one's lock and cleans up after it.
+    let (code, _, err) = yanbao(&["build"], &root);
+    assert_eq!(code, 0, "{err}");
+    assert!(leftovers(&root).is_empty(), "{:?}", leftovers(&root));
+    assert!(root.join("public/data/big.csv").is_file());
+}

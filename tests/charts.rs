@@ -274,6 +274,24 @@ fn cases() -> Vec<Case> {
             extra: "",
         },
         Case {
+            // The editor's axis ends, wider than the data on both sides, and tick decimals.
+            id: "bounded",
+            kind: "bar",
+            unit: "percent",
+            values: one(&[-12.5, 40.0, 87.25, 3.0]),
+            groups: None,
+            extra: "axis: {min: -100, max: 200, decimals: 1}\n",
+        },
+        Case {
+            // A line's axis may start above zero (bars may not: `check` refuses that).
+            id: "lifted",
+            kind: "line",
+            unit: "count",
+            values: one(&[5.5, 6.25, 7.0, 8.75, 6.0]),
+            groups: Some(vec![0, 0, 0, 0, 0]),
+            extra: "axis: {min: 5, max: 9}\n",
+        },
+        Case {
             id: "crowded",
             kind: "stacked_share",
             unit: "percent",
@@ -562,8 +580,35 @@ fn generated_data_is_drawn_to_scale() {
             }
         }
     }
-    // One series: no legend; two: a legend entry each (on the page, outside the SVG).
+    // The editor's axis ends are the first and last ticks, with the decimals asked for.
     let html = read(&opts.output.join("en/charts/index.html"));
+    let all = svgs(&html);
+    let at = |id: &str| cases.iter().position(|c| c.id == id).unwrap() * 2;
+    let ticks = |svg: &str| -> Vec<String> {
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.text().unwrap_or("").trim().to_string())
+            .collect()
+    };
+    for (_, svg) in &all[at("bounded")..at("bounded") + 2] {
+        let t = ticks(svg);
+        let want = ["-100.0", "0.0", "100.0", "200.0"];
+        assert!(t.windows(4).any(|w| w == want), "{t:?}");
+    }
+    for (_, svg) in &all[at("lifted")..at("lifted") + 2] {
+        let t = ticks(svg);
+        assert!(
+            !t.contains(&"0".to_string()),
+            "the axis starts at 5, not 0: {t:?}"
+        );
+        let first = t.iter().find(|v| !v.is_empty());
+        assert!(
+            first.is_some_and(|v| v == "5") && t.contains(&"9".to_string()),
+            "{t:?}"
+        );
+    }
+    // One series: no legend; two: a legend entry each (on the page, outside the SVG).
     let single = &html[html.find("fig-single").unwrap()..];
     let single = &single[..single.find("</figure>").unwrap()];
     assert!(!single.contains("class=\"swatch\""), "{single}");

@@ -38,7 +38,7 @@ pub fn vertical(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<
     let h = if variant == Variant::Wide { 380 } else { 300 };
     let top = 28.0 + if growth.is_empty() { 0.0 } else { l.font * 2.6 };
     let ticks_n = if variant == Variant::Wide { 5 } else { 4 };
-    let (lo, hi) = if input.scale == ScaleKind::Log {
+    let (lo, hi) = input.domain(if input.scale == ScaleKind::Log {
         log_domain(&rows)
     } else {
         linear_domain(
@@ -46,7 +46,7 @@ pub fn vertical(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<
             ticks_n,
             0.08,
         )
-    };
+    });
     let log = input.scale == ScaleKind::Log;
     let probe = Scale {
         lo,
@@ -218,7 +218,7 @@ pub fn horizontal(input: &Input, variant: Variant, id: &str) -> (String, i32, Ve
     let h = (top + band * rows.len() as f64 + axis_h + 6.0).round() as i32;
     let log = input.scale == ScaleKind::Log;
     let ticks_n = if variant == Variant::Wide { 5 } else { 3 };
-    let (lo, hi) = if log {
+    let (lo, hi) = input.domain(if log {
         log_domain(&rows)
     } else {
         linear_domain(
@@ -226,7 +226,7 @@ pub fn horizontal(input: &Input, variant: Variant, id: &str) -> (String, i32, Ve
             ticks_n,
             0.0,
         )
-    };
+    });
     let value_w = |neg: bool| {
         rows.iter()
             .filter(|(_, v)| (v.scaled.0 < 0.0) == neg)

@@ -27,11 +27,11 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
         .flat_map(|c| c.values.iter().flatten())
         .collect();
     let ticks_n = if variant == Variant::Wide { 5 } else { 3 };
-    let (lo, hi) = linear_domain(
+    let (lo, hi) = input.domain(linear_domain(
         all_values.iter().flat_map(|v| [v.scaled.0, v.scaled.1]),
         ticks_n,
         0.0,
-    );
+    ));
     let value_w = |neg: bool| {
         all_values
             .iter()

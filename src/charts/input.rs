@@ -24,6 +24,10 @@ pub struct Input<'a> {
     pub axis_title: String,
     /// Log scales: the band label of zero values ("免费" / "free").
     pub zero_label: Option<String>,
+    /// The editor's ends of the value axis, in the axis's unit (None: fit the data).
+    pub bounds: (Option<f64>, Option<f64>),
+    /// The editor's decimals for tick labels.
+    pub decimals: Option<usize>,
     /// Every category (row) in drawing order.
     pub categories: Vec<Category>,
     /// How many fields name a category (label lines are reserved for each).
@@ -111,12 +115,22 @@ impl Strings {
 impl Input<'_> {
     /// A tick label with the decimals the ticks' step needs (linear) or the value needs (log).
     pub fn tick(&self, t: f64, ticks: &[f64]) -> String {
-        if self.scale == ScaleKind::Log {
+        if let Some(d) = self.decimals {
+            self.pack.number_fixed(t, d)
+        } else if self.scale == ScaleKind::Log {
             self.pack.number(t, 2)
         } else {
             self.pack
                 .number(t, crate::charts::scale::tick_decimals(ticks))
         }
+    }
+
+    /// The value axis's ends: the editor's where given, else those fitted to the data.
+    pub fn domain(&self, fitted: (f64, f64)) -> (f64, f64) {
+        (
+            self.bounds.0.unwrap_or(fitted.0),
+            self.bounds.1.unwrap_or(fitted.1),
+        )
     }
 
     /// A mark's `<title>`: what it is and its value as prose writes it.

@@ -41,7 +41,7 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
     let vmin = positive.iter().copied().fold(f64::INFINITY, f64::min);
     let vmax = positive.iter().copied().fold(0.0, f64::max);
     let max_ticks = if variant == Variant::Wide { 8 } else { 5 };
-    let (lo, hi) = if log {
+    let (lo, hi) = input.domain(if log {
         let (lo, hi) = (
             10f64.powf(vmin.max(1e-300).log10().floor()),
             10f64.powf(vmax.max(1e-300).log10().ceil()),
@@ -53,7 +53,7 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
             max_ticks.min(6),
             0.05,
         )
-    };
+    });
     let top = 28.0;
     let zero_band = if log && has_zero { l.font * 2.2 } else { 0.0 };
     let bottom = h as f64 - l.small * 2.4 - zero_band;

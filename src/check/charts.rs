@@ -351,6 +351,7 @@ impl ChartCheck<'_> {
         if spec.kind == ChartKind::StackedShare {
             self.stacked_parts(&rows, value_fields);
         }
+        self.axis_bounds(&rows, value_fields);
         if spec.kind == ChartKind::Line {
             let x = spec.x.as_deref().unwrap_or_default();
             let first = &value_fields[0].1;
@@ -364,6 +365,112 @@ impl ChartCheck<'_> {
                         "every point needs a date",
                     );
                 }
+            }
+        }
+    }
+
+    /// The editor's axis ends: finite, in order, zero between them for bars, positive on a log
+    /// scale, and beyond every drawn value (one outside would be cut off or not drawn at all).
+    fn axis_bounds(&mut self, rows: &[&Row], value_fields: &[(String, String)]) {
+        let spec = &self.parsed.raw;
+        let (min, max, log) = (
+            spec.axis.min,
+            spec.axis.max,
+            spec.axis.scale == ScaleKind::Log,
+        );
+        if min.is_none() && max.is_none() {
+            return;
+        }
+        if spec.kind == ChartKind::StackedShare {
+            let at = if min.is_some() {
+                "axis.min"
+            } else {
+                "axis.max"
+            };
+            self.err(
+                at,
+                "a stacked share always spans 0–100%: it takes no `axis.min` or `axis.max`".into(),
+                "remove them",
+            );
+            return;
+        }
+        for (at, v) in [("axis.min", min), ("axis.max", max)] {
+            if v.is_some_and(|v| !v.is_finite()) {
+                self.err(
+                    at,
+                    format!("`{at}` must be a finite number"),
+                    "write a number, in the data's base units",
+                );
+                return;
+            }
+        }
+        if let (Some(lo), Some(hi)) = (min, max)
+            && lo >= hi
+        {
+            self.err(
+                "axis.max",
+                format!("`axis.max` ({hi}) must be above `axis.min` ({lo})"),
+                "swap them, or leave one out so the axis fits the data on that side",
+            );
+            return;
+        }
+        if log && min.is_some_and(|lo| lo <= 0.0) {
+            self.err(
+                "axis.min",
+                format!(
+                    "a log scale starts above zero; `axis.min` is {}",
+                    min.unwrap_or_default()
+                ),
+                "give a positive start (such as 0.1), or leave it out",
+            );
+            return;
+        }
+        if matches!(spec.kind, ChartKind::Bar | ChartKind::GroupedBar) && !log {
+            if let Some(lo) = min.filter(|lo| *lo > 0.0) {
+                self.err(
+                    "axis.min",
+                    format!("bars grow from zero: `axis.min` must be 0 or below, not {lo}"),
+                    "a bar cut off above zero exaggerates differences; leave `axis.min` out, or draw a line chart",
+                );
+                return;
+            }
+            if let Some(hi) = max.filter(|hi| *hi < 0.0) {
+                self.err(
+                    "axis.max",
+                    format!("bars grow from zero: `axis.max` must be 0 or above, not {hi}"),
+                    "leave `axis.max` out, or draw a line chart",
+                );
+                return;
+            }
+        }
+        for (_, f) in value_fields {
+            let drawn = rows.iter().filter_map(|r| r.quantity(f).map(|q| (r, q)));
+            // Zero values on a log scale sit in their own band, not on the axis.
+            let drawn: Vec<_> = drawn.filter(|(_, q)| !(log && q.lo == 0.0)).collect();
+            if let Some(lo) = min
+                && let Some((r, q)) = drawn.iter().find(|(_, q)| q.lo < lo)
+            {
+                self.err(
+                    "axis.min",
+                    format!(
+                        "row `{}` has {} in `{f}`, below `axis.min` ({lo})",
+                        r.id, q.lo
+                    ),
+                    "lower `axis.min`, or leave it out so the axis fits the data",
+                );
+            }
+            if let Some(hi) = max
+                && let Some((r, q)) = drawn.iter().find(|(_, q)| q.hi.unwrap_or(q.lo) > hi)
+            {
+                self.err(
+                    "axis.max",
+                    format!(
+                        "row `{}` has {} in `{f}`, above `axis.max` ({hi})",
+                        r.id,
+                        q.hi.unwrap_or(q.lo)
+                    ),
+                    "raise `axis.max`, or leave it out so the axis fits the data",
+                );
             }
         }
     }
@@ -473,6 +580,9 @@ impl ChartCheck<'_> {
                 .zero_label
                 .as_ref()
                 .map(|t| self.localized(t, "axis.zero_label")),
+            min: spec.axis.min,
+            max: spec.axis.max,
+            decimals: spec.axis.decimals,
         };
         Chart {
             id: p.id.clone(),

@@ -64,6 +64,15 @@ pub struct RawAxis {
     /// Log scales cannot show 0: zero values go to a band with this label ("免费" / "free").
     #[serde(default)]
     pub zero_label: Option<Localized>,
+    /// Where the value axis starts and ends, in the data's base units (as rows write values);
+    /// either may be left out, and the axis then fits the data on that side.
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Decimals of the value axis's tick labels (by default, as many as the tick step needs).
+    #[serde(default)]
+    pub decimals: Option<u8>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -85,6 +85,12 @@ pub struct Axis {
     pub title: Option<Localized<Rich>>,
     pub scale: ScaleKind,
     pub zero_label: Option<Localized<Rich>>,
+    /// Ends of the value axis in base units (checked: below/above every drawn value, zero
+    /// inside for bars, positive on a log scale).
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// Decimals of tick labels.
+    pub decimals: Option<u8>,
 }
 
 #[derive(Debug, Clone)]

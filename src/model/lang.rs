@@ -123,6 +123,16 @@ impl LanguagePack {
     /// 亿元 is "0.000001", never "0"). Magnitudes beyond 1e15 or below 1e-9 are written as
     /// `1.5×10⁻¹²`, so no number runs to hundreds of digits.
     pub fn number(&self, x: f64, decimals: usize) -> String {
+        self.number_as(x, decimals, false)
+    }
+
+    /// Like [`LanguagePack::number`], with exactly `decimals` decimals (trailing zeros kept), as
+    /// an editor's `axis.decimals` asks for tick labels: "0.0, 0.5, 1.0".
+    pub fn number_fixed(&self, x: f64, decimals: usize) -> String {
+        self.number_as(x, decimals, true)
+    }
+
+    fn number_as(&self, x: f64, decimals: usize, fixed: bool) -> String {
         if !x.is_finite() {
             return x.to_string();
         }
@@ -142,12 +152,15 @@ impl LanguagePack {
             decimals
         };
         let s = format!("{:.*}", decimals, x);
-        let s = if s.contains('.') {
+        let s = if s.contains('.') && !fixed {
             s.trim_end_matches('0').trim_end_matches('.').to_string()
         } else {
             s
         };
-        let s = if s == "-0" { "0".to_string() } else { s };
+        let s = match s.strip_prefix('-') {
+            Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+            _ => s,
+        };
         let (sign, s) = match s.strip_prefix('-') {
             Some(rest) => ("-", rest),
             None => ("", s.as_str()),

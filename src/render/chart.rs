@@ -104,6 +104,12 @@ impl<'a> Cx<'a> {
             })
             .collect();
         let zero_label = chart.axis.zero_label.as_ref().map(|z| self.reader_in(z));
+        // The editor's axis ends are in base units, like the data: divided as the values are.
+        let divide = unit.map_or(1.0, |u| u.table.divide);
+        let bounds = (
+            chart.axis.min.map(|v| v / divide),
+            chart.axis.max.map(|v| v / divide),
+        );
         let mut input = Input {
             kind: chart.kind,
             orientation: chart.orientation,
@@ -115,6 +121,8 @@ impl<'a> Cx<'a> {
             summary: String::new(),
             axis_title,
             zero_label,
+            bounds,
+            decimals: chart.axis.decimals.map(usize::from),
             categories,
             label_fields: cat_fields.len(),
             series,

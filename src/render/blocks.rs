@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::charts;
 use crate::markup::escape;
+use crate::model::chart::AnnotationKind;
 use crate::model::data::{DataSet, FieldKind, Row, SourceKind, Value};
 use crate::model::doc::{Block, Figure, FigureKind, FigureStatus};
 use crate::model::quantity::Style;
@@ -328,6 +329,18 @@ impl Cx<'_> {
                     "<figcaption id=\"{esc_anchor}-cap\">{}</figcaption>",
                     escape(&title)
                 );
+            }
+        }
+        // Notes (`kind: note`) are read before the chart: they say how to read it (which bars
+        // are modelled, what a figure leaves out). HTML text, so they wrap and are searchable.
+        for note in chart
+            .annotations
+            .iter()
+            .filter(|a| a.kind == AnnotationKind::Note)
+        {
+            if let Some(text) = site.localized(&note.text, self.lang) {
+                let text = self.html(text);
+                let _ = write!(html, "<p class=\"chart-note\">{text}</p>");
             }
         }
         let _ = write!(

@@ -237,6 +237,9 @@ pub fn render_site(
     for (path, bytes) in downloads::files(site) {
         put(path, bytes)?;
     }
+    for (path, bytes) in crate::emit::cite::files(site) {
+        put(path, bytes)?;
+    }
     put(
         "datapackage.json".into(),
         crate::emit::datapackage::datapackage(site).into_bytes(),

@@ -27,9 +27,13 @@ fi
 if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/vnu-jar ]; then
   (cd tests/browser && npm ci --no-audit --no-fund)
 fi
-# The Frictionless validator for datapackage.json (tests/downloads.rs), from PyPI into a venv.
-if [ ! -x target/pyenv/bin/frictionless ]; then
+# From PyPI into a venv: the Frictionless validator for datapackage.json (tests/downloads.rs),
+# and the BibTeX and RIS readers the citation files are parsed back with (tests/cite.rs). A venv
+# copied from another folder (its scripts point at the old one) is made anew.
+if ! target/pyenv/bin/python -c "import bibtexparser, rispy, pylatexenc" >/dev/null 2>&1 \
+  || [ ! -x target/pyenv/bin/frictionless ] || ! target/pyenv/bin/frictionless --version >/dev/null 2>&1; then
+  rm -rf target/pyenv
   python3 -m venv target/pyenv
-  target/pyenv/bin/pip install --quiet frictionless
+  target/pyenv/bin/pip install --quiet frictionless bibtexparser rispy
 fi
 cargo test --all-targets "$@"

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, SourceFile};
 use crate::input::yaml::{self, Located};
-use crate::model::config::{LICENSES, License, Names, SiteConfig};
+use crate::model::config::{LICENSES, License, Names, SiteConfig, StyleChoice};
 use crate::model::text::Localized;
 
 pub const CONFIG_PATH: &str = "content/site.yaml";
@@ -102,6 +102,7 @@ fn validate(config: &SiteConfig, loc: &Located, file: &SourceFile) -> Vec<Diagno
         );
     }
     check_publication(config, loc, file, &mut out);
+    check_citation_style(config, loc, file, &mut out);
     if let Some(url) = &config.base_url
         && let Err(why) = check_base_url(url, "base_url")
     {
@@ -110,6 +111,48 @@ fn validate(config: &SiteConfig, loc: &Located, file: &SourceFile) -> Vec<Diagno
             ));
     }
     out
+}
+
+/// `citation_style`: a style the citation engine bundles, for every language or per language.
+fn check_citation_style(
+    config: &SiteConfig,
+    loc: &Located,
+    file: &SourceFile,
+    out: &mut Vec<Diagnostic>,
+) {
+    let styles: Vec<(String, &String)> = match &config.citation_style {
+        None => return,
+        Some(StyleChoice::All(s)) => vec![("citation_style".into(), s)],
+        Some(StyleChoice::PerLang(m)) => {
+            for lang in m.keys().filter(|l| !config.languages.contains(l)) {
+                out.push(
+                    loc.key_error(
+                        file,
+                        &format!("citation_style.{lang}"),
+                        format!("unknown language `{lang}` in `citation_style`"),
+                    )
+                    .help(format!(
+                        "the site's languages are {}; a language left out keeps its default style",
+                        config.languages.join(", ")
+                    )),
+                );
+            }
+            m.iter()
+                .map(|(l, s)| (format!("citation_style.{l}"), s))
+                .collect()
+        }
+    };
+    for (path, style) in styles {
+        if !crate::model::cite::known_style(style) {
+            out.push(
+                loc.error(file, &path, format!("`{style}` is not a citation style yanbao knows"))
+                    .help(format!(
+                        "use the name of a CSL style bundled with the citation engine, e.g. {}; or one per language: `citation_style: {{zh: gb-7714-2015-numeric, en: apa}}`",
+                        crate::model::cite::STYLE_EXAMPLES
+                    )),
+            );
+        }
+    }
 }
 
 /// Dates, authors, licence and identifiers of the publication.
@@ -434,7 +477,7 @@ mod tests {
         let errs = parse(&format!("{OK}titel: x\n")).unwrap_err();
         assert_eq!(
             errs[0].message,
-            "unknown field `titel`, expected one of `languages`, `title`, `subtitle`, `description`, `publisher`, `author`, `date`, `published`, `updated`, `version`, `authors`, `license`, `doi`, `isbn`, `base_url`, `pretty_urls`, `raw_html`, `extra`"
+            "unknown field `titel`, expected one of `languages`, `title`, `subtitle`, `description`, `publisher`, `author`, `date`, `published`, `updated`, `version`, `authors`, `license`, `doi`, `isbn`, `citation_style`, `base_url`, `pretty_urls`, `raw_html`, `extra`"
         );
         assert_eq!(errs[0].line, 4);
     }
@@ -478,6 +521,55 @@ mod tests {
         assert_eq!(
             check_cli_base_url("https:///r").unwrap_err().message,
             "`--base-url` `https:///r` has no host name"
+        );
+    }
+
+    #[test]
+    fn citation_styles_are_ones_the_engine_has() {
+        let ok = parse(&format!("{OK}citation_style: chicago-author-date\n")).unwrap();
+        assert!(
+            matches!(ok.citation_style, Some(StyleChoice::All(ref s)) if s == "chicago-author-date")
+        );
+        let per = parse(&format!("{OK}citation_style: {{en: ieee}}\n")).unwrap();
+        assert!(
+            matches!(per.citation_style, Some(StyleChoice::PerLang(ref m)) if m["en"] == "ieee")
+        );
+        let errs = |extra: &str| -> Vec<(String, usize, usize)> {
+            parse(&format!("{OK}{extra}"))
+                .unwrap_err()
+                .into_iter()
+                .map(|d| (d.message, d.line, d.column))
+                .collect()
+        };
+        assert_eq!(
+            errs("citation_style: apa7\n"),
+            [(
+                "`apa7` is not a citation style yanbao knows".to_string(),
+                4,
+                17
+            )]
+        );
+        assert_eq!(
+            errs("citation_style: {zh: gb7714, fr: apa}\n"),
+            [
+                (
+                    "unknown language `fr` in `citation_style`".to_string(),
+                    4,
+                    30
+                ),
+                (
+                    "`gb7714` is not a citation style yanbao knows".to_string(),
+                    4,
+                    22
+                ),
+            ]
+        );
+        let d = &parse(&format!("{OK}citation_style: apa7\n")).unwrap_err()[0];
+        assert!(
+            d.help.as_deref().unwrap_or("").contains(
+                "gb-7714-2015-numeric, gb-7714-2015-author-date, apa, chicago-author-date"
+            ),
+            "{d:?}"
         );
     }
 

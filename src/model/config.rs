@@ -39,6 +39,10 @@ pub struct SiteConfig {
     pub doi: Option<String>,
     #[serde(default)]
     pub isbn: Option<String>,
+    /// The CSL style of "cite this" blocks: one name for every language, or one per language
+    /// (a language left out keeps its default: GB/T 7714-2015 for Chinese, APA otherwise).
+    #[serde(default)]
+    pub citation_style: Option<StyleChoice>,
     /// Absolute URL where the site will live; enables canonical links and the sitemap.
     #[serde(default)]
     pub base_url: Option<String>,
@@ -87,6 +91,14 @@ impl Names {
                 .map_or("", String::as_str),
         }
     }
+}
+
+/// A citation style for every language, or per language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StyleChoice {
+    All(String),
+    PerLang(Localized),
 }
 
 /// The licence of the report and its data: an SPDX id, and where to read it.

@@ -2,6 +2,7 @@
 //! the downloads read. Pure: no I/O, no HTML, no positions.
 
 pub mod chart;
+pub mod cite;
 pub mod config;
 pub mod data;
 pub mod display;

@@ -194,11 +194,13 @@ impl Cx<'_> {
             "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"{anchor}-cap\">{}</div>",
             self.table_html(set, &rows, columns, false)
         );
-        let downloads = self.downloads(
+        let mut downloads = self.downloads(
             &format!("{}/data/{}.csv", self.lang, set.id),
             &format!("data/{}.json", set.id),
         );
+        downloads.push_str(&self.permalink(fig, &fig.anchor));
         html.push_str(&self.source_line(set, &rows, downloads));
+        html.push_str(&self.cite_details(fig));
         html.push_str("</figure>\n");
         html
     }
@@ -277,24 +279,27 @@ impl Cx<'_> {
             FigureStatus::Rebuilt => self.t("figure_rebuilt"),
         };
         let _ = write!(html, "<p class=\"figure-note\">{}</p>", escape(note));
-        let source = source.map(|s| {
-            let s = self.html(s);
-            format!(
-                "<p class=\"fig-source\"><span class=\"label\">{}{}</span>{s}</p>",
-                escape(self.t("original_source")),
-                escape(self.t("colon")),
-            )
-        });
+        // The original's source line, then the permalink and the citation.
+        let link = self.permalink(fig, &fig.anchor);
+        let cite = self.cite_details(fig);
+        let source = match source {
+            Some(s) => {
+                let s = self.html(s);
+                format!(
+                    "<p class=\"fig-source\"><span class=\"label\">{}{}</span>{s}{link}</p>{cite}",
+                    escape(self.t("original_source")),
+                    escape(self.t("colon")),
+                )
+            }
+            None => format!("<p class=\"fig-source\">{}</p>{cite}", link.trim_start()),
+        };
         match status {
             FigureStatus::Lost => {
-                html.push_str(&source.unwrap_or_default());
+                html.push_str(&source);
                 html.push_str("</figure>\n");
                 (html, None)
             }
-            FigureStatus::Rebuilt => (
-                html,
-                Some(format!("{}</figure>\n", source.unwrap_or_default())),
-            ),
+            FigureStatus::Rebuilt => (html, Some(format!("{source}</figure>\n"))),
         }
     }
 
@@ -362,10 +367,13 @@ impl Cx<'_> {
         }
         let rows: Vec<&Row> = chart.rows.iter().map(|&r| &set.rows[r]).collect();
         // Downloads of exactly the chart's numbers, not the whole data file.
-        let downloads = self.downloads(
+        let mut downloads = self.downloads(
             &format!("{}/charts/{}.csv", self.lang, chart.id),
             &format!("charts/{}.json", chart.id),
         );
+        if let Some(f) = fig {
+            downloads.push_str(&self.permalink(f, anchor));
+        }
         html.push_str(&self.source_line(set, &rows, downloads));
         if let Some(original) = chart
             .original_source
@@ -388,6 +396,9 @@ impl Cx<'_> {
             escape(self.t("show_data")),
             escape(&title),
         );
+        if let Some(f) = fig {
+            html.push_str(&self.cite_details(f));
+        }
         html.push_str("</figure>\n");
         html
     }

@@ -4,7 +4,9 @@
 
 pub mod blocks;
 pub mod chart;
+pub mod cite;
 pub mod context;
+pub mod csl;
 pub mod cx;
 pub mod doc;
 pub mod footnotes;
@@ -187,6 +189,9 @@ impl<'a> Renderer<'a> {
         };
         ctx.insert("page", &page_ctx);
         ctx.insert("json_ld", &context::json_ld(site, page, &prefix, &title));
+        if page.is_home() {
+            ctx.insert("cite", &cite::report(site, lang, &prefix));
+        }
         let template = page.front.template.clone().unwrap_or_else(|| {
             if page.is_home() {
                 "home.html".into()

@@ -1,0 +1,330 @@
+//! The citation engine: CSL-JSON items (built by `model::cite`) formatted by hayagriva with the
+//! official CSL styles and locales it bundles (GB/T 7714-2015 for Chinese, APA for English, any
+//! other style by name). Nothing here writes a citation by hand: yanbao chooses the style and the
+//! items, and turns the engine's output into escaped HTML (without inline styles, which the
+//! site's Content-Security-Policy forbids) and plain text.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use hayagriva::archive::{ArchivedStyle, locales};
+use hayagriva::citationberg::json::Item;
+use hayagriva::citationberg::{
+    FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, LocaleCode, Style,
+    TextDecoration, VerticalAlign,
+};
+use hayagriva::{
+    BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest,
+    ElemChild, ElemChildren, Formatting,
+};
+
+use crate::markup::escape;
+
+fn independent(name: &str) -> Option<&'static IndependentStyle> {
+    static STYLES: OnceLock<std::sync::Mutex<BTreeMap<String, Option<&'static IndependentStyle>>>> =
+        OnceLock::new();
+    let cache = STYLES.get_or_init(Default::default);
+    let mut map = cache.lock().ok()?;
+    *map.entry(name.to_string()).or_insert_with(|| {
+        match ArchivedStyle::by_name(name)?.get() {
+            // Styles are few and live for the whole process: leaking one is cheaper than
+            // reparsing it for every build of a preview.
+            Style::Independent(s) => Some(&*Box::leak(Box::new(s))),
+            Style::Dependent(_) => None,
+        }
+    })
+}
+
+fn all_locales() -> &'static [Locale] {
+    static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
+    LOCALES.get_or_init(locales)
+}
+
+/// The CSL locale of a page language: `zh` → `zh-CN`, `en` → `en-US`, `ja` → `ja-JP`.
+pub fn locale_code(html_lang: &str) -> String {
+    let have = |code: &str| {
+        all_locales()
+            .iter()
+            .any(|l| l.lang.as_ref().is_some_and(|c| c.0 == code))
+    };
+    if have(html_lang) {
+        return html_lang.to_string();
+    }
+    let base = html_lang.split('-').next().unwrap_or(html_lang);
+    let prefix = format!("{base}-");
+    let mut codes: Vec<&str> = all_locales()
+        .iter()
+        .filter_map(|l| l.lang.as_ref().map(|c| c.0.as_str()))
+        .filter(|c| c.starts_with(&prefix))
+        .collect();
+    codes.sort();
+    // The region CSL itself falls back to (en-US, zh-CN, de-DE, ja-JP…).
+    let preferred = match base {
+        "en" => "en-US",
+        "zh" => "zh-CN",
+        "pt" => "pt-PT",
+        _ => "",
+    };
+    if codes.contains(&preferred) {
+        return preferred.to_string();
+    }
+    let same = format!("{base}-{}", base.to_ascii_uppercase());
+    if codes.contains(&same.as_str()) {
+        return same;
+    }
+    codes
+        .first()
+        .map_or_else(|| "en-US".to_string(), |c| c.to_string())
+}
+
+/// One formatted reference: as HTML (escaped, links kept) and as plain text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Formatted {
+    pub html: String,
+    pub text: String,
+}
+
+/// Formats every item as a bibliography entry in `style` for `locale`, without the list label a
+/// numeric style puts before it (pages number their notes themselves). Keyed by item id.
+pub fn bibliography(items: &[Item], style: &str, locale: &str) -> BTreeMap<String, Formatted> {
+    let mut out = BTreeMap::new();
+    let Some(style) = independent(style).or_else(|| independent("apa")) else {
+        return out;
+    };
+    let locale_files = all_locales();
+    let code = LocaleCode(locale.to_string());
+    let mut driver: BibliographyDriver<Item> = BibliographyDriver::new();
+    for item in items {
+        driver.citation(CitationRequest::from_items(
+            vec![CitationItem::with_entry(item)],
+            style,
+            locale_files,
+        ));
+    }
+    let rendered = driver.finish(BibliographyRequest {
+        style,
+        locale: Some(code),
+        locale_files,
+    });
+    for entry in rendered.bibliography.map(|b| b.items).unwrap_or_default() {
+        let mut html = String::new();
+        let mut text = String::new();
+        write_html(&entry.content, &mut html);
+        let _ = entry.content.write_buf(&mut text, BufWriteFormat::Plain);
+        out.insert(
+            entry.key,
+            Formatted {
+                html: html.trim().to_string(),
+                text: text.trim().to_string(),
+            },
+        );
+    }
+    out
+}
+
+/// Formats CSL-JSON items (as `model::cite` builds them); items that are not valid CSL-JSON
+/// are left out. Results are remembered for the process, so a preview's rebuilds format only
+/// what changed.
+pub fn format_values(
+    items: &[serde_json::Value],
+    style: &str,
+    locale: &str,
+) -> BTreeMap<String, Formatted> {
+    type Memo = std::sync::Mutex<std::collections::HashMap<String, BTreeMap<String, Formatted>>>;
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    let key = format!(
+        "{style}\n{locale}\n{}",
+        serde_json::to_string(items).unwrap_or_default()
+    );
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return hit;
+    }
+    let parsed: Vec<Item> = items.iter().filter_map(|v| item(v.clone()).ok()).collect();
+    let out = bibliography(&parsed, style, locale);
+    if let Ok(mut m) = memo.lock() {
+        // A long preview session edits many titles: start again rather than grow without end.
+        if m.len() > 20_000 {
+            m.clear();
+        }
+        m.insert(key, out.clone());
+    }
+    out
+}
+
+/// The engine's output as HTML: every text escaped, formatting as elements (`<i>`, `<b>`,
+/// `<sup>`…, small capitals as a class), links only to web addresses.
+fn write_html(children: &ElemChildren, out: &mut String) {
+    for child in &children.0 {
+        match child {
+            ElemChild::Text(t) => formatted(&t.text, &t.formatting, out),
+            ElemChild::Elem(e) => write_html(&e.children, out),
+            ElemChild::Markup(m) => out.push_str(&escape(m)),
+            ElemChild::Link { text, url } => {
+                let web = url.starts_with("https://") || url.starts_with("http://");
+                if web {
+                    out.push_str("<a href=\"");
+                    out.push_str(&escape(url));
+                    out.push_str("\">");
+                }
+                formatted(&text.text, &text.formatting, out);
+                if web {
+                    out.push_str("</a>");
+                }
+            }
+            ElemChild::Transparent { .. } => {}
+        }
+    }
+}
+
+fn formatted(text: &str, f: &Formatting, out: &mut String) {
+    let mut close = Vec::new();
+    let mut open = |tag: &'static str, attrs: &str, out: &mut String| {
+        out.push('<');
+        out.push_str(tag);
+        out.push_str(attrs);
+        out.push('>');
+        close.push(tag);
+    };
+    if f.font_style == FontStyle::Italic {
+        open("i", "", out);
+    }
+    if f.font_weight == FontWeight::Bold {
+        open("b", "", out);
+    }
+    if f.font_variant == FontVariant::SmallCaps {
+        open("span", " class=\"sc\"", out);
+    }
+    if f.text_decoration == TextDecoration::Underline {
+        open("u", "", out);
+    }
+    match f.vertical_align {
+        VerticalAlign::Sup => open("sup", "", out),
+        VerticalAlign::Sub => open("sub", "", out),
+        _ => {}
+    }
+    out.push_str(&escape(text));
+    for tag in close.iter().rev() {
+        out.push_str("</");
+        out.push_str(tag);
+        out.push('>');
+    }
+}
+
+/// A CSL-JSON item from a JSON value (the shape yanbao builds or an editor's file holds).
+pub fn item(v: serde_json::Value) -> Result<Item, String> {
+    serde_json::from_value(v).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn report() -> Item {
+        item(json!({
+            "id": "r", "type": "report",
+            "title": "2024年中国AI大模型产业发展与应用研究报告",
+            "author": [{"literal": "第一新声研究院"}],
+            "publisher": "第一新声研究院",
+            "URL": "https://example.org/zh/",
+            "issued": {"date-parts": [[2025, 1]]}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn chinese_follows_gb_t_7714() {
+        let out = bibliography(&[report()], "gb-7714-2015-numeric", "zh-CN");
+        let r = &out["r"].text;
+        assert!(
+            r.starts_with("第一新声研究院. 2024年中国AI大模型产业发展与应用研究报告[R"),
+            "{r}"
+        );
+        assert!(r.contains("https://example.org/zh/"), "{r}");
+    }
+
+    #[test]
+    fn english_follows_apa() {
+        let mut it = report();
+        it.0.insert(
+            "title".into(),
+            hayagriva::citationberg::json::Value::String("Research report".into()),
+        );
+        let out = bibliography(&[it], "apa", "en-US");
+        let r = &out["r"].text;
+        assert!(
+            r.starts_with("第一新声研究院. (2025). Research report"),
+            "{r}"
+        );
+    }
+
+    #[test]
+    fn hostile_texts_are_escaped_and_links_are_web_addresses_only() {
+        let it = json!({
+            "id": "x", "type": "report",
+            "title": "<script>alert(1)</script> & \"q\"",
+            "author": [{"literal": "<img src=x onerror=alert(1)>"}],
+            "URL": "https://example.org/a?b=<c>&d",
+            "issued": {"date-parts": [[2025]]}
+        });
+        for style in ["apa", "gb-7714-2015-numeric", "chicago-author-date"] {
+            let out = format_values(std::slice::from_ref(&it), style, "en-US");
+            let h = &out["x"].html;
+            assert!(
+                !h.contains("<script") && !h.contains("<img"),
+                "{style}: {h}"
+            );
+            assert!(h.contains("&lt;script&gt;"), "{style}: {h}");
+            assert!(!h.contains("style="), "{style}: {h}");
+            assert!(
+                out["x"].text.contains("<script>alert(1)</script>"),
+                "{style}"
+            );
+        }
+        let mut html = String::new();
+        formatted(
+            "t",
+            &Formatting {
+                font_style: FontStyle::Italic,
+                vertical_align: VerticalAlign::Sup,
+                ..Default::default()
+            },
+            &mut html,
+        );
+        assert_eq!(html, "<i><sup>t</sup></i>");
+    }
+
+    #[test]
+    fn figures_cite_their_report() {
+        let fig = json!({
+            "id": "fig-a", "type": "figure", "title": "Figure 3 Market size",
+            "container-title": "Cars, 2024", "author": [{"literal": "Example Institute"}],
+            "publisher": "Example Institute", "issued": {"date-parts": [[2025, 3, 15]]},
+            "URL": "https://example.org/r/en/market/#fig-a"
+        });
+        let out = format_values(std::slice::from_ref(&fig), "apa", "en-US");
+        let t = &out["fig-a"].text;
+        assert!(t.starts_with("Example Institute. (2025"), "{t}");
+        assert!(
+            t.contains("Figure 3 Market size") && t.contains("#fig-a"),
+            "{t}"
+        );
+        assert!(
+            out["fig-a"]
+                .html
+                .contains("<a href=\"https://example.org/r/en/market/#fig-a\">"),
+            "{}",
+            out["fig-a"].html
+        );
+    }
+
+    #[test]
+    fn locales_and_styles() {
+        assert_eq!(locale_code("zh"), "zh-CN");
+        assert_eq!(locale_code("en"), "en-US");
+        assert_eq!(locale_code("zh-Hans"), "zh-CN");
+        assert_eq!(locale_code("ja"), "ja-JP");
+        assert!(independent("apa").is_some() && independent("no-such-style").is_none());
+    }
+}

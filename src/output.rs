@@ -235,11 +235,17 @@ fn clean_stale(parent: &Path, name: &str, warnings: &mut Vec<Diagnostic>) {
                 || n.starts_with(&format!(".{name}.yanbao-old-"))
         })
         .map(|e| e.path())
-        .filter(|p| !p.is_symlink() && p.join(MARKER).is_file())
+        .filter(|p| !p.is_symlink())
         .collect();
     found.sort();
     for dir in found {
-        remove_leftover(&dir, warnings);
+        if dir.join(MARKER).is_file() {
+            remove_leftover(&dir, warnings);
+        } else {
+            // A build killed between creating its folder and marking it leaves it empty; an
+            // empty folder holds nothing to lose (remove_dir refuses any other).
+            let _ = std::fs::remove_dir(&dir);
+        }
     }
 }
 
@@ -350,6 +356,25 @@ mod tests {
             .collect();
         leftovers.sort();
         assert_eq!(leftovers, [".public.yanbao-lock", "public"]);
+    }
+
+    #[test]
+    fn stale_folders_are_removed_when_marked_or_empty_and_kept_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let marked = dir.path().join(".public.yanbao-tmp-1");
+        std::fs::create_dir_all(marked.join("zh")).unwrap();
+        std::fs::write(marked.join(MARKER), MARKER_TEXT).unwrap();
+        // Killed between creating its folder and marking it.
+        let empty = dir.path().join(".public.yanbao-tmp-2");
+        std::fs::create_dir_all(&empty).unwrap();
+        // Not ours to judge: it has content and no marker.
+        let foreign = dir.path().join(".public.yanbao-tmp-3");
+        std::fs::create_dir_all(&foreign).unwrap();
+        std::fs::write(foreign.join("keep.txt"), "x").unwrap();
+        let mut warnings = Vec::new();
+        clean_stale(dir.path(), "public", &mut warnings);
+        assert!(!marked.exists() && !empty.exists() && foreign.join("keep.txt").is_file());
+        assert!(warnings.is_empty());
     }
 
     #[test]

@@ -174,7 +174,11 @@ pub fn run(listener: TcpListener, handler: Handler, limits: Limits) -> std::io::
             if stopping.load(Ordering::SeqCst) {
                 break;
             }
-            let Ok(stream) = stream else { continue };
+            let Ok(stream) = stream else {
+                // Out of file descriptors or similar: wait a moment rather than spin.
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            };
             if active.fetch_add(1, Ordering::SeqCst) >= limits.connections {
                 active.fetch_sub(1, Ordering::SeqCst);
                 refuse(stream);

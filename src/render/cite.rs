@@ -67,16 +67,7 @@ impl Cx<'_> {
     /// The figure's permalink, for its tools line: its own id on its page (`#fig-…`), a link to
     /// that place from elsewhere (the home page's charts).
     pub fn permalink(&self, fig: &Figure, anchor: &str) -> String {
-        let site = self.site;
-        let href = if anchor == fig.anchor {
-            format!("#{}", fig.anchor)
-        } else {
-            format!(
-                "{}#{}",
-                site.href(&self.prefix, &site.pages[fig.page].dir),
-                fig.anchor
-            )
-        };
+        let href = self.figure_href(fig, anchor == fig.anchor);
         format!(
             " <a class=\"fig-link\" href=\"{}\" title=\"{}\">{}</a>",
             escape(&href),

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use crate::markup::escape;
 use crate::model::data::{DataSet, Provenance, Row, SourceKind, Text, TextItem, Value};
 use crate::model::display::machine_value;
+use crate::model::doc::Figure;
 use crate::model::site::{Page, Site};
 use crate::model::text::{DataRef, Localized, Quoter, Ref, Rich, Span};
 
@@ -217,22 +218,29 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The address of a figure: its bare anchor on its own page, its page and anchor elsewhere.
+    pub fn figure_href(&self, fig: &Figure, same_page: bool) -> String {
+        if same_page {
+            format!("#{}", fig.anchor)
+        } else {
+            let site = self.site;
+            format!(
+                "{}#{}",
+                site.href(&self.prefix, &site.pages[fig.page].dir),
+                fig.anchor
+            )
+        }
+    }
+
     /// "图 2", linked to the figure (on this page or another).
     fn figure_link(&mut self, id: &str, page: &Page) -> String {
         let site = self.site;
         let Some(fig) = site.figure(self.lang, id) else {
             return String::new();
         };
-        let href = if site.pages[fig.page].key == page.key && site.pages[fig.page].lang == page.lang
-        {
-            format!("#{}", fig.anchor)
-        } else {
-            format!(
-                "{}#{}",
-                site.href(&self.prefix, &site.pages[fig.page].dir),
-                fig.anchor
-            )
-        };
+        let same_page =
+            site.pages[fig.page].key == page.key && site.pages[fig.page].lang == page.lang;
+        let href = self.figure_href(fig, same_page);
         format!(
             "<a class=\"xref\" href=\"{}\">{}</a>",
             escape(&href),

@@ -240,42 +240,18 @@ fn connection(mut stream: TcpStream, handler: &Handler, limits: &Limits, mut slo
             Ok(n) => n,
             Err(Stop::Gone) => return,
             Err(Stop::TooLarge) => {
-                let _ = write_response(
-                    &mut stream,
-                    431,
-                    "text/plain; charset=utf-8",
-                    b"request header too large",
-                    false,
-                    true,
-                    limits,
-                );
+                answer_and_close(&mut stream, 431, b"request header too large", limits);
                 return;
             }
             Err(Stop::Malformed) => {
-                let _ = write_response(
-                    &mut stream,
-                    400,
-                    "text/plain; charset=utf-8",
-                    b"bad request",
-                    false,
-                    true,
-                    limits,
-                );
+                answer_and_close(&mut stream, 400, b"bad request", limits);
                 return;
             }
         };
         let parsed = parse(&buf[..head_len]);
         buf.drain(..head_len);
         let Some((req, version_1_1)) = parsed else {
-            let _ = write_response(
-                &mut stream,
-                400,
-                "text/plain; charset=utf-8",
-                b"bad request",
-                false,
-                true,
-                limits,
-            );
+            answer_and_close(&mut stream, 400, b"bad request", limits);
             return;
         };
         let connection = req.header("Connection").unwrap_or("").to_ascii_lowercase();
@@ -289,15 +265,7 @@ fn connection(mut stream: TcpStream, handler: &Handler, limits: &Limits, mut slo
             || (!version_1_1 && !connection.contains("keep-alive"));
         let head_only = req.method == "HEAD";
         if req.method != "GET" && !head_only {
-            let _ = write_response(
-                &mut stream,
-                405,
-                "text/plain; charset=utf-8",
-                b"method not allowed",
-                false,
-                true,
-                limits,
-            );
+            answer_and_close(&mut stream, 405, b"method not allowed", limits);
             return;
         }
         match handler(&req) {
@@ -327,6 +295,19 @@ fn connection(mut stream: TcpStream, handler: &Handler, limits: &Limits, mut slo
             }
         }
     }
+}
+
+/// A short plain-text answer after which the connection is closed (refused requests).
+fn answer_and_close(stream: &mut TcpStream, status: u16, body: &[u8], limits: &Limits) {
+    let _ = write_response(
+        stream,
+        status,
+        "text/plain; charset=utf-8",
+        body,
+        false,
+        true,
+        limits,
+    );
 }
 
 /// Reads until `buf` holds a whole request head; returns its length (bytes after it are the

@@ -32,7 +32,7 @@ fn each_chart_kind_matches_its_snapshot() {
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let snaps = repo_root().join("tests/snapshots");
     std::fs::create_dir_all(&snaps).unwrap();
-    let kinds = ["line", "vbar", "hbar", "grouped", "stacked"];
+    let kinds = ["line", "vbar", "hbar", "grouped", "stacked", "dumbbell"];
     let mut failures = Vec::new();
     for lang in ["zh", "en"] {
         let html = read(&opts.output.join(lang).join("charts/index.html"));
@@ -165,6 +165,7 @@ fn write_case(root: &std::path::Path, c: &Case) {
             "x: year\nvalue: v0\ngroup: line\n".to_string()
         }
         "line" => "x: year\nvalue: v0\n".to_string(),
+        "dumbbell" => "label: [name]\nvalue: v0\ngroup: line\n".to_string(),
         _ => "label: [name]\nvalue: v0\n".to_string(),
     };
     let spec = format!(
@@ -189,7 +190,8 @@ fn cases() -> Vec<Case> {
             unit: "percent",
             values: one(&[-6.0, 0.0, 120.0, 7.0, -35.0, 48.0]),
             groups: None,
-            extra: "",
+            // A band across zero and a line beyond the data (the axis must reach it).
+            extra: "references:\n  - {value: \"-10-10\", label: {zh: 正常波动, en: Normal range}}\n  - {value: 150, label: {zh: 目标, en: Target}}\n",
         },
         Case {
             id: "mixed",
@@ -205,7 +207,7 @@ fn cases() -> Vec<Case> {
             unit: "percent",
             values: one(&[-20.0, -40.0, -3.5]),
             groups: None,
-            extra: "orientation: horizontal\n",
+            extra: "orientation: horizontal\nreferences:\n  - {value: -50, label: {zh: 下限, en: Floor}}\n  - {value: \"<=-10\", label: {zh: 跌幅超过一成, en: Down by more than a tenth}}\n",
         },
         Case {
             id: "tiny",
@@ -290,6 +292,23 @@ fn cases() -> Vec<Case> {
             values: one(&[5.5, 6.25, 7.0, 8.75, 6.0]),
             groups: Some(vec![0, 0, 0, 0, 0]),
             extra: "axis: {min: 5, max: 9}\n",
+        },
+        Case {
+            // Rises, falls, a lone dot, mixed signs, long names; a reference line.
+            id: "dumbbell",
+            kind: "dumbbell",
+            unit: "count",
+            values: one(&[120.0, 80.0, -15.0, 40.0, 7.5, 300.0, 310.0, 0.25]),
+            groups: Some(vec![0, 0, 1, 1, 2, 3, 3, 4]),
+            extra: "references:\n  - {value: 100, label: {zh: 参考线, en: Reference}}\n",
+        },
+        Case {
+            id: "dumbbell_log",
+            kind: "dumbbell",
+            unit: "count",
+            values: one(&[100.0, 30.0, 20.0, 0.5, 16.0, 0.0, 1.0]),
+            groups: Some(vec![0, 0, 1, 1, 2, 2, 3]),
+            extra: "axis: {scale: log, zero_label: {zh: 免费, en: Free}}\nreferences:\n  - {value: \"<=0.5\", label: {zh: 报告, en: Report}}\n",
         },
         Case {
             id: "crowded",
@@ -410,8 +429,13 @@ fn check_svg(case: &Case, where_: &str, svg: &str) {
         .descendants()
         .filter(|n| n.attribute("class").is_some_and(|c| c.starts_with("mark ")))
         .collect();
-    let expected: usize = case.values.iter().map(Vec::len).sum();
-    assert_eq!(marks.len(), expected, "{where_}: one mark per value");
+    let refs = case.extra.matches("- {value:").count();
+    let expected: usize = case.values.iter().map(Vec::len).sum::<usize>() + refs;
+    assert_eq!(
+        marks.len(),
+        expected,
+        "{where_}: one mark per value and reference"
+    );
     for m in &marks {
         let title = m
             .children()
@@ -508,15 +532,17 @@ fn check_svg(case: &Case, where_: &str, svg: &str) {
         assert!(axis, "{where_}: no zero line at {zero}; lines: {lines:?}");
     }
     // Points: higher values higher up, distinct values apart.
+    // (Dumbbells: further right; zero in a log chart's own column is left out.)
+    let across = case.kind == "dumbbell";
     let points: Vec<(f64, f64)> = marks
         .iter()
         .filter(|m| class(m).contains("point"))
+        .filter(|m| !(case.extra.contains("log") && m.attribute("data-value") == Some("0")))
         .map(|m| {
             let c = m.descendants().find(|n| n.has_tag_name("circle")).unwrap();
-            (
-                m.attribute("data-value").unwrap().parse().unwrap(),
-                f(c, "cy"),
-            )
+            let v: f64 = m.attribute("data-value").unwrap().parse().unwrap();
+            // Compared as heights: for dumbbells, minus x so that further right reads higher.
+            (v, if across { -f(c, "cx") } else { f(c, "cy") })
         })
         .collect();
     let span = points.iter().map(|p| p.0).fold(0.0, f64::max)
@@ -529,6 +555,84 @@ fn check_svg(case: &Case, where_: &str, svg: &str) {
                     assert!(a.1 < b.1, "{where_}: {} and {} at one height", a.0, b.0);
                 }
             }
+        }
+    }
+}
+
+/// Reference marks sit at their values on the bars' scale: a line at its value, a band between
+/// its ends (from the axis's start for an upper bound).
+fn check_references(where_: &str, svg: &str) {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let marks: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.attribute("class").is_some_and(|c| c.starts_with("mark ")))
+        .collect();
+    let is = |m: &roxmltree::Node, c: &str| m.attribute("class").unwrap_or("").contains(c);
+    let bars: Vec<(f64, (f64, f64, f64, f64))> = marks
+        .iter()
+        .filter(|m| is(m, "bar-") && m.descendants().any(|n| n.has_tag_name("rect")))
+        .map(|m| {
+            (
+                m.attribute("data-value").unwrap().parse().unwrap(),
+                rect_box(*m),
+            )
+        })
+        .collect();
+    let horizontal = marks.iter().any(|m| is(m, "bar-h"));
+    // Position along the value axis of value v, from two bars of different values.
+    let pos = |b: &(f64, f64, f64, f64), v: f64| {
+        if horizontal {
+            if v < 0.0 { b.0 } else { b.2 }
+        } else if v < 0.0 {
+            b.3
+        } else {
+            b.1
+        }
+    };
+    // The scale from the two bars furthest apart (each end is rounded to a whole pixel).
+    let a = bars.iter().min_by(|x, y| x.0.total_cmp(&y.0)).unwrap();
+    let b = bars.iter().max_by(|x, y| x.0.total_cmp(&y.0)).unwrap();
+    let k = (pos(&b.1, b.0) - pos(&a.1, a.0)) / (b.0 - a.0);
+    let at = |v: f64| pos(&a.1, a.0) + (v - a.0) * k;
+    for m in marks.iter().filter(|m| is(m, "reference")) {
+        let v: f64 = m.attribute("data-value").unwrap().parse().unwrap();
+        let title = m
+            .children()
+            .find(|n| n.has_tag_name("title"))
+            .and_then(|t| t.text());
+        assert!(
+            title.is_some_and(|t| t.len() > 3),
+            "{where_}: reference {v} without a title"
+        );
+        let lines: Vec<f64> = m
+            .descendants()
+            .filter(|n| n.has_tag_name("polyline"))
+            .filter_map(|n| {
+                let p: Vec<f64> = n
+                    .attribute("points")?
+                    .split([' ', ','])
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.parse().unwrap())
+                    .collect();
+                Some(if horizontal { p[0] } else { p[1] })
+            })
+            .collect();
+        match m.attribute("data-hi") {
+            Some(hi) => {
+                let hi: f64 = hi.parse().unwrap();
+                let (x0, y0, x1, y1) = rect_box(*m);
+                let (p0, p1) = if horizontal { (x0, x1) } else { (y0, y1) };
+                let (w0, w1) = (at(v).min(at(hi)), at(v).max(at(hi)));
+                assert!(
+                    (p0 - w0).abs() <= 2.0 && (p1 - w1).abs() <= 2.0,
+                    "{where_}: band {v}..{hi} drawn {p0}..{p1}, want {w0:.1}..{w1:.1}"
+                );
+            }
+            None => assert!(
+                lines.iter().any(|p| (p - at(v)).abs() <= 2.0),
+                "{where_}: reference {v} drawn at {lines:?}, want {:.1}",
+                at(v)
+            ),
         }
     }
 }
@@ -607,6 +711,11 @@ fn generated_data_is_drawn_to_scale() {
             first.is_some_and(|v| v == "5") && t.contains(&"9".to_string()),
             "{t:?}"
         );
+    }
+    for id in ["yoy", "negative"] {
+        for (variant, svg) in &all[at(id)..at(id) + 2] {
+            check_references(&format!("{id} {variant}"), svg);
+        }
     }
     // One series: no legend; two: a legend entry each (on the page, outside the SVG).
     let single = &html[html.find("fig-single").unwrap()..];

@@ -9,7 +9,8 @@ use crate::charts::axes::{
     left_ticks, provenance_legend,
 };
 use crate::charts::input::{Category, Input, Value};
-use crate::charts::scale::{Scale, linear_domain};
+use crate::charts::reference;
+use crate::charts::scale::{Scale, linear_domain, log_domain};
 use crate::charts::svg::{Area, Role, canvas, line, mark, rect, text, value_bar};
 use crate::charts::text::{fit, text_width};
 use crate::model::chart::{AnnotationKind, ScaleKind};
@@ -39,13 +40,9 @@ pub fn vertical(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<
     let top = 28.0 + if growth.is_empty() { 0.0 } else { l.font * 2.6 };
     let ticks_n = if variant == Variant::Wide { 5 } else { 4 };
     let (lo, hi) = input.domain(if input.scale == ScaleKind::Log {
-        log_domain(&rows)
+        log_domain(extent(&rows, input))
     } else {
-        linear_domain(
-            rows.iter().flat_map(|(_, v)| [v.scaled.0, v.scaled.1]),
-            ticks_n,
-            0.08,
-        )
+        linear_domain(extent(&rows, input), ticks_n, 0.08)
     });
     let log = input.scale == ScaleKind::Log;
     let probe = Scale {
@@ -61,7 +58,19 @@ pub fn vertical(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<
         .map(|t| text_width(&input.tick(*t, &ticks), l.small))
         .fold(0.0, f64::max);
     let left = tick_w + 10.0;
-    let right = l.w as f64 - 8.0;
+    // The references' labels take a column on the right while the categories keep their room.
+    let needed = rows
+        .iter()
+        .map(|(c, _)| c.label.first().map_or(0.0, |s| text_width(s, l.font)) + 6.0)
+        .fold(MIN_BAND, f64::max)
+        * rows.len() as f64;
+    let column = reference::caption_column(input, &l).min(l.w as f64 - 8.0 - left - needed);
+    let column = if column >= reference::MIN_COLUMN {
+        column
+    } else {
+        0.0
+    };
+    let right = l.w as f64 - 8.0 - column;
     let n = rows.len().max(1) as f64;
     let band = (right - left) / n;
     // Value labels over (or under) the bars, where they fit side by side.
@@ -85,6 +94,8 @@ pub fn vertical(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<
     let body = canvas(l.w, h, id, |area| {
         axis_title(area, input, &l);
         left_ticks(area, input, &l, &scale, &ticks, (left, right));
+        let captions = reference::Captions::Column(column);
+        reference::vertical(area, input, &l, &scale, (left, right), captions);
         for (i, (cat, v)) in rows.iter().enumerate() {
             let cx = left + band * (i as f64 + 0.5);
             let labels: Vec<&str> = cat.label.iter().map(String::as_str).collect();
@@ -153,21 +164,6 @@ pub fn vertical(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<
     (body, h, provenance_legend(input, &rows))
 }
 
-/// A log axis from the decade below the smallest value to the decade above the largest.
-fn log_domain(rows: &[(&Category, &Value)]) -> (f64, f64) {
-    let positive = rows
-        .iter()
-        .flat_map(|(_, v)| [v.scaled.0, v.scaled.1])
-        .filter(|v| *v > 0.0 && v.is_finite());
-    let (mn, mx) = positive.fold((f64::INFINITY, 0f64), |(a, b), v| (a.min(v), b.max(v)));
-    if mx <= 0.0 {
-        return (1.0, 10.0);
-    }
-    let lo = 10f64.powf(mn.log10().floor());
-    let hi = 10f64.powf(mx.log10().ceil());
-    (lo, if hi > lo { hi } else { lo * 10.0 })
-}
-
 /// A bracket with an arrow over categories from `x0` to `x1`, its text on a plate in the middle.
 fn growth_bracket(area: &Area, l: &Layout, (x0, x1): (f64, f64), top: f64, t: &str) {
     let y = top - l.font * 0.9;
@@ -207,25 +203,28 @@ fn growth_bracket(area: &Area, l: &Layout, (x0, x1): (f64, f64), top: f64, t: &s
     );
 }
 
+/// The values the value axis spans: the bars' ends and the references'.
+fn extent<'a>(rows: &'a [(&Category, &Value)], input: &'a Input) -> impl Iterator<Item = f64> + 'a {
+    rows.iter()
+        .flat_map(|(_, v)| [v.scaled.0, v.scaled.1])
+        .chain(input.reference_extent())
+}
+
 pub fn horizontal(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<LegendItem>) {
     let l = variant.layout();
     let rows = input.values(0);
     let cats: Vec<&Category> = rows.iter().map(|(c, _)| *c).collect();
     let label_w = label_width(&cats, &l);
     let band = (l.font * 1.5 * label_lines(input) + 14.0).max(34.0);
-    let top = 26.0;
+    let top = 26.0 + reference::label_strip(input, &l);
     let axis_h = l.small * 2.0;
     let h = (top + band * rows.len() as f64 + axis_h + 6.0).round() as i32;
     let log = input.scale == ScaleKind::Log;
     let ticks_n = if variant == Variant::Wide { 5 } else { 3 };
     let (lo, hi) = input.domain(if log {
-        log_domain(&rows)
+        log_domain(extent(&rows, input))
     } else {
-        linear_domain(
-            rows.iter().flat_map(|(_, v)| [v.scaled.0, v.scaled.1]),
-            ticks_n,
-            0.0,
-        )
+        linear_domain(extent(&rows, input), ticks_n, 0.0)
     });
     let value_w = |neg: bool| {
         rows.iter()
@@ -248,6 +247,7 @@ pub fn horizontal(input: &Input, variant: Variant, id: &str) -> (String, i32, Ve
     let body = canvas(l.w, h, id, |area| {
         axis_title(area, input, &l);
         bottom_ticks(area, input, &l, &scale, &ticks, (top, bottom));
+        reference::horizontal(area, input, &l, &scale, (top, bottom));
         for (i, (cat, v)) in rows.iter().enumerate() {
             let cy = top + band * i as f64 + band / 2.0;
             let bar_h = (band * 0.5).min(22.0);

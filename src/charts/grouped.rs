@@ -7,6 +7,7 @@ use crate::charts::axes::{
     Variant, axis_title, bottom_ticks, category_label, label_lines, label_width, provenance_legend,
 };
 use crate::charts::input::{Category, Input, Value};
+use crate::charts::reference;
 use crate::charts::scale::{Scale, linear_domain};
 use crate::charts::svg::{PALETTE, Role, canvas, line, mark, swatch, text, value_bar};
 use crate::charts::text::text_width;
@@ -19,7 +20,7 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
     let k = input.series.len() as f64;
     let bar_h = if variant == Variant::Wide { 13.0 } else { 12.0 };
     let band = (bar_h * k + 16.0).max(l.font * 1.35 * label_lines(input) + 12.0);
-    let top = 26.0;
+    let top = 26.0 + reference::label_strip(input, &l);
     let axis_h = l.small * 2.0;
     let h = (top + band * cats.len() as f64 + axis_h + 6.0).round() as i32;
     let all_values: Vec<&Value> = cats
@@ -28,7 +29,10 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
         .collect();
     let ticks_n = if variant == Variant::Wide { 5 } else { 3 };
     let (lo, hi) = input.domain(linear_domain(
-        all_values.iter().flat_map(|v| [v.scaled.0, v.scaled.1]),
+        all_values
+            .iter()
+            .flat_map(|v| [v.scaled.0, v.scaled.1])
+            .chain(input.reference_extent()),
         ticks_n,
         0.0,
     ));
@@ -61,6 +65,7 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
             &scale.ticks(ticks_n),
             (top, bottom),
         );
+        reference::horizontal(area, input, &l, &scale, (top, bottom));
         for (i, cat) in cats.iter().enumerate() {
             let y0 = top + band * i as f64;
             let cy = y0 + band / 2.0;

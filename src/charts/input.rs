@@ -35,6 +35,10 @@ pub struct Input<'a> {
     /// Labels of the value series (grouped bars); one empty label otherwise.
     pub series: Vec<String>,
     pub annotations: Vec<Annotation>,
+    /// Reference lines and bands, in the axis's unit.
+    pub references: Vec<Reference>,
+    /// Dumbbells: what the first and last dot of a row stand for.
+    pub ends: Option<(String, String)>,
     pub strings: Strings,
     /// The language's number notation, for tick labels.
     pub pack: &'a LanguagePack,
@@ -73,6 +77,39 @@ pub struct Annotation {
     pub from: Option<String>,
     pub to: Option<String>,
     pub text: String,
+}
+
+/// A reference across the plot, in the axis's unit.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub value: Value,
+    /// The label drawn by it (the editor's text).
+    pub label: String,
+}
+
+/// How a reference is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefShape {
+    /// An exact value: a dashed line.
+    Line,
+    /// "≤0.5", "<5": a band from the axis's start up to the value.
+    Below,
+    /// "950+": a band from the value to the axis's end.
+    Above,
+    /// "40-45": a band between the two ends.
+    Between,
+}
+
+impl Reference {
+    pub fn shape(&self) -> RefShape {
+        use crate::model::quantity::Qualifier;
+        match (self.value.q.qualifier, self.value.q.hi) {
+            (_, Some(_)) => RefShape::Between,
+            (Some(Qualifier::Less | Qualifier::AtMost), _) => RefShape::Below,
+            (Some(Qualifier::More), _) => RefShape::Above,
+            _ => RefShape::Line,
+        }
+    }
 }
 
 /// UI strings the legends and time axes use.
@@ -137,6 +174,13 @@ impl Input<'_> {
     pub fn mark_title(&self, names: &[&str], v: &Value) -> String {
         let name: Vec<&str> = names.iter().copied().filter(|s| !s.is_empty()).collect();
         format!("{}{}{}", name.join(" · "), self.strings.colon, v.prose)
+    }
+
+    /// Values the value axis must include besides the data's: the references' ends.
+    pub fn reference_extent(&self) -> impl Iterator<Item = f64> + '_ {
+        self.references
+            .iter()
+            .flat_map(|r| [r.value.scaled.0, r.value.scaled.1])
     }
 
     /// The categories with a value in series `s`, with it.

@@ -6,9 +6,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 use crate::charts::LegendItem;
 use crate::charts::axes::{Layout, Variant, axis_title, left_ticks};
 use crate::charts::input::{Category, Input, Value};
-use crate::charts::scale::{Scale, linear_domain};
+use crate::charts::reference;
+use crate::charts::scale::{Scale, linear_domain, log_domain};
 use crate::charts::svg::{Area, PALETTE, Role, canvas, dot, line, mark, swatch, text};
-use crate::charts::text::text_width;
+use crate::charts::text::{fit, text_width};
 use crate::model::chart::ScaleKind;
 use crate::model::data::SourceKind;
 use crate::model::time::{civil_from_days, days_from_civil};
@@ -33,26 +34,17 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
     let h = if variant == Variant::Wide { 400 } else { 320 };
     let log = input.scale == ScaleKind::Log;
     let has_zero = points.iter().any(|(_, _, v)| v.q.lo == 0.0);
-    let positive: Vec<f64> = points
-        .iter()
-        .flat_map(|(_, _, v)| [v.scaled.0, v.scaled.1])
-        .filter(|v| *v > 0.0)
-        .collect();
-    let vmin = positive.iter().copied().fold(f64::INFINITY, f64::min);
-    let vmax = positive.iter().copied().fold(0.0, f64::max);
     let max_ticks = if variant == Variant::Wide { 8 } else { 5 };
+    let extent = || {
+        points
+            .iter()
+            .flat_map(|(_, _, v)| [v.scaled.0, v.scaled.1])
+            .chain(input.reference_extent())
+    };
     let (lo, hi) = input.domain(if log {
-        let (lo, hi) = (
-            10f64.powf(vmin.max(1e-300).log10().floor()),
-            10f64.powf(vmax.max(1e-300).log10().ceil()),
-        );
-        (lo, if hi > lo { hi } else { lo * 10.0 })
+        log_domain(extent())
     } else {
-        linear_domain(
-            points.iter().flat_map(|(_, _, v)| [v.scaled.0, v.scaled.1]),
-            max_ticks.min(6),
-            0.05,
-        )
+        linear_domain(extent(), max_ticks.min(6), 0.05)
     });
     let top = 28.0;
     let zero_band = if log && has_zero { l.font * 2.2 } else { 0.0 };
@@ -73,7 +65,10 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
         tick_w = tick_w.max(text_width(z, l.small));
     }
     let left = tick_w + 10.0;
-    let right = l.w as f64 - 14.0;
+    // The lines' names go in a column right of the plot, when they fit there.
+    let names = name_column(input, &points, &groups, &l);
+    let right =
+        l.w as f64 - 14.0 - names.unwrap_or_else(|| caption_only(input, &points, &groups, &l));
     let ys = Scale {
         lo,
         hi,
@@ -101,13 +96,21 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
     let frame = Frame {
         l: &l,
         variant,
+        direct: names.is_some(),
         xs,
-        right,
         bottom: bottom + zero_band,
     };
     let body = canvas(l.w, h, id, |area| {
         axis_title(area, input, &l);
         left_ticks(area, input, &l, &ys, &ticks, (left, right));
+        reference::vertical(
+            area,
+            input,
+            &l,
+            &ys,
+            (left, right),
+            reference::Captions::Caller,
+        );
         if let (true, Some(z)) = (log && has_zero, &input.zero_label) {
             line(area, &[(left, zero_y), (right, zero_y)], Role::Grid, 1);
             text(
@@ -136,9 +139,16 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
             let pts: Vec<&Point> = points.iter().filter(|(c, _, _)| c.group == *g).collect();
             series(area, input, &frame, &pts, gi as u8 % PALETTE, &y_of);
         }
-        if variant == Variant::Wide {
-            end_labels(area, &frame, &points, &groups, &y_of);
-        }
+        let captions = reference::captions(input, &ys);
+        end_labels(
+            area,
+            &frame,
+            &points,
+            &groups,
+            &y_of,
+            (top, right),
+            captions,
+        );
     });
     (body, h, legend(input, &points, &groups))
 }
@@ -147,8 +157,9 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
 struct Frame<'a> {
     l: &'a Layout,
     variant: Variant,
+    /// Lines are named at their ends (else the legend names them).
+    direct: bool,
     xs: Scale,
-    right: f64,
     bottom: f64,
 }
 
@@ -251,9 +262,10 @@ fn series(area: &Area, input: &Input, f: &Frame, pts: &[&Point], s: u8, y_of: &d
         mark(area, "point", (v.q.lo, v.q.hi), &title, || {
             dot(area, x, y, r, Role::Series(s), c.kind != SourceKind::Report)
         });
-        // A bound or range is written by the point; on wide charts the last point's value joins
-        // the line's name instead (see `end_labels`), so the two never collide.
-        let named_at_end = f.variant == Variant::Wide && k == last;
+        // A bound or range is written by the point; the last point's is written with the end
+        // labels (with the line's name where lines are named; see `end_labels`), so that labels
+        // at one date are pushed apart instead of colliding.
+        let named_at_end = k == last;
         // A lone point has no line to read its height from: its value is written by it.
         let lone =
             pts.len() == 1 && c.group.is_empty() && v.q.qualifier.is_none() && v.q.hi.is_none();
@@ -269,80 +281,158 @@ fn series(area: &Area, input: &Input, f: &Frame, pts: &[&Point], s: u8, y_of: &d
                 VPos::Center,
             );
         } else if (v.q.qualifier.is_some() || v.q.hi.is_some()) && !named_at_end {
+            // Left of the point, or right of it where the left would reach the tick labels.
+            let w = text_width(&v.table, f.l.small);
+            let (tx, hpos) = if x - 7.0 - w >= f.xs.p0 {
+                (x - 7.0, HPos::Right)
+            } else {
+                (x + 7.0, HPos::Left)
+            };
             text(
                 area,
                 &v.table,
-                x - 7.0,
+                tx,
                 y,
                 f.l.small,
                 Role::Text,
-                HPos::Right,
+                hpos,
                 VPos::Center,
             );
         }
     }
 }
 
-/// Names each line at its last point, pushing labels apart vertically so none overlap.
+/// The name written at each line's end (with its last value where that is a bound or range),
+/// by group index; lines without a name are left out.
+/// Without `named`, only the last values that are bounds or ranges, without the lines' names.
+fn end_names(points: &[Point], groups: &[&str], named: bool) -> Vec<(usize, String)> {
+    groups
+        .iter()
+        .enumerate()
+        .filter_map(|(gi, g)| {
+            let (_, _, v) = points.iter().rev().find(|(c, _, _)| c.group == *g)?;
+            let bound = v.q.qualifier.is_some() || v.q.hi.is_some();
+            let name = match (named, bound) {
+                (true, true) => format!("{g} {}", v.table).trim().to_string(),
+                (true, false) => g.to_string(),
+                (false, true) => v.table.clone(),
+                (false, false) => String::new(),
+            };
+            (!name.is_empty()).then_some((gi, name))
+        })
+        .collect()
+}
+
+/// Room for a leader line between a point and its nudged name.
+const LEADER: f64 = 16.0;
+
+/// The width of the column right of the plot that holds the lines' names and the references'
+/// labels, or None where the longest name would take more than a third of the chart (the
+/// legend names the lines then, and the references' labels are shortened to fit).
+fn name_column(input: &Input, points: &[Point], groups: &[&str], l: &Layout) -> Option<f64> {
+    let widest = end_names(points, groups, true)
+        .iter()
+        .map(|(_, n)| text_width(n, l.small))
+        .fold(reference::caption_column(input, l), f64::max);
+    if widest == 0.0 {
+        return Some(0.0);
+    }
+    let w = widest + LEADER + 4.0;
+    (w <= l.w as f64 * 0.34).then_some(w)
+}
+
+/// The column's width when the lines are not named there: room for the references' labels
+/// and the last values that are bounds or ranges.
+fn caption_only(input: &Input, points: &[Point], groups: &[&str], l: &Layout) -> f64 {
+    end_names(points, groups, false)
+        .iter()
+        .map(|(_, n)| text_width(n, l.small) + LEADER + 4.0)
+        .fold(reference::caption_column(input, l), f64::max)
+}
+
+/// Names each line at its last point, and each reference at the plot's right edge. Labels that
+/// would touch are pushed apart (down, then back up from the plot's bottom), and a pushed label
+/// is joined to its point by a leader line.
 fn end_labels(
     area: &Area,
     f: &Frame,
     points: &[Point],
     groups: &[&str],
     y_of: &dyn Fn(f64) -> f64,
+    (top, right): (f64, f64),
+    captions: Vec<(f64, String)>,
 ) {
-    let mut labels: Vec<(f64, f64, String, u8)> = groups
-        .iter()
-        .enumerate()
-        .filter_map(|(gi, g)| {
-            let (_, t, v) = points.iter().rev().find(|(c, _, _)| c.group == *g)?;
-            let name = if v.q.qualifier.is_some() || v.q.hi.is_some() {
-                format!("{g} {}", v.table).trim().to_string()
-            } else {
-                g.to_string()
-            };
-            if name.is_empty() {
-                return None;
-            }
-            Some((
-                f.xs.map(*t as f64),
-                y_of(v.scaled.0),
-                name,
-                gi as u8 % PALETTE,
-            ))
+    let mut labels: Vec<(f64, f64, f64, String, Role)> = end_names(points, groups, f.direct)
+        .into_iter()
+        .filter_map(|(gi, name)| {
+            let (_, t, v) = points
+                .iter()
+                .rev()
+                .find(|(c, _, _)| c.group == groups[gi])?;
+            let y = y_of(v.scaled.0);
+            let role = Role::Series(gi as u8 % PALETTE);
+            Some((f.xs.map(*t as f64), y, y, name, role))
         })
         .collect();
+    // Reference labels, shortened to the column (the full text is in the mark's title).
+    let width = f.l.w as f64 - right - LEADER - 4.0;
+    labels.extend(
+        captions
+            .into_iter()
+            .map(|(y, c)| (right, y, y, fit(&c, width, f.l.small), Role::Text)),
+    );
     labels.sort_by(|a, b| a.1.total_cmp(&b.1));
     let gap = f.l.small * 1.25;
     for i in 1..labels.len() {
-        let prev = labels[i - 1].1;
-        if labels[i].1 - prev < gap {
-            labels[i].1 = prev + gap;
+        let prev = labels[i - 1].2;
+        if labels[i].2 - prev < gap {
+            labels[i].2 = prev + gap;
         }
     }
-    for (x, y, name, s) in labels {
-        let w = text_width(&name, f.l.small);
-        let (x, hpos) = if x + 8.0 + w < f.right {
-            (x + 8.0, HPos::Left)
+    // Back up from the bottom where the pushing ran past it, never above the plot's top.
+    let mut limit = f.bottom - f.l.small * 0.5;
+    for label in labels.iter_mut().rev() {
+        label.2 = label.2.min(limit).max(top);
+        limit = label.2 - gap;
+    }
+    for (x, y0, y, name, role) in labels {
+        let nudged = (y - y0).abs() > 1.5;
+        let x_text = if nudged {
+            // A leader from just right of the point to the name's middle.
+            line(
+                area,
+                &[(x + 6.0, y0), (x + LEADER - 3.0, y)],
+                Role::Muted,
+                1,
+            );
+            x + LEADER
         } else {
-            (x - 8.0, HPos::Right)
+            x + 8.0
         };
         text(
             area,
             &name,
-            x,
+            x_text,
             y,
             f.l.small,
-            Role::Series(s),
-            hpos,
+            role,
+            HPos::Left,
             VPos::Center,
         );
     }
 }
 
 fn legend(input: &Input, points: &[Point], groups: &[&str]) -> Vec<LegendItem> {
-    // One line needs no legend: the title says what it is.
-    let named: &[&str] = if groups.len() > 1 { groups } else { &[] };
+    // One line needs no legend: the title says what it is; lines named at their ends in both
+    // variants need none either.
+    let direct = [Variant::Wide, Variant::Narrow]
+        .iter()
+        .all(|v| name_column(input, points, groups, &v.layout()).is_some());
+    let named: &[&str] = if groups.len() > 1 && !direct {
+        groups
+    } else {
+        &[]
+    };
     let mut legend: Vec<LegendItem> = named
         .iter()
         .enumerate()

@@ -5,9 +5,11 @@
 
 pub mod axes;
 pub mod bar;
+pub mod dumbbell;
 pub mod grouped;
 pub mod input;
 pub mod line;
+pub mod reference;
 pub mod scale;
 pub mod stacked;
 pub mod svg;
@@ -48,6 +50,7 @@ pub fn draw(input: &Input) -> Drawing {
             ChartKind::GroupedBar => grouped::draw(input, variant, &id),
             ChartKind::StackedShare => stacked::draw(input, variant, &id),
             ChartKind::Line => line::draw(input, variant, &id),
+            ChartKind::Dumbbell => dumbbell::draw(input, variant, &id),
         };
         if variant == Variant::Wide {
             legend = items;

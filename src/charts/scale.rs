@@ -57,6 +57,21 @@ impl Scale {
     }
 }
 
+/// A log axis from the decade below the smallest positive value to the decade above the
+/// largest (one decade when there is nothing positive to show).
+pub fn log_domain(vs: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    let (mn, mx) = vs
+        .into_iter()
+        .filter(|v| *v > 0.0 && v.is_finite())
+        .fold((f64::INFINITY, 0f64), |(a, b), v| (a.min(v), b.max(v)));
+    if mx <= 0.0 {
+        return (1.0, 10.0);
+    }
+    let lo = 10f64.powf(mn.log10().floor());
+    let hi = 10f64.powf(mx.log10().ceil());
+    (lo, if hi > lo { hi } else { lo * 10.0 })
+}
+
 pub fn nice_step(raw: f64) -> f64 {
     if raw <= 0.0 || !raw.is_finite() {
         return 1.0;
@@ -104,6 +119,33 @@ pub fn linear_domain(vs: impl IntoIterator<Item = f64>, ticks: usize, headroom: 
     )
 }
 
+/// A linear axis for dots that need no baseline (dumbbells): from a nice step below the
+/// smallest value to one above the largest, zero only where the data reach it. One value gets
+/// an axis around it; none gets 0..1.
+pub fn dot_domain(vs: impl IntoIterator<Item = f64>, ticks: usize) -> (f64, f64) {
+    let (lo, hi) = vs
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    if lo > hi {
+        return (0.0, 1.0);
+    }
+    let (lo, hi) = if lo == hi {
+        let d = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
+        (lo - d, hi + d)
+    } else {
+        (lo, hi)
+    };
+    let step = nice_step((hi / 2.0 - lo / 2.0) / ticks.max(1) as f64 * 2.0);
+    let snap = |k: f64| (k * step).clamp(-f64::MAX, f64::MAX);
+    (
+        snap((lo / step + 1e-9).floor()),
+        snap((hi / step - 1e-9).ceil()),
+    )
+}
+
 /// Decimals a tick label needs so that neighbouring ticks differ: those of the step.
 pub fn tick_decimals(ticks: &[f64]) -> usize {
     let step = ticks
@@ -126,6 +168,18 @@ pub fn tick_decimals(ticks: &[f64]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_domains_leave_out_zero_unless_the_data_reach_it() {
+        let (lo, hi) = dot_domain([189_800.0, 329_900.0, 69_800.0], 6);
+        assert!(lo > 0.0 && lo <= 69_800.0 && hi >= 329_900.0, "{lo}..{hi}");
+        let (lo, hi) = dot_domain([-3.0, 5.0], 4);
+        assert!(lo <= -3.0 && hi >= 5.0);
+        let (lo, hi) = dot_domain([7.0], 4);
+        assert!(lo < 7.0 && hi > 7.0);
+        assert_eq!(dot_domain([], 4), (0.0, 1.0));
+        assert_eq!(dot_domain([f64::NAN], 4), (0.0, 1.0));
+    }
 
     #[test]
     fn nice_numbers() {

@@ -8,9 +8,12 @@ use crate::diag::{Diagnostic, Problems};
 use crate::input::config::check_localized;
 use crate::input::data::{Parsed, RawChart};
 use crate::input::store::{Lookup, Store};
-use crate::model::chart::{Annotation, AnnotationKind, Axis, Chart, ChartKind, ScaleKind, Series};
+use crate::model::chart::{
+    Annotation, AnnotationKind, Axis, Chart, ChartKind, Reference, ScaleKind, Series,
+};
 use crate::model::data::{DataSet, FieldKind, Row, Value};
 use crate::model::lang::Packs;
+use crate::model::quantity::Quantity;
 use crate::model::text::{Localized, Rich, join};
 use crate::model::time::time_key;
 
@@ -47,14 +50,14 @@ pub fn check_all(
     })
 }
 
-struct ChartCheck<'a> {
-    parsed: &'a Parsed<RawChart>,
+pub(super) struct ChartCheck<'a> {
+    pub(super) parsed: &'a Parsed<RawChart>,
     targets: &'a Targets,
-    out: Vec<Diagnostic>,
+    pub(super) out: Vec<Diagnostic>,
 }
 
 impl ChartCheck<'_> {
-    fn err(&mut self, path: &str, msg: String, help: impl Into<String>) {
+    pub(super) fn err(&mut self, path: &str, msg: String, help: impl Into<String>) {
         let d = self.parsed.error(path, msg).help(help.into());
         self.out.push(d);
     }
@@ -81,6 +84,16 @@ impl ChartCheck<'_> {
                 .enumerate()
                 .map(|(i, a)| (&a.text, format!("annotations.{i}.text"))),
         );
+        texts.extend(
+            spec.references
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (&r.label, format!("references.{i}.label"))),
+        );
+        if let Some(e) = &spec.ends {
+            texts.push((&e.from, "ends.from".into()));
+            texts.push((&e.to, "ends.to".into()));
+        }
         for (t, path) in &texts {
             check_localized(t, path, languages, &p.loc, &p.file, &mut self.out);
         }
@@ -104,7 +117,8 @@ impl ChartCheck<'_> {
         let rows = self.rows(set)?;
         self.values(set, &rows, &value_fields, packs);
         self.annotations(set, &rows);
-        Some(self.convert(set_ix, rows))
+        let references = self.references(set, &rows, &value_fields);
+        Some(self.convert(set_ix, rows, references))
     }
 
     /// The quantity fields drawn, with the spec path naming each.
@@ -184,6 +198,15 @@ impl ChartCheck<'_> {
                     ok = false;
                 }
             }
+            ChartKind::Dumbbell if spec.group.is_none() => {
+                self.err(
+                    "kind",
+                    "a dumbbell chart needs a `group` field: the rows sharing it are one row of dots".into(),
+                    "add `group: model`; list each model's rows in order (before, after)",
+                );
+                ok = false;
+            }
+            ChartKind::Dumbbell => {}
             _ if spec.x.is_none() && spec.label.is_empty() => {
                 self.err(
                     "kind",
@@ -197,7 +220,7 @@ impl ChartCheck<'_> {
         ok
     }
 
-    fn field(
+    pub(super) fn field(
         &mut self,
         set: &DataSet,
         path: &str,
@@ -257,7 +280,8 @@ impl ChartCheck<'_> {
                     .collect()
             }
         };
-        if spec.kind == ChartKind::Line {
+        // Time orders a line's points and a dumbbell's dots (stable: listed order otherwise).
+        if spec.kind == ChartKind::Line || (spec.kind == ChartKind::Dumbbell && spec.x.is_some()) {
             let x = spec.x.clone().unwrap_or_default();
             rows.sort_by_key(|&r| time_key(set.rows[r].values.get(&x)));
         }
@@ -369,112 +393,6 @@ impl ChartCheck<'_> {
         }
     }
 
-    /// The editor's axis ends: finite, in order, zero between them for bars, positive on a log
-    /// scale, and beyond every drawn value (one outside would be cut off or not drawn at all).
-    fn axis_bounds(&mut self, rows: &[&Row], value_fields: &[(String, String)]) {
-        let spec = &self.parsed.raw;
-        let (min, max, log) = (
-            spec.axis.min,
-            spec.axis.max,
-            spec.axis.scale == ScaleKind::Log,
-        );
-        if min.is_none() && max.is_none() {
-            return;
-        }
-        if spec.kind == ChartKind::StackedShare {
-            let at = if min.is_some() {
-                "axis.min"
-            } else {
-                "axis.max"
-            };
-            self.err(
-                at,
-                "a stacked share always spans 0–100%: it takes no `axis.min` or `axis.max`".into(),
-                "remove them",
-            );
-            return;
-        }
-        for (at, v) in [("axis.min", min), ("axis.max", max)] {
-            if v.is_some_and(|v| !v.is_finite()) {
-                self.err(
-                    at,
-                    format!("`{at}` must be a finite number"),
-                    "write a number, in the data's base units",
-                );
-                return;
-            }
-        }
-        if let (Some(lo), Some(hi)) = (min, max)
-            && lo >= hi
-        {
-            self.err(
-                "axis.max",
-                format!("`axis.max` ({hi}) must be above `axis.min` ({lo})"),
-                "swap them, or leave one out so the axis fits the data on that side",
-            );
-            return;
-        }
-        if log && min.is_some_and(|lo| lo <= 0.0) {
-            self.err(
-                "axis.min",
-                format!(
-                    "a log scale starts above zero; `axis.min` is {}",
-                    min.unwrap_or_default()
-                ),
-                "give a positive start (such as 0.1), or leave it out",
-            );
-            return;
-        }
-        if matches!(spec.kind, ChartKind::Bar | ChartKind::GroupedBar) && !log {
-            if let Some(lo) = min.filter(|lo| *lo > 0.0) {
-                self.err(
-                    "axis.min",
-                    format!("bars grow from zero: `axis.min` must be 0 or below, not {lo}"),
-                    "a bar cut off above zero exaggerates differences; leave `axis.min` out, or draw a line chart",
-                );
-                return;
-            }
-            if let Some(hi) = max.filter(|hi| *hi < 0.0) {
-                self.err(
-                    "axis.max",
-                    format!("bars grow from zero: `axis.max` must be 0 or above, not {hi}"),
-                    "leave `axis.max` out, or draw a line chart",
-                );
-                return;
-            }
-        }
-        for (_, f) in value_fields {
-            let drawn = rows.iter().filter_map(|r| r.quantity(f).map(|q| (r, q)));
-            // Zero values on a log scale sit in their own band, not on the axis.
-            let drawn: Vec<_> = drawn.filter(|(_, q)| !(log && q.lo == 0.0)).collect();
-            if let Some(lo) = min
-                && let Some((r, q)) = drawn.iter().find(|(_, q)| q.lo < lo)
-            {
-                self.err(
-                    "axis.min",
-                    format!(
-                        "row `{}` has {} in `{f}`, below `axis.min` ({lo})",
-                        r.id, q.lo
-                    ),
-                    "lower `axis.min`, or leave it out so the axis fits the data",
-                );
-            }
-            if let Some(hi) = max
-                && let Some((r, q)) = drawn.iter().find(|(_, q)| q.hi.unwrap_or(q.lo) > hi)
-            {
-                self.err(
-                    "axis.max",
-                    format!(
-                        "row `{}` has {} in `{f}`, above `axis.max` ({hi})",
-                        r.id,
-                        q.hi.unwrap_or(q.lo)
-                    ),
-                    "raise `axis.max`, or leave it out so the axis fits the data",
-                );
-            }
-        }
-    }
-
     /// A stacked share is parts of a whole: a negative part cannot be drawn as a share, and
     /// parts adding up to nothing leave no whole to share.
     fn stacked_parts(&mut self, rows: &[&Row], value_fields: &[(String, String)]) {
@@ -545,7 +463,12 @@ impl ChartCheck<'_> {
             .collect()
     }
 
-    fn convert(&mut self, set: usize, rows: Vec<usize>) -> Chart {
+    fn convert(
+        &mut self,
+        set: usize,
+        rows: Vec<usize>,
+        references: Vec<(Quantity, Option<usize>)>,
+    ) -> Chart {
         let p = self.parsed;
         let spec = &p.raw;
         let series = spec
@@ -584,6 +507,22 @@ impl ChartCheck<'_> {
             max: spec.axis.max,
             decimals: spec.axis.decimals,
         };
+        let references = references
+            .into_iter()
+            .zip(&spec.references)
+            .enumerate()
+            .map(|(i, ((q, row), r))| Reference {
+                q,
+                row,
+                label: self.localized(&r.label, &format!("references.{i}.label")),
+            })
+            .collect();
+        let ends = spec.ends.as_ref().map(|e| {
+            (
+                self.localized(&e.from, "ends.from"),
+                self.localized(&e.to, "ends.to"),
+            )
+        });
         Chart {
             id: p.id.clone(),
             kind: spec.kind,
@@ -607,6 +546,8 @@ impl ChartCheck<'_> {
             orientation: spec.orientation,
             step: spec.step,
             annotations,
+            references,
+            ends,
             fingerprint: p.fingerprint,
         }
     }

@@ -526,7 +526,7 @@ fn raw_text(v: &Yaml, languages: &[String]) -> Result<RawText, Problem> {
     }
 }
 
-fn parse_quantity(v: &Yaml) -> Result<Quantity, Problem> {
+pub(super) fn parse_quantity(v: &Yaml) -> Result<Quantity, Problem> {
     let q = match v {
         Yaml::Number(n) => n
             .as_f64()

@@ -5,6 +5,7 @@
 
 pub mod blocks;
 pub mod body;
+mod chart_axis;
 pub mod charts;
 pub mod cycles;
 pub mod data;

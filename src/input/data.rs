@@ -93,6 +93,28 @@ pub struct RawAnnotation {
     pub text: Localized,
 }
 
+/// A reference line or band as written: a value (`0.5`, `"<=0.5"`, `"40-45"`), or the row of
+/// the chart's data that holds it (with the field, by default the chart's `value`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReference {
+    #[serde(default)]
+    pub value: Option<serde_yaml::Value>,
+    #[serde(default)]
+    pub row: Option<String>,
+    #[serde(default)]
+    pub field: Option<String>,
+    pub label: Localized,
+}
+
+/// Dumbbells: what the first and the last dot of each row stand for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnds {
+    pub from: Localized,
+    pub to: Localized,
+}
+
 /// A chart spec as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +146,10 @@ pub struct RawChart {
     pub annotations: Vec<RawAnnotation>,
     #[serde(default)]
     pub original_source: Option<Localized>,
+    #[serde(default)]
+    pub references: Vec<RawReference>,
+    #[serde(default)]
+    pub ends: Option<RawEnds>,
 }
 
 /// Every `*.yaml` file of `content/<dir>/`, parsed as `T`, by file stem. Files that cannot be

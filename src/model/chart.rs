@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::model::quantity::Quantity;
 use crate::model::text::{Localized, Rich};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -16,6 +17,9 @@ pub enum ChartKind {
     GroupedBar,
     /// Parts of a whole in one 100% bar.
     StackedShare,
+    /// Each category's values in order (a price before and after a cut): dots on one row joined
+    /// by an arrow from the first to the last.
+    Dumbbell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -70,6 +74,10 @@ pub struct Chart {
     pub orientation: Orientation,
     pub step: bool,
     pub annotations: Vec<Annotation>,
+    /// Reference lines and bands across the plot (a target, the report's "≤ 0.5").
+    pub references: Vec<Reference>,
+    /// Dumbbells: what the first and the last dot of a row stand for (legend texts).
+    pub ends: Option<(Localized<Rich>, Localized<Rich>)>,
     /// Hash of the spec file's text: what a preview's cache compares.
     pub fingerprint: u64,
 }
@@ -102,6 +110,17 @@ pub struct Annotation {
     pub text: Localized<Rich>,
 }
 
+/// A value marked across the plot: an exact number is a line, a bound ("≤0.5") a band from the
+/// axis's start up to it (or from it on, for "950+"), a range ("40-45") a band between its ends.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// In base units, like the data.
+    pub q: Quantity,
+    pub label: Localized<Rich>,
+    /// The data row it was read from (its provenance), if it was not written in the spec.
+    pub row: Option<usize>,
+}
+
 impl Chart {
     /// The quantity fields drawn.
     pub fn value_fields(&self) -> Vec<&str> {
@@ -124,7 +143,7 @@ impl Chart {
     pub fn table_fields(&self) -> Vec<String> {
         let mut cols = Vec::new();
         match self.kind {
-            ChartKind::Line => {
+            ChartKind::Line | ChartKind::Dumbbell => {
                 cols.extend(self.x.clone());
                 cols.extend(self.group.clone());
                 cols.extend(

@@ -4,9 +4,13 @@
 
 use std::fmt::Write as _;
 
-use crate::charts::input::{Annotation, Category, Input, Strings, Value as ChartValue};
+use crate::charts::input::{
+    Annotation, Category, Input, Reference as ChartReference, Strings, Value as ChartValue,
+};
 use crate::model::chart::{Chart, ChartKind, ScaleKind};
 use crate::model::data::{DataSet, Row, SourceKind, Value};
+use crate::model::lang::{LanguagePack, UnitFormat};
+use crate::model::quantity::Quantity;
 use crate::model::quantity::Style;
 use crate::model::text::smart_quotes;
 use crate::model::time::time_key;
@@ -65,22 +69,8 @@ impl<'a> Cx<'a> {
                 values: fields
                     .iter()
                     .map(|f| {
-                        row.quantity(f).map(|q| {
-                            let (table, scaled) = match unit {
-                                Some(u) => (q.format(u, pack, Style::Table), q.scaled(u)),
-                                None => (pack.number(q.lo, 2), (q.lo, q.hi.unwrap_or(q.lo))),
-                            };
-                            let prose = match set.unit_of(row, f).and_then(|u| pack.units.get(u)) {
-                                Some(u) => q.format(u, pack, Style::Full),
-                                None => pack.number(q.lo, 2),
-                            };
-                            ChartValue {
-                                q,
-                                scaled,
-                                table,
-                                prose,
-                            }
-                        })
+                        let own = set.unit_of(row, f).and_then(|u| pack.units.get(u));
+                        row.quantity(f).map(|q| chart_value(q, unit, own, pack))
                     })
                     .collect(),
             })
@@ -103,6 +93,18 @@ impl<'a> Cx<'a> {
                 text: self.reader_in(&a.text),
             })
             .collect();
+        let references = chart
+            .references
+            .iter()
+            .map(|r| ChartReference {
+                value: chart_value(r.q, unit, unit, pack),
+                label: self.reader_in(&r.label),
+            })
+            .collect();
+        let ends = chart
+            .ends
+            .as_ref()
+            .map(|(a, b)| (self.reader_in(a), self.reader_in(b)));
         let zero_label = chart.axis.zero_label.as_ref().map(|z| self.reader_in(z));
         // The editor's axis ends are in base units, like the data: divided as the values are.
         let divide = unit.map_or(1.0, |u| u.table.divide);
@@ -127,6 +129,8 @@ impl<'a> Cx<'a> {
             label_fields: cat_fields.len(),
             series,
             annotations,
+            references,
+            ends,
             strings: self.chart_strings(),
             pack,
         };
@@ -216,10 +220,41 @@ impl<'a> Cx<'a> {
             };
             items.push(format!("{name}{colon}{}{kind}", vals.join(", ")));
         }
+        // References read after the values, with where each comes from.
+        for (r, drawn) in chart.references.iter().zip(&input.references) {
+            let kind = match r.row.map(|i| self.site.kind_of(&set.rows[i])) {
+                Some(SourceKind::Report) | None => String::new(),
+                Some(k) => format!(" ({})", self.t(k.label_key())),
+            };
+            items.push(format!("{}{colon}{}{kind}", drawn.label, drawn.value.prose));
+        }
         let _ = write!(s, "{}{}", self.t("summary_lead"), items.join(sep));
         if pack.smart_punctuation {
             s = smart_quotes(&s);
         }
         s
+    }
+}
+
+/// A value as a chart draws it: scaled to the axis's unit and written for its table and prose.
+fn chart_value(
+    q: Quantity,
+    axis: Option<&UnitFormat>,
+    own: Option<&UnitFormat>,
+    pack: &LanguagePack,
+) -> ChartValue {
+    let (table, scaled) = match axis {
+        Some(u) => (q.format(u, pack, Style::Table), q.scaled(u)),
+        None => (pack.number(q.lo, 2), (q.lo, q.hi.unwrap_or(q.lo))),
+    };
+    let prose = match own {
+        Some(u) => q.format(u, pack, Style::Full),
+        None => pack.number(q.lo, 2),
+    };
+    ChartValue {
+        q,
+        scaled,
+        table,
+        prose,
     }
 }

@@ -260,6 +260,7 @@ fn series(area: &Area, input: &Input, f: &Frame, pts: &[&Point], s: u8, y_of: &d
         names.extend(c.label.iter().map(String::as_str));
         let title = input.mark_title(&names, v);
         mark(area, "point", (v.q.lo, v.q.hi), &title, || {
+            bound_stroke(area, v, (x, y), y_of, Role::Series(s));
             dot(area, x, y, r, Role::Series(s), c.kind != SourceKind::Report)
         });
         // A bound or range is written by the point; the last point's is written with the end
@@ -300,6 +301,33 @@ fn series(area: &Area, input: &Input, f: &Frame, pts: &[&Point], s: u8, y_of: &d
             );
         }
     }
+}
+
+/// A range drawn as such: a bar from its low to its high end through the point; a bound as an
+/// arrow from the point towards where the value may lie (down for "≤0.5", up for "950+").
+fn bound_stroke(area: &Area, v: &Value, (x, y): (f64, f64), y_of: &dyn Fn(f64) -> f64, role: Role) {
+    use crate::model::quantity::Qualifier;
+    let dir = match (v.q.hi, v.q.qualifier) {
+        (Some(_), _) => {
+            line(area, &[(x, y), (x, y_of(v.scaled.1))], role, 3);
+            return;
+        }
+        (None, Some(Qualifier::Less | Qualifier::AtMost)) => 1.0,
+        (None, Some(Qualifier::More)) => -1.0,
+        _ => return,
+    };
+    let tip = y + dir * 16.0;
+    line(area, &[(x, y), (x, tip)], role, 1);
+    line(
+        area,
+        &[
+            (x - 3.0, tip - dir * 4.0),
+            (x, tip),
+            (x + 3.0, tip - dir * 4.0),
+        ],
+        role,
+        1,
+    );
 }
 
 /// The name written at each line's end (with its last value where that is a bound or range),

@@ -334,3 +334,28 @@ fn pdf_without_chromium_says_how_to_fix_and_writes_nothing() {
         "the old site stays"
     );
 }
+
+#[test]
+fn home_charts_follow_the_report_and_year_ranges_stay_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = Options::new(repo_root());
+    opts.output = dir.path().join("out");
+    yanbao::build(&opts).expect("builds");
+    // `charts: [market-size, price-trend]` lists 图11 first; the home page follows the report.
+    for (lang, first, second) in [("zh", "图 2", "图 11"), ("en", "Figure 2", "Figure 11")] {
+        let home = read(&opts.output.join(lang).join("index.html"));
+        let a = home.find(&format!("<span class=\"fig-num\">{first}</span>"));
+        let b = home.find(&format!("<span class=\"fig-num\">{second}</span>"));
+        assert!(
+            a.is_some() && b.is_some() && a < b,
+            "{lang}: {first} before {second}"
+        );
+    }
+    // "2022-2027年" never breaks after its hyphen, in text and in headings, and search still
+    // reads the words.
+    let status = read(&opts.output.join("zh/status/index.html"));
+    assert!(status.contains("，<span class=\"nobr\">2022-2027年</span>复合增长率"));
+    assert!(!strip_tags(&status).contains("2022- 2027"));
+    let index = read(&opts.output.join("search/zh.json"));
+    assert!(!index.contains("nobr"));
+}

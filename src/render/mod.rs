@@ -151,9 +151,14 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|r| context::key_figure(&mut cx, r))
             .collect();
-        let charts: Vec<String> = page
-            .front
-            .charts
+        // The home page's charts in the report's order (图2 before 图11), whatever the order of
+        // `charts:`; a chart the report does not number comes last.
+        let mut chart_order: Vec<usize> = page.front.charts.clone();
+        chart_order.sort_by_key(|&c| {
+            site.figure(lang, &site.charts[c].id)
+                .map_or(usize::MAX, |f| f.number)
+        });
+        let charts: Vec<String> = chart_order
             .iter()
             .map(|&c| self.home_chart(&mut cx, c))
             .collect();

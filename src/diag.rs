@@ -159,6 +159,8 @@ pub enum Error {
     Output { path: PathBuf, message: String },
     /// The dev server could not start or run.
     Serve(String),
+    /// `yanbao pdf` could not print (no browser, or the browser failed): what and how to fix.
+    Pdf(String),
 }
 
 impl Error {
@@ -212,7 +214,7 @@ impl fmt::Display for Error {
             Error::Output { path, message } => {
                 write!(f, "error: {message}\n  --> {}", path.display())
             }
-            Error::Serve(message) => write!(f, "error: {message}"),
+            Error::Serve(message) | Error::Pdf(message) => write!(f, "error: {message}"),
         }
     }
 }

@@ -16,6 +16,7 @@ mod input;
 mod markup;
 mod model;
 mod output;
+mod pdf;
 mod pipeline;
 mod render;
 mod scaffold;
@@ -59,6 +60,17 @@ pub fn build(opts: &Options) -> Result<Report> {
     }
 }
 
+/// Builds the site like [`build`], and prints each language's print edition to
+/// `report-<lang>.pdf` at its root with headless Chromium (found on PATH or named by
+/// `YANBAO_CHROMIUM`). Without a working Chromium nothing is written.
+pub fn pdf(opts: &Options) -> Result<Report> {
+    let start = Instant::now();
+    let (r, pdfs) = pdf::build(opts)?;
+    let mut report = report(r, opts, start);
+    report.pdfs = pdfs;
+    Ok(report)
+}
+
 /// Runs every check of a build (broken links are errors here) without rendering or writing.
 pub fn check(opts: &Options) -> Result<Report> {
     let start = Instant::now();
@@ -93,5 +105,6 @@ fn report(r: pipeline::Rendered, opts: &Options, start: Instant) -> Report {
         warnings: r.warnings,
         output: opts.output.clone(),
         elapsed: start.elapsed(),
+        pdfs: Vec::new(),
     }
 }

@@ -23,6 +23,9 @@ struct Cli {
 enum Command {
     /// Build the site into the output folder (replaced only if the build succeeds)
     Build(Common),
+    /// Build the site, then print each language's print edition to report-<lang>.pdf in the
+    /// output folder with headless Chromium (PATH, or YANBAO_CHROMIUM)
+    Pdf(Common),
     /// Check content, data, links and translations; write nothing
     Check(Common),
     /// Build, serve on localhost, rebuild and reload pages on every change
@@ -127,6 +130,13 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Build(c) => yanbao::build(&c.options()).map(|r| print_build(&r)),
+        Command::Pdf(c) => yanbao::pdf(&c.options()).map(|r| {
+            print_build(&r);
+            let out = r.output.canonicalize().unwrap_or_else(|_| r.output.clone());
+            for p in &r.pdfs {
+                out!("PDF: {}", out.join(p).display());
+            }
+        }),
         Command::Check(c) => yanbao::check(&c.options()).map(|r| print_check(&r)),
         Command::Serve(s) => yanbao::serve(&s.common.options(), &s.bind, s.port, s.open),
         Command::Init {

@@ -98,6 +98,11 @@ impl Staging {
         })
     }
 
+    /// The temporary folder the site is written to (a later step may add files, then finish).
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
     /// Swaps the finished folder in for the output. The warnings are about leftovers that could
     /// not be deleted; the new site is in place either way.
     pub fn finish(mut self) -> Result<Vec<Diagnostic>> {

@@ -27,6 +27,8 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Include pages marked `draft: true`.
     pub drafts: bool,
+    /// The build also writes the print editions as PDFs (`yanbao pdf`): pages link them.
+    pub pdf: bool,
 }
 
 impl Options {
@@ -37,6 +39,7 @@ impl Options {
             root,
             base_url: None,
             drafts: false,
+            pdf: false,
         }
     }
 }
@@ -51,6 +54,8 @@ pub struct Report {
     pub warnings: Vec<Diagnostic>,
     pub output: PathBuf,
     pub elapsed: Duration,
+    /// The PDFs written (`yanbao pdf`), as paths from the site root.
+    pub pdfs: Vec<String>,
 }
 
 /// What rendering produced, besides the files it handed to the sink.
@@ -84,7 +89,11 @@ pub fn check(opts: &Options) -> Result<Rendered> {
     let mut problems = Problems::default();
     let loaded = load(opts, Mode::Check, &mut problems)?;
     let warnings = problems.finish()?;
-    let pages = loaded.map_or(0, |(_, site)| site.pages.len() + 2 + site.languages().len());
+    // Besides the pages: the root home page, 404, and a search page and a print edition per
+    // language.
+    let pages = loaded.map_or(0, |(_, site)| {
+        site.pages.len() + 2 + 2 * site.languages().len()
+    });
     Ok(Rendered {
         warnings,
         pages,
@@ -110,7 +119,7 @@ pub fn run(
     let Some(tera) = &inputs.templates else {
         return Err(Error::content(problems.into_vec()));
     };
-    let mut r = render_site(&site, tera, mode, &inputs, cache, sink)?;
+    let mut r = render_site(&site, tera, mode, opts.pdf, &inputs, cache, sink)?;
     problems.extend(std::mem::take(&mut r.warnings));
     r.warnings = problems.finish()?;
     Ok(r)
@@ -137,6 +146,7 @@ pub fn render_site(
     site: &Site,
     tera: &tera::Tera,
     mode: Mode,
+    pdfs: bool,
     inputs: &Inputs,
     mut cache: Option<&mut Cache>,
     sink: &dyn Sink,
@@ -149,7 +159,16 @@ pub fn render_site(
         sink.put(path, bytes.clone())?;
         files += 1;
     }
-    let renderer = Renderer::new(site, tera, mode, &versions);
+    // The running heads of printed pages, linked by every page like the assets.
+    for lang in site.languages() {
+        let css = crate::render::print::heads_css(site, lang).into_bytes();
+        let path = crate::render::print::heads_path(lang);
+        versions.insert(path.clone(), crate::input::assets::short_hash(&css));
+        sink.put(&path, css)?;
+        files += 1;
+    }
+    let mut renderer = Renderer::new(site, tera, mode, &versions);
+    renderer.pdfs = pdfs;
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(|i| (i, false)).collect();
     if let Some(home) = site.page_ix(site.default_language(), crate::model::HOME_KEY) {
         jobs.push((home, true));
@@ -225,6 +244,16 @@ pub fn render_site(
     let as_error = |d: Diagnostic| Error::content(vec![d]);
     for lang in site.languages() {
         let r = renderer.search_page(lang).map_err(as_error)?;
+        put(r.path, r.html.into_bytes())?;
+        pages += 1;
+    }
+    // The print editions, each the whole report of a language on one page.
+    let prints: Vec<RenderedPage> = site
+        .languages()
+        .par_iter()
+        .map(|lang| renderer.print_page(lang).map_err(as_error))
+        .collect::<Result<_>>()?;
+    for r in prints {
         put(r.path, r.html.into_bytes())?;
         pages += 1;
     }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Top-level modules from the bottom up: each may use only modules listed before it.
 const LAYERS: &[&str] = &[
     "diag", "markup", "model", "input", "check", "charts", "render", "emit", "output", "cache",
-    "pipeline", "serve", "scaffold",
+    "pipeline", "pdf", "serve", "scaffold",
 ];
 
 fn sources() -> Vec<(String, String)> {

@@ -46,6 +46,7 @@ fn node_modules() -> PathBuf {
     let dir = repo_root().join("tests/browser");
     if !dir.join("node_modules/playwright-core").is_dir()
         || !dir.join("node_modules/vnu-jar").is_dir()
+        || !dir.join("node_modules/lighthouse").is_dir()
     {
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
@@ -181,5 +182,29 @@ fn live_reload_in_chromium() {
         &[std::ffi::OsStr::new(&preview.url), root.as_os_str()],
         &chromium,
         "live reload",
+    );
+}
+
+/// Lighthouse (mobile) on a chapter page of each language: at least 95
+/// in performance, accessibility, best practices and SEO (tests/browser/lighthouse.mjs lists
+/// what cost points).
+#[test]
+fn lighthouse_scores_at_least_95_in_every_category() {
+    let _turn = take_turn();
+    let chromium = chromium();
+    need("node", "--version", "apt-get install -y nodejs npm");
+    let browser_dir = node_modules();
+    let (_dir, site) = built_report();
+    let out = repo_root().join("target/lighthouse");
+    run_script(
+        &browser_dir.join("lighthouse.mjs"),
+        &[
+            site.as_os_str(),
+            out.as_os_str(),
+            "zh/status/index.html".as_ref(),
+            "en/status/index.html".as_ref(),
+        ],
+        &chromium,
+        "Lighthouse",
     );
 }

@@ -42,7 +42,7 @@ fn builds_every_page_in_both_languages() {
         !out.join("sitemap.xml").exists(),
         "no sitemap without base_url"
     );
-    assert_eq!(report.pages, 10);
+    assert_eq!(report.pages, 12);
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     let zh = read(&out.join("zh/market/index.html"));
     assert!(zh.contains("<html lang=\"zh-Hans\""));

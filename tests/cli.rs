@@ -35,7 +35,7 @@ fn build_prints_where_the_site_is_and_exits_zero() {
     let (_dir, root) = fixture_copy();
     let (code, out, err) = yanbao(&["build"], &root);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Built 10 pages"), "{out}");
+    assert!(out.contains("Built 12 pages"), "{out}");
     let site = root.join("public").canonicalize().unwrap();
     assert!(out.contains(&format!("Site: {}", site.display())), "{out}");
     assert!(
@@ -80,7 +80,7 @@ fn check_exits_one_with_every_problem_and_zero_when_clean() {
     let (_dir, root) = fixture_copy();
     let (code, out, _) = yanbao(&["check"], &root);
     assert_eq!(code, 0);
-    assert_eq!(out.trim(), "Checked 10 pages: no problems");
+    assert_eq!(out.trim(), "Checked 12 pages: no problems");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 # The whole test suite: unit, integration, serve and browser tests (cargo test).
 # Installs what the tests need when missing: the Frictionless validator (PyPI, in target/pyenv);
 # for the browser tests Chromium and CJK fonts (apt), Java for the
-# Nu HTML Checker (apt), and the Node packages in tests/browser (npm ci). Without root or sudo it
+# Nu HTML Checker (apt), poppler-utils for reading PDFs back (apt), and the Node packages in tests/browser (npm ci). Without root or sudo it
 # stops and says what to install instead of skipping anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ missing=()
 command -v chromium >/dev/null 2>&1 || [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium fonts-noto-cjk)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+# poppler's pdftotext and pdfinfo read back the PDFs of `yanbao pdf` (tests/print.rs).
+command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1 || missing+=(poppler-utils)
 # Python with venv and pip, for the Frictionless validator below.
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3 python3-venv python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -24,7 +26,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $apt_get update -qq
   DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq "${missing[@]}" >/dev/null
 fi
-if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/vnu-jar ]; then
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/vnu-jar ] || [ ! -d tests/browser/node_modules/lighthouse ]; then
   (cd tests/browser && npm ci --no-audit --no-fund)
 fi
 # From PyPI into a venv: the Frictionless validator for datapackage.json (tests/downloads.rs),

@@ -149,6 +149,12 @@ fn language_folders(pages: &Pages, config: &SiteConfig, problems: &mut Problems)
     }
 }
 
+/// Folders of a language that yanbao writes pages of its own into, so no chapter may take them.
+const RESERVED_SLUGS: &[(&str, &str)] = &[
+    ("search", "the search page"),
+    ("print", "the print edition"),
+];
+
 /// What a page's front matter must say, and whether the page can still be checked further: a
 /// page without a title, an order or a usable slug cannot, one with a bad date or tag can (so
 /// its figures and links raise no follow-on errors).
@@ -179,6 +185,22 @@ fn front_matter_rules(src: &PageSource) -> (Vec<Diagnostic>, bool) {
                 .help("rename the file with lowercase letters, digits and `-`, or give a `slug:` in the front matter"),
         ),
         _ => {}
+    }
+    if !home && let Some(own) = RESERVED_SLUGS.iter().find(|(s, _)| *s == src.slug()) {
+        let message = format!(
+            "slug `{}` is taken by {} (`{}/{}/`)",
+            own.0, own.1, src.lang, own.0
+        );
+        let help = "rename the file or give it another `slug:`, e.g. `slug: ".to_string()
+            + own.0
+            + "-notes`";
+        out.push(
+            match front.slug {
+                Some(_) => loc.error(file, "slug", message),
+                None => file.error_at_line(1, 1, message),
+            }
+            .help(help),
+        );
     }
     let usable = out.is_empty();
     for (key, value) in [("date", &front.date), ("updated", &front.updated)] {

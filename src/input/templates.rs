@@ -15,6 +15,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../../templates/home.html")),
     ("chapter.html", include_str!("../../templates/chapter.html")),
     ("search.html", include_str!("../../templates/search.html")),
+    ("print.html", include_str!("../../templates/print.html")),
     ("404.html", include_str!("../../templates/404.html")),
     ("nav.html", include_str!("../../templates/nav.html")),
     ("notes.html", include_str!("../../templates/notes.html")),

@@ -290,6 +290,8 @@ pub struct PageCtx {
     pub updated: Option<DateCtx>,
     pub authors: Vec<String>,
     pub tags: Vec<String>,
+    /// The named page of a chapter when printed (`pp-status`), which carries its running head.
+    pub page_name: String,
 }
 
 impl PageCtx {

@@ -25,6 +25,13 @@ pub struct Note {
     source: usize,
 }
 
+impl Note {
+    /// The index of the source the note describes.
+    pub fn source(&self) -> usize {
+        self.source
+    }
+}
+
 /// What a page read while it was rendered: a preview re-renders it when one of these changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Deps {

@@ -47,6 +47,8 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
     let mut closes: Vec<String> = Vec::new();
     let mut block_sections: Vec<Section> = Vec::new();
     let mut tables = Tables::default();
+    // Inside a code block or an image's alt text, text is written as it is.
+    let mut verbatim = 0usize;
     let mut i = 0;
     while i < nodes.len() {
         match &nodes[i] {
@@ -60,7 +62,10 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
                     .iter()
                     .position(|n| matches!(n, Node::HeadingEnd))
                     .map_or(nodes.len(), |p| i + p);
-                let inner = inline_events(cx, page, &nodes[i + 1..end]);
+                let inner: Vec<Event<'static>> = inline_events(cx, page, &nodes[i + 1..end])
+                    .into_iter()
+                    .map(keep_year_ranges)
+                    .collect();
                 let mut inner_html = String::new();
                 pulldown_cmark::html::push_html(&mut inner_html, inner.iter().cloned());
                 let text = plain_text(&inner).trim().to_string();
@@ -112,7 +117,19 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
             node => {
                 for ev in inline_events(cx, page, std::slice::from_ref(node)) {
                     section_text(&mut sections, &ev);
-                    out.push(tables.map(ev));
+                    match &ev {
+                        Event::Start(Tag::CodeBlock(_) | Tag::Image { .. }) => verbatim += 1,
+                        Event::End(TagEnd::CodeBlock | TagEnd::Image) => {
+                            verbatim = verbatim.saturating_sub(1)
+                        }
+                        _ => {}
+                    }
+                    let ev = tables.map(ev);
+                    out.push(if verbatim == 0 {
+                        keep_year_ranges(ev)
+                    } else {
+                        ev
+                    });
                 }
             }
         }
@@ -131,6 +148,75 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
         toc,
         sections,
     }
+}
+
+/// A text event holding a year range ("2022-2027年", "2023–2024") as HTML that keeps each range
+/// on one line: browsers may break after the hyphen or before 年, which leaves "2022-" at the
+/// end of a line. Other events, and texts without a range, are unchanged.
+fn keep_year_ranges(ev: Event<'static>) -> Event<'static> {
+    match &ev {
+        Event::Text(t) => match year_ranges(t) {
+            Some(html) => Event::InlineHtml(CowStr::from(html)),
+            None => ev,
+        },
+        _ => ev,
+    }
+}
+
+/// `text` as HTML with each year range in `<span class="nobr">`, or `None` when it has none.
+pub fn year_ranges(text: &str) -> Option<String> {
+    const DASHES: &[char] = &['-', '‐', '‑', '–', '—', '~', '～'];
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let digits_at = |i: usize| {
+        chars[i..]
+            .iter()
+            .take_while(|(_, c)| c.is_ascii_digit())
+            .count()
+    };
+    let mut out = String::new();
+    let mut done = 0; // byte offset written so far
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_word = i == 0 || !chars[i - 1].1.is_ascii_alphanumeric();
+        if !starts_word || digits_at(i) != 4 {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 4;
+        if chars.get(j).is_some_and(|(_, c)| *c == '年') {
+            j += 1;
+        }
+        if !chars.get(j).is_some_and(|(_, c)| DASHES.contains(c)) {
+            i += 1;
+            continue;
+        }
+        j += 1;
+        let n = if j < chars.len() { digits_at(j) } else { 0 };
+        if n != 2 && n != 4
+            || chars
+                .get(j + n)
+                .is_some_and(|(_, c)| c.is_ascii_alphanumeric())
+        {
+            i += 1;
+            continue;
+        }
+        j += n;
+        if chars.get(j).is_some_and(|(_, c)| *c == '年') {
+            j += 1;
+        }
+        let (from, to) = (chars[i].0, chars.get(j).map_or(text.len(), |(b, _)| *b));
+        out.push_str(&escape(&text[done..from]));
+        out.push_str("<span class=\"nobr\">");
+        out.push_str(&escape(&text[from..to]));
+        out.push_str("</span>");
+        done = to;
+        i = j;
+    }
+    if done == 0 {
+        return None;
+    }
+    out.push_str(&escape(&text[done..]));
+    Some(out)
 }
 
 /// `<hN id…>text<a class="anchor">#</a></hN>`.
@@ -392,6 +478,32 @@ impl Tables {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn year_ranges_stay_on_one_line() {
+        assert_eq!(
+            year_ranges("2022-2027年复合增长率").as_deref(),
+            Some("<span class=\"nobr\">2022-2027年</span>复合增长率")
+        );
+        assert_eq!(
+            year_ranges("from 2023–24 & 2020年~2021年 <b>").as_deref(),
+            Some(
+                "from <span class=\"nobr\">2023–24</span> &amp; <span class=\"nobr\">2020年~2021年</span> &lt;b&gt;"
+            )
+        );
+        // Not years: phone numbers, longer digit runs, ranges of other numbers, words with digits.
+        for t in [
+            "010-12345678",
+            "12022-2027",
+            "40-45%",
+            "A2022-2027",
+            "2022-",
+            "2022-7",
+            "2022",
+        ] {
+            assert_eq!(year_ranges(t), None, "{t}");
+        }
+    }
 
     #[test]
     fn strip_tags_drops_svg_and_decodes() {

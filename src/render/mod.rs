@@ -10,6 +10,8 @@ pub mod csl;
 pub mod cx;
 pub mod doc;
 pub mod footnotes;
+pub mod print;
+pub mod print_ids;
 pub mod search_text;
 
 use std::collections::BTreeMap;
@@ -66,6 +68,8 @@ pub struct Renderer<'a> {
     pub mode: Mode,
     /// Static asset path → content hash, for cache busting.
     pub asset_versions: &'a BTreeMap<String, String>,
+    /// This build also writes the PDFs of the print editions (`yanbao pdf`): pages link them.
+    pub pdfs: bool,
     /// Chapter lists per (language, link prefix, with outlines), built once and shared.
     nav_cache: std::sync::Mutex<BTreeMap<(String, String, bool), std::sync::Arc<tera::Value>>>,
 }
@@ -82,6 +86,7 @@ impl<'a> Renderer<'a> {
             tera,
             mode,
             asset_versions,
+            pdfs: false,
             nav_cache: Default::default(),
         }
     }
@@ -146,9 +151,14 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|r| context::key_figure(&mut cx, r))
             .collect();
-        let charts: Vec<String> = page
-            .front
-            .charts
+        // The home page's charts in the report's order (图2 before 图11), whatever the order of
+        // `charts:`; a chart the report does not number comes last.
+        let mut chart_order: Vec<usize> = page.front.charts.clone();
+        chart_order.sort_by_key(|&c| {
+            site.figure(lang, &site.charts[c].id)
+                .map_or(usize::MAX, |f| f.number)
+        });
+        let charts: Vec<String> = chart_order
             .iter()
             .map(|&c| self.home_chart(&mut cx, c))
             .collect();
@@ -186,6 +196,11 @@ impl<'a> Renderer<'a> {
             updated: page.front.updated.as_deref().map(|d| self.date(lang, d)),
             authors: page.front.authors.clone(),
             tags: page.front.tags.clone(),
+            page_name: if page.is_home() {
+                String::new()
+            } else {
+                print::page_name(page)
+            },
         };
         ctx.insert("page", &page_ctx);
         ctx.insert("json_ld", &context::json_ld(site, page, &prefix, &title));
@@ -262,6 +277,9 @@ impl<'a> Renderer<'a> {
             &site.href(prefix, &format!("{lang}/search/")),
         );
         ctx.insert("search_index", &format!("{prefix}search/{lang}.json"));
+        ctx.insert("print_href", &site.href(prefix, &print::print_dir(lang)));
+        ctx.insert("print_heads", &self.asset(prefix, &print::heads_path(lang)));
+        ctx.insert("pdf_href", &self.pdf_href(prefix, lang));
         ctx.insert("serve", &(self.mode == Mode::Serve));
         let assets: BTreeMap<&str, String> = [
             ("css", "static/style.css"),

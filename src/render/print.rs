@@ -1,0 +1,286 @@
+//! The print edition: one page per language (`<lang>/print/`) holding the whole report — cover,
+//! contents, the home page's opening text, every chapter with its figures and source notes, and
+//! the outside sources cited — laid out for "Save as PDF"; and the running heads (report title,
+//! chapter) that every printed page of the language carries, as named pages in
+//! `print/<lang>.css`.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::diag::Diagnostic;
+use crate::input::templates::template_error;
+use crate::model::data::SourceKind;
+use crate::model::site::{HOME_KEY, Page, Site};
+use crate::render::context::{self, DateCtx, PageCtx, TocItem};
+use crate::render::cx::{Cx, Deps, Note};
+use crate::render::print_ids::{self, Target};
+use crate::render::{RenderedPage, Renderer};
+
+/// The print edition's folder in a language.
+pub fn print_dir(lang: &str) -> String {
+    format!("{lang}/print/")
+}
+
+/// The running heads of a language's printed pages.
+pub fn heads_path(lang: &str) -> String {
+    format!("print/{lang}.css")
+}
+
+/// The name of the PDF `yanbao pdf` writes for a language, at the site root.
+pub fn pdf_name(lang: &str) -> String {
+    format!("report-{lang}.pdf")
+}
+
+/// The named page (`@page pp-status`) of a chapter, which carries its running head.
+pub fn page_name(page: &Page) -> String {
+    format!("pp-{}", slug(page))
+}
+
+/// The last part of a page's folder (`zh/status/` → `status`): its slug.
+fn slug(page: &Page) -> &str {
+    page.dir
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+}
+
+/// Where a page's ids live on the print edition: the chapter's slug; `_index` (never a slug)
+/// for the home page's opening text.
+fn id_prefix(page: &Page) -> String {
+    if page.is_home() {
+        HOME_KEY.to_string()
+    } else {
+        slug(page).to_string()
+    }
+}
+
+/// One chapter on the print edition.
+#[derive(Serialize)]
+struct Part {
+    anchor: String,
+    page_name: String,
+    number: Option<String>,
+    title: String,
+    summary: Option<String>,
+    authors: Vec<String>,
+    date: Option<DateCtx>,
+    updated: Option<DateCtx>,
+    content: String,
+    notes: String,
+    outline: Vec<TocItem>,
+}
+
+/// A CSS string: `"…"` with quotes, backslashes and line breaks escaped.
+pub fn css_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The running heads of a language: the report's title on every page, each chapter's number
+/// and title on its pages (a named page per chapter, which the print edition's chapters and
+/// the chapter pages both use), nothing on the print edition's cover. Chromium lets a later
+/// `@page` rule win over an earlier named one, so the named pages follow the general rule here.
+pub fn heads_css(site: &Site, lang: &str) -> String {
+    let mut cx = Cx::new(site, lang, "");
+    let title = site.string_in(&site.config.title, lang);
+    let mut css = format!(
+        "/* Running heads of the printed pages ({lang}), written by yanbao. */\n@page {{ @top-left {{ content: {}; }} }}\n.print-cover {{ page: pp--cover; }}\n@page pp--cover {{ @top-left {{ content: none; }} @top-right {{ content: none; }} @bottom-right {{ content: none; }} }}\n",
+        css_string(title)
+    );
+    for page in site.chapters(lang) {
+        let name = page_name(page);
+        let mut head = cx.reader(page.nav_title());
+        if let Some(n) = &page.front.number {
+            head = format!("{n} {head}");
+        }
+        let _ = writeln!(
+            css,
+            ".{name} {{ page: {name}; }}\n@page {name} {{ @top-right {{ content: {}; }} }}",
+            css_string(&head)
+        );
+    }
+    css
+}
+
+impl Renderer<'_> {
+    /// The print edition of a language.
+    pub fn print_page(&self, lang: &str) -> Result<RenderedPage, Diagnostic> {
+        let site = self.site;
+        let dir = print_dir(lang);
+        let prefix = "../".repeat(dir.matches('/').count());
+        let home = site.home(lang);
+        let pages: Vec<&Page> = home.into_iter().chain(site.chapters(lang)).collect();
+        let targets: Vec<Target> = pages
+            .iter()
+            .map(|p| Target {
+                href: site.href(&prefix, &p.dir),
+                prefix: id_prefix(p),
+                anchor: if p.is_home() {
+                    "cover".into()
+                } else {
+                    format!("ch-{}", slug(p))
+                },
+            })
+            .collect();
+        let mut deps = Deps::default();
+        let mut cited: Vec<usize> = Vec::new();
+        let mut intro = String::new();
+        let mut intro_outline = Vec::new();
+        let mut parts = Vec::new();
+        for (page, target) in pages.iter().zip(&targets) {
+            let mut cx = Cx::new(site, lang, &prefix);
+            let body = crate::render::doc::render(&mut cx, page);
+            let notes = self.notes_html(lang, &cx.notes)?;
+            for n in &cx.notes {
+                if !cited.contains(&n.source()) {
+                    cited.push(n.source());
+                }
+            }
+            deps.sets.extend(&cx.deps.sets);
+            deps.charts.extend(&cx.deps.charts);
+            let outline: Vec<TocItem> = body
+                .toc
+                .iter()
+                .filter(|t| t.level == page.front.section_level)
+                .map(|t| {
+                    let mut item = TocItem::from_entry(t, "");
+                    item.href = format!("#{}", print_ids::scoped(&target.prefix, &t.id));
+                    item
+                })
+                .collect();
+            let content = print_ids::rewrite(&body.html, &target.prefix, &targets);
+            let notes = print_ids::rewrite(&notes, &target.prefix, &targets);
+            if page.is_home() {
+                intro = format!("{content}{notes}");
+                intro_outline = outline;
+                continue;
+            }
+            parts.push(Part {
+                anchor: target.anchor.clone(),
+                page_name: page_name(page),
+                number: page.front.number.clone(),
+                title: cx.reader(&page.front.title),
+                summary: page.front.summary.as_ref().map(|s| cx.reader(s)),
+                authors: page.front.authors.clone(),
+                date: page.front.date.as_deref().map(|d| self.date(lang, d)),
+                updated: page.front.updated.as_deref().map(|d| self.date(lang, d)),
+                content,
+                notes,
+                outline,
+            });
+        }
+        let bibliography = self.bibliography(lang, &prefix, &cited, &targets);
+        let mut ctx = self.base_context(lang, &prefix, None)?;
+        let pack = site.packs.get(lang);
+        let title = format!(
+            "{}{}{}",
+            pack.string("print_edition"),
+            pack.string("colon"),
+            site.string_in(&site.config.title, lang)
+        );
+        let page = PageCtx::generated(
+            "print",
+            &title,
+            site.string_in(&site.config.description, lang),
+            site.absolute(&dir),
+        );
+        let languages: Vec<context::LangLink> = site
+            .languages()
+            .iter()
+            .map(|l| context::LangLink {
+                code: l.clone(),
+                name: site.packs.get(l).name.clone(),
+                html_lang: site.html_lang(l),
+                href: site.href(&prefix, &print_dir(l)),
+                current: l == lang,
+                translated: true,
+            })
+            .collect();
+        ctx.insert("languages", &languages);
+        ctx.insert("intro", &intro);
+        ctx.insert("intro_outline", &intro_outline);
+        ctx.insert("parts", &parts);
+        ctx.insert("bibliography", &bibliography);
+        ctx.insert("web_href", &site.href(&prefix, &format!("{lang}/")));
+        ctx.insert("web_url", &site.absolute(&format!("{lang}/")));
+        ctx.insert("pdf_href", &self.pdf_href(&prefix, lang));
+        let mut rendered =
+            self.render_generated("print.html", format!("{dir}index.html"), ctx, &page)?;
+        rendered.deps = deps;
+        Ok(rendered)
+    }
+
+    /// The link to a language's PDF, when this build writes one.
+    pub(crate) fn pdf_href(&self, prefix: &str, lang: &str) -> Option<String> {
+        self.pdfs
+            .then(|| site_file(prefix, &pdf_name(lang)))
+            .filter(|_| self.site.languages().iter().any(|l| l == lang))
+    }
+
+    /// A page's source notes, as on its own page.
+    fn notes_html(&self, lang: &str, notes: &[Note]) -> Result<String, Diagnostic> {
+        if notes.is_empty() {
+            return Ok(String::new());
+        }
+        let mut ctx = tera::Context::new();
+        ctx.insert("page", &serde_json::json!({ "notes": notes }));
+        ctx.insert("t", &self.site.packs.get(lang).strings);
+        self.tera
+            .render("notes.html", &ctx)
+            .map_err(|e| template_error("notes.html", &e, ""))
+    }
+
+    /// The outside documents cited anywhere in the report, in order of first citation, each
+    /// once.
+    fn bibliography(
+        &self,
+        lang: &str,
+        prefix: &str,
+        cited: &[usize],
+        targets: &[Target],
+    ) -> Vec<String> {
+        let site = self.site;
+        let mut cx = Cx::new(site, lang, prefix);
+        let mut seen = std::collections::BTreeSet::new();
+        cited
+            .iter()
+            .filter(|&&s| site.sources[s].provenance.kind() == SourceKind::External)
+            .map(|&s| cx.describe(s))
+            .filter(|html| seen.insert(html.clone()))
+            .map(|html| print_ids::rewrite(&html, "bibliography", targets))
+            .collect()
+    }
+}
+
+/// A file at the site root, from a page at `prefix`.
+fn site_file(prefix: &str, path: &str) -> String {
+    format!("{prefix}{path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_strings_cannot_end_early() {
+        assert_eq!(css_string("02 现状"), "\"02 现状\"");
+        assert_eq!(
+            css_string("a\"} body{x:y} \\ \n</style>"),
+            "\"a\\\"} body{x:y} \\\\  </style>\""
+        );
+    }
+}

@@ -1,0 +1,361 @@
+//! The print edition and `yanbao pdf`: one page per language holding the whole report with ids
+//! unique across chapters and links kept on the page, running heads per chapter, and PDFs
+//! printed by headless Chromium whose text holds every chapter in order and page numbers. The
+//! PDF tests need Chromium and poppler's `pdftotext`/`pdfinfo` (tests/run.sh installs them) and
+//! never skip.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use yanbao::Options;
+
+/// Every `id="…"` of a page, with how often it occurs.
+fn id_counts(html: &str) -> BTreeMap<String, usize> {
+    let mut ids = BTreeMap::new();
+    for (i, _) in html.match_indices(" id=\"") {
+        let rest = &html[i + 5..];
+        let id = &rest[..rest.find('"').unwrap()];
+        *ids.entry(id.to_string()).or_insert(0) += 1;
+    }
+    ids
+}
+
+/// The part of a page between `<main` and `</main>`.
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a main element");
+    let end = html.rfind("</main>").expect("main is closed");
+    &html[start..end]
+}
+
+/// Checks one built site's print editions: every id once, every fragment link resolves on the
+/// page, no link inside the report's text leaves for a chapter page, chapters in order.
+fn check_print_editions(out: &Path, langs: &[&str]) {
+    for lang in langs {
+        let path = out.join(lang).join("print/index.html");
+        let html = read(&path);
+        let ids = id_counts(&html);
+        let dups: Vec<_> = ids.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(dups.is_empty(), "{lang}: ids used twice: {dups:?}");
+        let main = main_of(&html);
+        for link in links(main) {
+            if let Some(frag) = link.strip_prefix('#') {
+                assert!(
+                    ids.contains_key(frag),
+                    "{lang}: #{frag} has no target on the print page"
+                );
+            }
+            // Chapter pages (`../../zh/x/index.html`) are reached within the page; downloads,
+            // other languages' pages and the cover's link to the online edition stay links.
+            assert!(
+                !link.starts_with(&format!("../../{lang}/"))
+                    || link == format!("../../{lang}/index.html")
+                    || link.contains("/cite/")
+                    || link.contains("/data/")
+                    || link.contains("/charts/"),
+                "{lang}: {link} leaves the print edition"
+            );
+        }
+    }
+}
+
+#[test]
+fn each_language_has_a_print_edition_with_the_whole_report() {
+    let (_dir, root) = fixture_copy();
+    // A heading id used by two chapters stays unique on the print page.
+    for (lang, text) in [("zh", "## 未来 {#future}"), ("en", "## Future {#future}")] {
+        edit(
+            &root,
+            &format!("content/{lang}/outlook.md"),
+            text,
+            &format!("{text}\n\n## size {{#size}}\n\nx"),
+        );
+    }
+    let report = yanbao::build(&Options::new(&root)).expect("fixture builds");
+    assert_eq!(
+        report.pages, 12,
+        "10 pages and a print edition per language"
+    );
+    let out = root.join("public");
+    check_print_editions(&out, &["zh", "en"]);
+    let zh = read(&out.join("zh/print/index.html"));
+    let text = strip_tags(main_of(&zh));
+    // Cover, contents, the home page's text, then the chapters in order, with their figures,
+    // tables, footnotes and source notes, and the outside sources at the end.
+    let order = [
+        "测试报告",
+        "测试研究院",
+        "2025年1月",
+        "目录",
+        "01 市场规模",
+        "02 展望",
+        "参考资料",
+        "市场规模与构成",
+        "图 1",
+        "表 1",
+        "脚注",
+        "数据来源与说明",
+        "展望",
+        "产业图谱",
+        "参考资料",
+        "某机构",
+    ];
+    let mut at = 0;
+    for word in order {
+        let found = text[at..]
+            .find(word)
+            .unwrap_or_else(|| panic!("`{word}` missing or out of order after byte {at}"));
+        at += found;
+    }
+    // Both chapters' `size` headings, each under its chapter's prefix; links between chapters
+    // stay on the page; the chart's patterns are referred to under the new ids.
+    assert!(zh.contains("<h2 id=\"market.size\">"), "market.size");
+    assert!(zh.contains("<h2 id=\"outlook.size\">"), "outlook.size");
+    assert!(zh.contains("href=\"#market.size\""), "link to market#size");
+    assert!(zh.contains("id=\"ch-market\"") && zh.contains("href=\"#ch-market\""));
+    assert!(
+        !main_of(&zh).contains("url(#fig-"),
+        "url(#…) left unprefixed"
+    );
+    // Chapters carry their running head's named page; the language's heads name each chapter.
+    assert!(zh.contains("class=\"print-chapter pp-market\""));
+    let heads = read(&out.join("print/zh.css"));
+    assert!(
+        heads.contains("@page { @top-left { content: \"测试报告\"; } }"),
+        "{heads}"
+    );
+    assert!(
+        heads.contains("@page pp-market { @top-right { content: \"01 市场规模\"; } }"),
+        "{heads}"
+    );
+    // The chapter pages use the same named pages when printed, and link the print edition.
+    let chapter = read(&out.join("zh/market/index.html"));
+    assert!(chapter.contains("<article class=\"chapter pp-market\">"));
+    assert!(chapter.contains("href=\"../../print/zh.css?v="));
+    assert!(chapter.contains("href=\"../../zh/print/index.html\""));
+    let home = read(&out.join("zh/index.html"));
+    assert!(home.contains("href=\"../zh/print/index.html\">打印版</a>"));
+    // No PDF was made, so none is linked.
+    assert!(!home.contains("report-zh.pdf") && !zh.contains("report-zh.pdf"));
+    // The English edition switches to the Chinese one.
+    let en = read(&out.join("en/print/index.html"));
+    assert!(en.contains("href=\"../../zh/print/index.html\" hreflang=\"zh-Hans\""));
+    assert!(en.contains("<h1 id=\"cover-title\">Test Report</h1>"));
+    assert!(check_links(&out).is_empty(), "{:#?}", check_links(&out));
+}
+
+#[test]
+fn the_other_reports_print_editions_hold_every_chapter_with_unique_ids() {
+    for (root, langs) in [
+        (repo_root().join("tests/fixtures/ev-report"), &["zh", "en"]),
+        (repo_root(), &["zh", "en"]),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut opts = Options::new(&root);
+        opts.output = dir.path().join("out");
+        yanbao::build(&opts).expect("builds");
+        check_print_editions(&opts.output, langs);
+        for lang in langs {
+            let html = read(&opts.output.join(lang).join("print/index.html"));
+            let chapters = std::fs::read_dir(opts.output.join(lang))
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().join("index.html").is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n != "search" && n != "print")
+                .count();
+            assert_eq!(
+                html.matches("<article class=\"print-chapter").count(),
+                chapters,
+                "{}: every chapter of {lang}",
+                root.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_titles_cannot_break_the_running_heads() {
+    let (_dir, root) = fixture_copy();
+    edit(
+        &root,
+        "content/zh/market.md",
+        "title: 市场规模",
+        "title: '规模\"} body { display: none } @page { x: \"\\'",
+    );
+    yanbao::build(&Options::new(&root)).expect("builds");
+    let heads = read(&root.join("public/print/zh.css"));
+    assert!(
+        heads.contains(
+            "@page pp-market { @top-right { content: \"01 规模\\\"} body { display: none } @page { x: \\\"\\\\\"; } }"
+        ),
+        "{heads}"
+    );
+    // Every rule of the file is one of the known shapes: nothing escaped its string.
+    for line in heads.lines().skip(1) {
+        assert!(
+            line.starts_with("@page ")
+                || line.starts_with(".pp-")
+                || line.starts_with(".print-cover"),
+            "{line}"
+        );
+    }
+}
+
+fn tool(name: &str) -> String {
+    let ok = Command::new(name)
+        .arg("-v")
+        .output()
+        .map(|o| o.status.success() || !o.stderr.is_empty())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "the PDF tests need `{name}` (poppler-utils). Install it with: apt-get install -y poppler-utils (tests/run.sh does)"
+    );
+    name.to_string()
+}
+
+#[test]
+fn pdf_prints_each_language_with_chapters_in_order_and_page_numbers() {
+    let (_dir, root) = fixture_copy();
+    let out = root.join("public");
+    let (code, stdout, stderr) = yanbao(&["pdf", "--root", root.to_str().unwrap()], &root);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("PDF: ") && stdout.contains("report-zh.pdf"),
+        "{stdout}"
+    );
+    for (lang, titles, lang_name) in [
+        (
+            "zh",
+            ["测试报告", "目录", "市场规模", "展望", "参考资料"],
+            "zh",
+        ),
+        (
+            "en",
+            [
+                "Test Report",
+                "Contents",
+                "Market Size",
+                "Outlook",
+                "Sources cited",
+            ],
+            "en",
+        ),
+    ] {
+        let pdf = out.join(format!("report-{lang}.pdf"));
+        assert!(pdf.is_file(), "{lang}: no PDF");
+        let info = Command::new(tool("pdfinfo")).arg(&pdf).output().unwrap();
+        let info = String::from_utf8_lossy(&info.stdout).into_owned();
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0);
+        assert!(pages > 1, "{lang}: {pages} pages\n{info}");
+        let text = Command::new(tool("pdftotext"))
+            .args(["-layout"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout).into_owned();
+        let mut at = 0;
+        for t in titles {
+            at += text[at..]
+                .find(t)
+                .unwrap_or_else(|| panic!("{lang}: `{t}` missing or out of order\n{text}"));
+        }
+        // Page numbers "n / N" from the @page rules, and the chapter's running head.
+        assert!(
+            text.contains(&format!("2 / {pages}")) || text.contains(&format!("2/{pages}")),
+            "{lang}: no page number\n{text}"
+        );
+        assert!(text.contains(if lang_name == "zh" {
+            "01 市场规模"
+        } else {
+            "01 Market Size"
+        }));
+        // The home page links the PDF that now exists.
+        let home = read(&out.join(lang).join("index.html"));
+        assert!(
+            home.contains(&format!("href=\"../report-{lang}.pdf\" download")),
+            "{lang}"
+        );
+        // A PDF outline (bookmarks) from the headings.
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert!(
+            bytes.windows(9).any(|w| w == b"/Outlines"),
+            "{lang}: no outline"
+        );
+    }
+}
+
+#[test]
+fn pdf_without_chromium_says_how_to_fix_and_writes_nothing() {
+    let (_dir, root) = fixture_copy();
+    let empty = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .args(["pdf", "--root", root.to_str().unwrap()])
+        .env("PATH", empty.path())
+        .env_remove("YANBAO_CHROMIUM")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: `yanbao pdf` needs Chromium or Google Chrome to print the PDFs, and found none on PATH (chromium, chromium-browser, google-chrome, google-chrome-stable)\n  = help: install Chromium"),
+        "{stderr}"
+    );
+    assert!(!root.join("public").exists(), "nothing is written");
+    // A browser that fails leaves the previous site as it was.
+    let (code, _, stderr) = yanbao(&["build", "--root", root.to_str().unwrap()], &root);
+    assert_eq!(code, 0, "{stderr}");
+    let before = all_files(&root.join("public"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .args(["pdf", "--root", root.to_str().unwrap()])
+        .env("YANBAO_CHROMIUM", "/bin/false")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: could not print the PDF: /bin/false for ")
+            && stderr.contains("it failed (exit status: 1)")
+            && stderr.contains("= help: check that Chromium runs"),
+        "{stderr}"
+    );
+    assert_eq!(
+        all_files(&root.join("public")),
+        before,
+        "the old site stays"
+    );
+}
+
+#[test]
+fn home_charts_follow_the_report_and_year_ranges_stay_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = Options::new(repo_root());
+    opts.output = dir.path().join("out");
+    yanbao::build(&opts).expect("builds");
+    // `charts: [market-size, price-trend]` lists 图11 first; the home page follows the report.
+    for (lang, first, second) in [("zh", "图 2", "图 11"), ("en", "Figure 2", "Figure 11")] {
+        let home = read(&opts.output.join(lang).join("index.html"));
+        let a = home.find(&format!("<span class=\"fig-num\">{first}</span>"));
+        let b = home.find(&format!("<span class=\"fig-num\">{second}</span>"));
+        assert!(
+            a.is_some() && b.is_some() && a < b,
+            "{lang}: {first} before {second}"
+        );
+    }
+    // "2022-2027年" never breaks after its hyphen, in text and in headings, and search still
+    // reads the words.
+    let status = read(&opts.output.join("zh/status/index.html"));
+    assert!(status.contains("，<span class=\"nobr\">2022-2027年</span>复合增长率"));
+    assert!(!strip_tags(&status).contains("2022- 2027"));
+    let index = read(&opts.output.join("search/zh.json"));
+    assert!(!index.contains("nobr"));
+}

@@ -165,18 +165,22 @@ pub fn category_label(area: &Area, l: &Layout, label: &[String], label_w: f64, c
 
 /// The width of the label area left of horizontal bars.
 pub fn label_width(categories: &[&Category], l: &Layout) -> f64 {
-    let max_w = l.w as f64 * 0.42;
-    let w = categories
-        .iter()
-        .flat_map(|c| {
-            c.label
+    lines_width(categories.iter().map(|c| c.label.as_slice()), l, 0.42)
+}
+
+/// The width of an area of right-aligned names (first line in the body size, the others
+/// smaller), at most `cap` of the chart's width, with a 10-unit gap.
+pub fn lines_width<'a>(names: impl Iterator<Item = &'a [String]>, l: &Layout, cap: f64) -> f64 {
+    names
+        .flat_map(|lines| {
+            lines
                 .iter()
                 .enumerate()
                 .map(|(j, s)| text_width(s, if j == 0 { l.font } else { l.small }))
         })
         .fold(0.0, f64::max)
-        .min(max_w);
-    w + 10.0
+        .min(l.w as f64 * cap)
+        + 10.0
 }
 
 /// Lines a category label takes: one per category field (at least one).

@@ -6,7 +6,7 @@
 use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::charts::LegendItem;
-use crate::charts::axes::{Layout, Variant, axis_title, bottom_ticks, category_label};
+use crate::charts::axes::{Layout, Variant, axis_title, bottom_ticks, category_label, lines_width};
 use crate::charts::input::{Category, Input, Value};
 use crate::charts::reference;
 use crate::charts::scale::{Scale, dot_domain, log_domain};
@@ -78,16 +78,7 @@ pub fn draw(input: &Input, variant: Variant, id: &str) -> (String, i32, Vec<Lege
     let label_w = if above {
         0.0
     } else {
-        rows.iter()
-            .flat_map(|r| {
-                r.lines
-                    .iter()
-                    .enumerate()
-                    .map(|(j, s)| text_width(s, if j == 0 { l.font } else { l.small }))
-            })
-            .fold(0.0, f64::max)
-            .min(l.w as f64 * 0.38)
-            + 10.0
+        lines_width(rows.iter().map(|r| r.lines.as_slice()), &l, 0.38)
     };
     let value_w = values
         .iter()

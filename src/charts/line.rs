@@ -333,12 +333,17 @@ fn bound_stroke(area: &Area, v: &Value, (x, y): (f64, f64), y_of: &dyn Fn(f64) -
 /// The name written at each line's end (with its last value where that is a bound or range),
 /// by group index; lines without a name are left out.
 /// Without `named`, only the last values that are bounds or ranges, without the lines' names.
-fn end_names(points: &[Point], groups: &[&str], named: bool) -> Vec<(usize, String)> {
+fn end_names<'p, 'a>(
+    points: &'p [Point<'a>],
+    groups: &[&str],
+    named: bool,
+) -> Vec<(usize, String, &'p Point<'a>)> {
     groups
         .iter()
         .enumerate()
         .filter_map(|(gi, g)| {
-            let (_, _, v) = points.iter().rev().find(|(c, _, _)| c.group == *g)?;
+            let last = points.iter().rev().find(|(c, _, _)| c.group == *g)?;
+            let (_, _, v) = last;
             let bound = v.q.qualifier.is_some() || v.q.hi.is_some();
             let name = match (named, bound) {
                 (true, true) => format!("{g} {}", v.table).trim().to_string(),
@@ -346,7 +351,7 @@ fn end_names(points: &[Point], groups: &[&str], named: bool) -> Vec<(usize, Stri
                 (false, true) => v.table.clone(),
                 (false, false) => String::new(),
             };
-            (!name.is_empty()).then_some((gi, name))
+            (!name.is_empty()).then_some((gi, name, last))
         })
         .collect()
 }
@@ -360,7 +365,7 @@ const LEADER: f64 = 16.0;
 fn name_column(input: &Input, points: &[Point], groups: &[&str], l: &Layout) -> Option<f64> {
     let widest = end_names(points, groups, true)
         .iter()
-        .map(|(_, n)| text_width(n, l.small))
+        .map(|(_, n, _)| text_width(n, l.small))
         .fold(reference::caption_column(input, l), f64::max);
     if widest == 0.0 {
         return Some(0.0);
@@ -374,7 +379,7 @@ fn name_column(input: &Input, points: &[Point], groups: &[&str], l: &Layout) -> 
 fn caption_only(input: &Input, points: &[Point], groups: &[&str], l: &Layout) -> f64 {
     end_names(points, groups, false)
         .iter()
-        .map(|(_, n)| text_width(n, l.small) + LEADER + 4.0)
+        .map(|(_, n, _)| text_width(n, l.small) + LEADER + 4.0)
         .fold(reference::caption_column(input, l), f64::max)
 }
 
@@ -392,14 +397,10 @@ fn end_labels(
 ) {
     let mut labels: Vec<(f64, f64, f64, String, Role)> = end_names(points, groups, f.direct)
         .into_iter()
-        .filter_map(|(gi, name)| {
-            let (_, t, v) = points
-                .iter()
-                .rev()
-                .find(|(c, _, _)| c.group == groups[gi])?;
+        .map(|(gi, name, (_, t, v))| {
             let y = y_of(v.scaled.0);
             let role = Role::Series(gi as u8 % PALETTE);
-            Some((f.xs.map(*t as f64), y, y, name, role))
+            (f.xs.map(*t as f64), y, y, name, role)
         })
         .collect();
     // Reference labels, shortened to the column (the full text is in the mark's title).

@@ -326,6 +326,17 @@ fn f(n: roxmltree::Node, a: &str) -> f64 {
     n.attribute(a).and_then(|v| v.parse().ok()).unwrap_or(0.0)
 }
 
+/// A polyline's coordinates, x and y alternating.
+fn points(n: roxmltree::Node) -> Option<Vec<f64>> {
+    Some(
+        n.attribute("points")?
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().unwrap())
+            .collect(),
+    )
+}
+
 /// The union box of a mark's rectangles: (x0, y0, x1, y1).
 fn rect_box(g: roxmltree::Node) -> (f64, f64, f64, f64) {
     g.descendants()
@@ -508,12 +519,7 @@ fn check_svg(case: &Case, where_: &str, svg: &str) {
                 if n.has_tag_name("line") {
                     Some((class, [f(n, "x1"), f(n, "y1"), f(n, "x2"), f(n, "y2")]))
                 } else if n.has_tag_name("polyline") {
-                    let p: Vec<f64> = n
-                        .attribute("points")?
-                        .split([' ', ','])
-                        .filter(|s| !s.is_empty())
-                        .map(|s| s.parse().unwrap())
-                        .collect();
+                    let p = points(n)?;
                     (p.len() == 4).then(|| (class, [p[0], p[1], p[2], p[3]]))
                 } else {
                     None
@@ -608,12 +614,7 @@ fn check_references(where_: &str, svg: &str) {
             .descendants()
             .filter(|n| n.has_tag_name("polyline"))
             .filter_map(|n| {
-                let p: Vec<f64> = n
-                    .attribute("points")?
-                    .split([' ', ','])
-                    .filter(|s| !s.is_empty())
-                    .map(|s| s.parse().unwrap())
-                    .collect();
+                let p = points(n)?;
                 Some(if horizontal { p[0] } else { p[1] })
             })
             .collect();

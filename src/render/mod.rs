@@ -74,6 +74,27 @@ pub struct Renderer<'a> {
     nav_cache: std::sync::Mutex<BTreeMap<(String, String, bool), std::sync::Arc<tera::Value>>>,
 }
 
+/// The language switch of a page every language has in its own folder (search, print): each
+/// language's copy of it, at `path_of(language)` from the site root.
+pub(crate) fn generated_languages(
+    site: &Site,
+    lang: &str,
+    prefix: &str,
+    path_of: impl Fn(&str) -> String,
+) -> Vec<context::LangLink> {
+    site.languages()
+        .iter()
+        .map(|l| context::LangLink {
+            code: l.clone(),
+            name: site.packs.get(l).name.clone(),
+            html_lang: site.html_lang(l),
+            href: site.href(prefix, &path_of(l)),
+            current: l == lang,
+            translated: true,
+        })
+        .collect()
+}
+
 impl<'a> Renderer<'a> {
     pub fn new(
         site: &'a Site,
@@ -364,18 +385,7 @@ impl<'a> Renderer<'a> {
             site.absolute(&dir),
         );
         // The language switch keeps the reader on the search page.
-        let languages: Vec<context::LangLink> = site
-            .languages()
-            .iter()
-            .map(|l| context::LangLink {
-                code: l.clone(),
-                name: site.packs.get(l).name.clone(),
-                html_lang: site.html_lang(l),
-                href: site.href(&prefix, &format!("{l}/search/")),
-                current: l == lang,
-                translated: true,
-            })
-            .collect();
+        let languages = generated_languages(site, lang, &prefix, |l| format!("{l}/search/"));
         ctx.insert("languages", &languages);
         self.render_generated("search.html", format!("{dir}index.html"), ctx, &page)
     }

@@ -12,7 +12,7 @@ use crate::diag::Diagnostic;
 use crate::input::templates::template_error;
 use crate::model::data::SourceKind;
 use crate::model::site::{HOME_KEY, Page, Site};
-use crate::render::context::{self, DateCtx, PageCtx, TocItem};
+use crate::render::context::{DateCtx, PageCtx, TocItem};
 use crate::render::cx::{Cx, Deps, Note};
 use crate::render::print_ids::{self, Target};
 use crate::render::{RenderedPage, Renderer};
@@ -198,18 +198,7 @@ impl Renderer<'_> {
             site.string_in(&site.config.description, lang),
             site.absolute(&dir),
         );
-        let languages: Vec<context::LangLink> = site
-            .languages()
-            .iter()
-            .map(|l| context::LangLink {
-                code: l.clone(),
-                name: site.packs.get(l).name.clone(),
-                html_lang: site.html_lang(l),
-                href: site.href(&prefix, &print_dir(l)),
-                current: l == lang,
-                translated: true,
-            })
-            .collect();
+        let languages = super::generated_languages(site, lang, &prefix, print_dir);
         ctx.insert("languages", &languages);
         ctx.insert("intro", &intro);
         ctx.insert("intro_outline", &intro_outline);

@@ -43,6 +43,12 @@ impl Diagnostic {
         }
     }
 
+    /// The same diagnostic as a warning: reported, never failing the build.
+    pub fn as_warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
     /// Marks this as a consequence, listed after direct problems.
     pub fn follow_on(mut self) -> Self {
         self.follow_on = true;

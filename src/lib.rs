@@ -28,7 +28,7 @@ use std::time::Instant;
 pub use diag::{Diagnostic, Error, Result, Severity};
 pub use pipeline::{Options, Report};
 pub use render::Mode;
-pub use scaffold::{copy_builtins as init_templates, init, new_chapter};
+pub use scaffold::{copy_builtins as init_templates, init, new_chapter, translated};
 pub use serve::{Preview, Session, serve, start as start_preview};
 
 /// A built site in memory: output path → bytes, plus the warnings.
@@ -106,5 +106,6 @@ fn report(r: pipeline::Rendered, opts: &Options, start: Instant) -> Report {
         output: opts.output.clone(),
         elapsed: start.elapsed(),
         pdfs: Vec::new(),
+        coverage: r.coverage,
     }
 }

@@ -40,6 +40,16 @@ enum Command {
         #[arg(long)]
         templates: bool,
     },
+    /// Record that translations are in line with the default language's pages as they are now
+    /// (content/translations.lock); `check` then names the sections that change afterwards
+    Translated {
+        /// Pages (`en/status` or content/en/status.md) or languages (`en`); all translations
+        /// when none is given
+        pages: Vec<String>,
+        /// Site folder (the one holding content/)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Add something to the report
     New {
         #[command(subcommand)]
@@ -155,6 +165,15 @@ fn main() -> ExitCode {
                 dir.display()
             );
         }),
+        Command::Translated { pages, root } => yanbao::translated(root, pages).map(|recorded| {
+            for (page, sections) in &recorded {
+                out!("Recorded {page}: in line with {sections} sections");
+            }
+            out!(
+                "Wrote {}",
+                root.join("content/translations.lock").display()
+            );
+        }),
         Command::New {
             what: NewWhat::Chapter { name, root },
         } => yanbao::new_chapter(root, name).map(|files| print_written(&files)),
@@ -199,6 +218,9 @@ fn print_build(r: &Report) {
 
 fn print_check(r: &Report) {
     print_warnings(r);
+    if let Some(table) = &r.coverage {
+        out!("{}", table.trim_end());
+    }
     out!("Checked {} pages: no problems{}", r.pages, warn_suffix(r));
 }
 

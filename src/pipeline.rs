@@ -56,6 +56,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// The PDFs written (`yanbao pdf`), as paths from the site root.
     pub pdfs: Vec<String>,
+    /// `check`: each language's translation coverage as a table (sites in several languages).
+    pub coverage: Option<String>,
 }
 
 /// What rendering produced, besides the files it handed to the sink.
@@ -64,6 +66,7 @@ pub struct Rendered {
     pub warnings: Vec<Diagnostic>,
     pub pages: usize,
     pub files: usize,
+    pub coverage: Option<String>,
 }
 
 /// Reads and checks the site. With no error, the checked site and the inputs it came from.
@@ -91,13 +94,14 @@ pub fn check(opts: &Options) -> Result<Rendered> {
     let warnings = problems.finish()?;
     // Besides the pages: the root home page, 404, and a search page and a print edition per
     // language.
-    let pages = loaded.map_or(0, |(_, site)| {
+    let pages = loaded.as_ref().map_or(0, |(_, site)| {
         site.pages.len() + 2 + 2 * site.languages().len()
     });
     Ok(Rendered {
         warnings,
         pages,
         files: 0,
+        coverage: loaded.and_then(|(_, site)| site.translation.table()),
     })
 }
 
@@ -155,6 +159,13 @@ pub fn render_site(
     // Static assets first: pages link them with a content hash for cache busting.
     let mut versions: BTreeMap<String, String> = BTreeMap::new();
     for (path, bytes) in &inputs.assets {
+        versions.insert(path.clone(), crate::input::assets::short_hash(bytes));
+        sink.put(path, bytes.clone())?;
+        files += 1;
+    }
+    // Images and PDFs kept next to the chapters, where their links point (in the versions too,
+    // so a preview renders pages again when one appears or goes).
+    for (path, bytes) in &inputs.pages.files {
         versions.insert(path.clone(), crate::input::assets::short_hash(bytes));
         sink.put(path, bytes.clone())?;
         files += 1;
@@ -273,6 +284,9 @@ pub fn render_site(
         "datapackage.json".into(),
         crate::emit::datapackage::datapackage(site).into_bytes(),
     )?;
+    for (path, html) in meta::redirects(site) {
+        put(path, html.into_bytes())?;
+    }
     put("robots.txt".into(), meta::robots(site).into_bytes())?;
     if let Some(xml) = meta::sitemap(site) {
         put("sitemap.xml".into(), xml.into_bytes())?;
@@ -285,5 +299,6 @@ pub fn render_site(
         warnings: Vec::new(),
         pages,
         files,
+        coverage: None,
     })
 }

@@ -145,6 +145,85 @@ pub fn new_chapter(root: &Path, name: &str) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
+/// `yanbao translated [PAGE…]`: records in `content/translations.lock` that each named
+/// translation (`en/status`, `content/en/status.md`, or a language `en` for all its pages; every
+/// translation when none is named) is now in line with the default language's page as it is, so
+/// `check` can later name the sections that changed since. Returns each page recorded with its
+/// number of sections. The site must check without errors.
+pub fn translated(root: &Path, targets: &[String]) -> Result<Vec<(String, usize)>> {
+    use crate::input::lock;
+    use crate::model::translation::{LOCK_PATH, lock_key};
+    let opts = crate::pipeline::Options::new(root);
+    let mut problems = crate::diag::Problems::default();
+    let loaded = crate::pipeline::load(&opts, crate::render::Mode::Check, &mut problems)?;
+    problems.finish()?;
+    let Some((inputs, site)) = loaded else {
+        return Err(Error::content(Vec::new()));
+    };
+    let default = site.default_language().to_string();
+    let translations: Vec<(String, String)> = site
+        .pages
+        .iter()
+        .filter(|p| p.lang != default)
+        .map(|p| (p.lang.clone(), p.key.clone()))
+        .collect();
+    let mut chosen: Vec<&(String, String)> = Vec::new();
+    for t in targets {
+        let name = t
+            .trim_start_matches("./")
+            .trim_start_matches("content/")
+            .trim_end_matches(".md")
+            .trim_end_matches('/');
+        let matches: Vec<&(String, String)> = translations
+            .iter()
+            .filter(|(l, k)| name == l || name == lock_key(l, k))
+            .collect();
+        if matches.is_empty() {
+            let known: Vec<String> = translations.iter().map(|(l, k)| lock_key(l, k)).collect();
+            return Err(Error::content(vec![
+                Diagnostic::error(
+                    "command line (translated)",
+                    format!("`{t}` is not a translated page or a translation's language"),
+                )
+                .help(format!(
+                    "name a page as `en/status` (or its file) or a language; translated pages: {}",
+                    known.join(", ")
+                )),
+            ]));
+        }
+        chosen.extend(matches);
+    }
+    if targets.is_empty() {
+        chosen = translations.iter().collect();
+    }
+    let mut entries = match inputs.lock {
+        Some(l) if !targets.is_empty() => l.entries,
+        _ => lock::Entries::new(),
+    };
+    let mut recorded = Vec::new();
+    for (lang, key) in chosen {
+        let sections = site
+            .translation
+            .sections
+            .get(key)
+            .cloned()
+            .unwrap_or_default();
+        recorded.push((lock_key(lang, key), sections.len()));
+        entries.insert(lock_key(lang, key), sections.into_iter().collect());
+    }
+    recorded.dedup();
+    let path = root.join(LOCK_PATH);
+    let tmp = root.join(format!("{LOCK_PATH}.tmp"));
+    let io = |e: std::io::Error| Error::Io {
+        action: "write",
+        path: path.clone(),
+        source: e,
+    };
+    std::fs::write(&tmp, lock::render(&entries, &default)).map_err(io)?;
+    std::fs::rename(&tmp, &path).map_err(io)?;
+    Ok(recorded)
+}
+
 /// The highest `order:` among the chapters of the site, 0 if none.
 fn next_order(root: &Path, languages: &[String]) -> i64 {
     let mut max = 0;

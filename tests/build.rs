@@ -839,3 +839,222 @@ fn init_templates_copies_the_builtins_which_then_build_the_same_site_and_are_nev
     assert_eq!(err.matches("error:").count(), copied.len(), "{err}");
     assert!(read(&root.join("templates/chapter.html")).contains("data-edited"));
 }
+
+#[test]
+fn a_draft_in_the_default_language_holds_back_its_translations_and_one_elsewhere_only_itself() {
+    let (_dir, root) = fixture_copy();
+    for (file, link) in [
+        ("content/zh/market.md", "[下一章](outlook.md#future)"),
+        ("content/en/market.md", "[outlook](outlook.md#future)"),
+    ] {
+        edit(&root, file, link, "next");
+    }
+    edit(
+        &root,
+        "content/zh/outlook.md",
+        "order: 2",
+        "order: 2\ndraft: true",
+    );
+    let built = yanbao::build(&Options::new(&root)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(built.warnings.is_empty(), "{:?}", built.warnings);
+    let out = root.join("public");
+    assert!(!out.join("zh/outlook").exists());
+    assert!(
+        !out.join("en/outlook").exists(),
+        "its translation waits for it"
+    );
+    let mut opts = Options::new(&root);
+    opts.drafts = true;
+    yanbao::build(&opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.join("zh/outlook/index.html").is_file());
+    assert!(out.join("en/outlook/index.html").is_file());
+
+    // A draft in English only: the Chinese page is published, the English one waits.
+    let (_dir, root) = fixture_copy();
+    edit(
+        &root,
+        "content/en/outlook.md",
+        "order: 2",
+        "order: 2\ndraft: true",
+    );
+    yanbao::build(&Options::new(&root)).unwrap_or_else(|e| panic!("{e}"));
+    let out = root.join("public");
+    assert!(out.join("zh/outlook/index.html").is_file());
+    assert!(!out.join("en/outlook").exists());
+    let en = read(&out.join("en/market/index.html"));
+    assert!(
+        en.contains("href=\"../../zh/outlook/index.html#future\""),
+        "falls back"
+    );
+}
+
+#[test]
+fn aliases_leave_a_redirect_at_each_old_address() {
+    let (_dir, root) = fixture_copy();
+    edit(
+        &root,
+        "content/zh/market.md",
+        "order: 1\n",
+        "order: 1\naliases: [zh/old-market/, /2023/market.html]\n",
+    );
+    let mut opts = Options::new(&root);
+    opts.base_url = Some("https://example.org/r/".into());
+    let built = yanbao::build(&opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(built.warnings.is_empty(), "{:?}", built.warnings);
+    let out = root.join("public");
+    let old = read(&out.join("zh/old-market/index.html"));
+    assert!(
+        old.contains("<meta http-equiv=\"refresh\" content=\"0; url=../../zh/market/index.html\">"),
+        "{old}"
+    );
+    assert!(old.contains("<link rel=\"canonical\" href=\"https://example.org/r/zh/market/\">"));
+    assert!(old.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(old.contains("<a href=\"../../zh/market/index.html\">市场规模</a>"));
+    assert!(
+        !old.contains("<script") && !old.contains("style="),
+        "strict CSP"
+    );
+    let old = read(&out.join("2023/market.html"));
+    assert!(old.contains("url=../zh/market/index.html\""), "{old}");
+    // Every link in the redirects resolves.
+    assert_eq!(check_links(&out), Vec::<String>::new());
+
+    // Paths that are not old addresses of this site are refused, each at its place.
+    let (_dir, root) = fixture_copy();
+    edit(
+        &root,
+        "content/zh/market.md",
+        "order: 1\n",
+        "order: 1\naliases:\n  - ../etc/passwd\n  - https://old.example.org/report\n  - zh/outlook/\n  - static/app.html\n  - en/search\n  - zh/old/\n",
+    );
+    edit(
+        &root,
+        "content/en/outlook.md",
+        "order: 2\n",
+        "order: 2\naliases: [zh/old]\n",
+    );
+    let err = yanbao::check(&Options::new(&root)).unwrap_err();
+    let got: Vec<String> = err
+        .diagnostics()
+        .iter()
+        .map(|d| format!("{}:{}:{} {}", d.path.display(), d.line, d.column, d.message))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "content/en/outlook.md:4:11 alias `zh/old` is also an alias of content/zh/market.md",
+            "content/zh/market.md:5:5 alias `../etc/passwd` is not a usable path",
+            "content/zh/market.md:6:5 alias `https://old.example.org/report` is not a path in this site",
+            "content/zh/market.md:7:5 alias `zh/outlook/` is the address of a page or file of this site (zh/outlook/index.html)",
+            "content/zh/market.md:8:5 alias `static/app.html` is the address of a page or file of this site (static/app.html)",
+            "content/zh/market.md:9:5 alias `en/search` is the address of a page or file of this site (en/search/index.html)",
+        ]
+    );
+}
+
+#[test]
+fn image_figures_are_numbered_and_images_next_to_a_chapter_are_copied() {
+    let (_dir, root) = fixture_copy();
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>\n";
+    std::fs::create_dir_all(root.join("content/zh/img")).unwrap();
+    std::fs::write(root.join("content/zh/img/map.svg"), svg).unwrap();
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("static/map-en.svg"), svg).unwrap();
+    edit(
+        &root,
+        "content/zh/outlook.md",
+        "status: lost\nsource: 测试研究院整理\n```",
+        "image: img/map.svg\nalt: 产业链上中下游三层示意\nsource: 测试研究院整理\n```\n\n见![小图](img/map.svg)",
+    );
+    edit(
+        &root,
+        "content/en/outlook.md",
+        "status: lost\nsource: compiled by the Test Institute",
+        "image: /static/map-en.svg\nalt: The upstream, midstream and downstream layers of the industry\nsource: compiled by the Test Institute",
+    );
+    let built = yanbao::build(&Options::new(&root)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(built.warnings.is_empty(), "{:?}", built.warnings);
+    let out = root.join("public");
+    assert_eq!(
+        read(&out.join("zh/img/map.svg")),
+        svg,
+        "copied where it was"
+    );
+    let zh = read(&out.join("zh/outlook/index.html"));
+    assert!(
+        zh.contains("<figure class=\"figure-image\" id=\"fig-lost-map\">"),
+        "{zh}"
+    );
+    assert!(zh.contains("<img src=\"../../zh/img/map.svg\" alt=\"产业链上中下游三层示意\" loading=\"lazy\" decoding=\"async\">"));
+    assert!(
+        zh.contains("<img src=\"../../zh/img/map.svg\" alt=\"小图\""),
+        "a Markdown image"
+    );
+    assert!(
+        zh.contains("<span class=\"fig-num\">图 2</span> 产业图谱</figcaption><img "),
+        "numbered like any figure, the image under its caption"
+    );
+    let en = read(&out.join("en/outlook/index.html"));
+    assert!(en.contains("<img src=\"../../static/map-en.svg\""), "{en}");
+    assert_eq!(check_links(&out), Vec::<String>::new());
+
+    // What can go wrong, each at the block or link.
+    let cases = [
+        (
+            "image: img/map.svg\nsource: 测试研究院整理",
+            "an image figure needs `alt:`",
+        ),
+        (
+            "image: img/nope.svg\nalt: x\nsource: 测试研究院整理",
+            "image `img/nope.svg`: no file content/zh/img/nope.svg",
+        ),
+        (
+            "image: /static/nope.svg\nalt: x\nsource: 测试研究院整理",
+            "image `/static/nope.svg`: no file static/nope.svg",
+        ),
+        (
+            "image: img/map.svg\nalt: x\nstatus: lost\nsource: 测试研究院整理",
+            "a figure with `image:` cannot be `lost` or `rebuilt`",
+        ),
+        (
+            "source: 测试研究院整理",
+            "a figure needs `image:` or `status: lost` / `status: rebuilt`",
+        ),
+    ];
+    for (spec, message) in cases {
+        let (_dir, root) = fixture_copy();
+        std::fs::create_dir_all(root.join("content/zh/img")).unwrap();
+        std::fs::write(root.join("content/zh/img/map.svg"), svg).unwrap();
+        edit(
+            &root,
+            "content/zh/outlook.md",
+            "status: lost\nsource: 测试研究院整理",
+            spec,
+        );
+        let err = yanbao::check(&Options::new(&root)).unwrap_err();
+        let d = err
+            .diagnostics()
+            .iter()
+            .find(|d| d.is_error())
+            .unwrap_or_else(|| panic!("no error for {spec}"));
+        assert_eq!(d.message, message, "{err}");
+        assert!(
+            d.path.ends_with("content/zh/outlook.md") && d.line > 0,
+            "{d}"
+        );
+    }
+    // A Markdown image that names no file.
+    let (_dir, root) = fixture_copy();
+    edit(
+        &root,
+        "content/zh/outlook.md",
+        "status: lost\nsource: 测试研究院整理\n```",
+        "status: lost\n```\n\n![图](gone.png)",
+    );
+    let err = yanbao::check(&Options::new(&root)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("link to `gone.png`: no chapter, and no file content/zh/gone.png"),
+        "{err}"
+    );
+}

@@ -110,7 +110,7 @@ fn corrupted_sites_never_panic() {
 #[test]
 fn a_corrupted_second_report_never_panics() {
     // The EV report: other data shapes (negative values, 69 categories, stacked shares, a
-    // partial third language waiting in pending-ja/), other seeds.
+    // partial third language, ja), other seeds.
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("ev");
     copy_dir(&repo_root().join("tests/fixtures/ev-report"), &root);

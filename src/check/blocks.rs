@@ -39,7 +39,15 @@ pub struct FigureSpec {
     #[serde(default)]
     pub id: Option<String>,
     pub title: String,
-    pub status: FigureStatus,
+    /// `lost` or `rebuilt` for an image the source lost; absent (or `image`) with `image:`.
+    #[serde(default)]
+    pub status: Option<FigureStatus>,
+    /// The image: a file next to the chapter (`plant.jpg`) or in static/ (`/static/plant.jpg`).
+    #[serde(default)]
+    pub image: Option<String>,
+    /// What the image shows, for readers who cannot see it.
+    #[serde(default)]
+    pub alt: Option<String>,
     /// The caption line the report printed under the image ("数据来源：…").
     #[serde(default)]
     pub source: Option<String>,
@@ -146,7 +154,9 @@ fn block_help(kind: &str) -> &'static str {
         "stats" => {
             "a stats block names a data file and rows: `data: case_results` and `rows: [a, b]`"
         }
-        "figure" => "a figure block needs `title: …` and `status: lost` or `status: rebuilt`",
+        "figure" => {
+            "a figure block needs `title: …` and `image: file` (with `alt: …`), or `status: lost` or `status: rebuilt`"
+        }
         _ => "a glossary block may name its data file: `data: glossary`",
     }
 }

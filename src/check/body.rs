@@ -12,7 +12,7 @@ use crate::diag::{Diagnostic, Problem, Problems, Severity};
 use crate::input::store::{Lookup, Store};
 use crate::model::chart::Chart;
 use crate::model::data::{DataSet, Value};
-use crate::model::doc::{Block, Heading, Target};
+use crate::model::doc::{Block, FigureImage, FigureStatus, Heading, Target};
 use crate::model::site::{Front, Page};
 use crate::model::text::{Localized, Ref, Rich, join};
 
@@ -27,6 +27,10 @@ pub struct Context<'a> {
     pub strict_links: bool,
     /// What to do with active content in raw HTML.
     pub raw_html: crate::model::config::RawHtml,
+    /// Images and PDFs next to the chapters, by output path (`zh/plant.jpg`).
+    pub files: &'a std::collections::BTreeMap<String, Vec<u8>>,
+    /// Static files by output path (`static/plant.jpg`).
+    pub assets: &'a std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 /// Every draft resolved into a page, in site order.
@@ -133,6 +137,7 @@ impl PageResolver<'_> {
                 self.cx
                     .site_title
                     .get(self.lang())
+                    .or_else(|| self.cx.site_title.get(&self.cx.skeleton.default_lang))
                     .cloned()
                     .unwrap_or_default(),
             ),
@@ -162,6 +167,11 @@ impl PageResolver<'_> {
             updated: f.updated.clone(),
             authors: f.authors.clone(),
             tags: f.tags.clone(),
+            aliases: f
+                .aliases
+                .iter()
+                .filter_map(|a| crate::check::pages::alias_file(a).ok())
+                .collect(),
         }
     }
 
@@ -269,14 +279,6 @@ impl PageResolver<'_> {
                 fragment: frag.map(String::from),
             };
         }
-        if !path.ends_with(".md") {
-            self.link_problem(
-                offset,
-                format!("link to `{path}` is neither a chapter (`.md`) nor a site path (`/…`)"),
-                "link chapters as `status.md#anchor`; put files in static/ and link them as `/static/file`".into(),
-            );
-            return Target::AsWritten(dest.to_string());
-        }
         // Resolve relative to content/<lang>/.
         let mut parts: Vec<&str> = vec![self.lang()];
         for seg in path.split('/') {
@@ -287,6 +289,26 @@ impl PageResolver<'_> {
                 }
                 s => parts.push(s),
             }
+        }
+        if !path.ends_with(".md") {
+            // A file kept next to the chapters (an image, a PDF): copied to the same place.
+            let file = parts.join("/");
+            if self.cx.files.contains_key(&file) {
+                return Target::Root {
+                    path: file,
+                    fragment: frag.map(String::from),
+                };
+            }
+            self.link_problem(
+                offset,
+                format!("link to `{path}`: no chapter, and no file content/{file}"),
+                format!(
+                    "link chapters as `status.md#anchor`; keep images and PDFs ({}) next to the chapter (content/{}/) and link them by name, or put files in static/ and link them as `/static/file`",
+                    crate::input::content::COLOCATED.join(", "),
+                    self.lang()
+                ),
+            );
+            return Target::AsWritten(dest.to_string());
         }
         let (lang, key) = match parts.as_slice() {
             [lang, file] => (lang.to_string(), file.trim_end_matches(".md").to_string()),
@@ -334,6 +356,64 @@ impl PageResolver<'_> {
             page: target,
             fragment: frag.map(String::from),
         }
+    }
+
+    /// A figure shows its `image:` (with `alt:`), or says the source lost it (`status:`).
+    fn figure_image(
+        &mut self,
+        f: &crate::check::blocks::FigureSpec,
+        index: usize,
+    ) -> Result<(FigureStatus, Option<FigureImage>), Unresolved> {
+        let status = match (f.status, &f.image) {
+            (None | Some(FigureStatus::Image), Some(_)) => FigureStatus::Image,
+            (Some(s @ (FigureStatus::Lost | FigureStatus::Rebuilt)), None) => s,
+            (Some(_), Some(_)) => {
+                return Err(Unresolved::problem(
+                    "a figure with `image:` cannot be `lost` or `rebuilt`",
+                    "remove `status:` to show the image, or remove `image:` if the image is lost",
+                ));
+            }
+            (_, None) => {
+                return Err(Unresolved::problem(
+                    "a figure needs `image:` or `status: lost` / `status: rebuilt`",
+                    "show an image with `image: plant.jpg` (next to the chapter) or `image: /static/plant.jpg`, and `alt: …`",
+                ));
+            }
+        };
+        let Some(src) = &f.image else {
+            return Ok((status, None));
+        };
+        let Some(alt) = f.alt.as_deref().filter(|a| !a.trim().is_empty()) else {
+            return Err(Unresolved::problem(
+                "an image figure needs `alt:`",
+                "describe what the image shows in a sentence, for readers who cannot see it (screen readers, a failed download)",
+            ));
+        };
+        let path = match src.strip_prefix('/') {
+            Some(p) if self.cx.assets.contains_key(p) => p.to_string(),
+            Some(p) => {
+                return Err(Unresolved::problem(
+                    format!("image `{src}`: no file {p}"),
+                    "a path starting with `/` is a file of static/: check the name, or keep the image next to the chapter and give its name",
+                ));
+            }
+            None => {
+                let file = format!("{}/{}", self.lang(), src.trim_start_matches("./"));
+                if !self.cx.files.contains_key(&file) {
+                    return Err(Unresolved::problem(
+                        format!("image `{src}`: no file content/{file}"),
+                        format!(
+                            "keep the image ({}) next to the chapter in content/{}/, or in static/ as `/static/…`",
+                            crate::input::content::COLOCATED.join(", "),
+                            self.lang()
+                        ),
+                    ));
+                }
+                file
+            }
+        };
+        let alt = self.block_text(alt, index);
+        Ok((status, Some(FigureImage { path, alt })))
     }
 
     fn resolve_block(&mut self, index: usize) -> Result<Block, Unresolved> {
@@ -408,11 +488,13 @@ impl PageResolver<'_> {
                 Ok(Block::Stats { set: set_ix, rows })
             }
             BlockSpec::Figure(f) => {
+                let (status, image) = self.figure_image(f, index)?;
                 let title = self.block_text(&f.title, index);
                 let source = f.source.as_ref().map(|s| self.block_text(s, index));
                 Ok(Block::Figure {
                     title,
-                    status: f.status,
+                    status,
+                    image,
                     source,
                     figure: figure.ok_or_else(quiet)?,
                 })

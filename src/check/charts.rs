@@ -41,6 +41,7 @@ pub fn check_all(
         let mut c = ChartCheck {
             parsed,
             targets,
+            languages,
             out: Vec::new(),
         };
         let chart = c.run(sets, packs, languages);
@@ -53,6 +54,7 @@ pub fn check_all(
 pub(super) struct ChartCheck<'a> {
     pub(super) parsed: &'a Parsed<RawChart>,
     targets: &'a Targets,
+    languages: &'a [String],
     pub(super) out: Vec<Diagnostic>,
 }
 
@@ -451,8 +453,10 @@ impl ChartCheck<'_> {
     fn localized(&mut self, texts: &Localized, path: &str) -> Localized<Rich> {
         let p = self.parsed;
         let out = &mut self.out;
+        let languages = self.languages;
         texts
             .iter()
+            .filter(|(lang, _)| languages.contains(lang))
             .map(|(lang, t)| {
                 let lpath = format!("{path}.{lang}");
                 let r = self.targets.rich(t, Some(lang), &mut |_, problem| {

@@ -10,7 +10,7 @@ use serde_yaml::{Mapping, Value as Yaml};
 use crate::check::ids::{self, IdKind};
 use crate::check::refs::{ROW_KEYS, SetTarget, Targets};
 use crate::diag::{Diagnostic, Problem, Problems};
-use crate::input::config::{check_localized, valid_date};
+use crate::input::config::{check_localized, language_key_problem, valid_date};
 use crate::input::data::{Parsed, RawData};
 use crate::input::store::Store;
 use crate::model::data::{DataSet, Field, FieldKind, Row, Source, Text, TextItem, Value};
@@ -164,6 +164,7 @@ impl SetCheck<'_> {
     pub(super) fn localized(&mut self, texts: &Localized, path: &str) -> Localized<Rich> {
         texts
             .iter()
+            .filter(|(lang, _)| self.languages.contains(lang))
             .map(|(lang, t)| {
                 let r = self.rich(t, Some(lang), &format!("{path}.{lang}"));
                 (lang.clone(), r)
@@ -495,11 +496,8 @@ fn raw_text(v: &Yaml, languages: &[String]) -> Result<RawText, Problem> {
             let mut per = BTreeMap::new();
             for (k, v) in m {
                 let lang = k.as_str().unwrap_or_default().to_string();
-                if !languages.contains(&lang) {
-                    return Err(Problem::new(
-                        format!("unknown language `{lang}` in text"),
-                        format!("the site's languages are {}", languages.join(", ")),
-                    ));
+                if let Some(problem) = language_key_problem(&lang, languages) {
+                    return Err(problem);
                 }
                 let Some(t) = item(v) else {
                     return Err(Problem::new(
@@ -507,12 +505,19 @@ fn raw_text(v: &Yaml, languages: &[String]) -> Result<RawText, Problem> {
                         String::new(),
                     ));
                 };
-                per.insert(lang, t);
+                // A language not listed yet: kept in the file, left out of the site.
+                if languages.contains(&lang) {
+                    per.insert(lang, t);
+                }
             }
-            if let Some(missing) = languages.iter().find(|l| !per.contains_key(*l)) {
+            if let Some(default) = languages.first()
+                && !per.contains_key(default)
+            {
                 return Err(Problem::new(
-                    format!("text has no `{missing}` version"),
-                    format!("add `{missing}: …`, or write one string for all languages"),
+                    format!("text has no `{default}` version"),
+                    format!(
+                        "add `{default}: …` (the default language needs every text; others fall back to it), or write one string for all languages"
+                    ),
                 ));
             }
             Ok(RawText::PerLang(per))
@@ -675,11 +680,17 @@ mod tests {
     }
 
     #[test]
-    fn text_needs_every_language() {
-        let text = "title: {zh: 标题, en: Title}\nfields:\n  name: {type: text, label: {zh: 名, en: Name}}\nrows:\n  - {id: a, name: {zh: 百度}}\n";
+    fn text_needs_the_default_language_and_language_codes() {
+        let text = "title: {zh: 标题, en: Title}\nfields:\n  name: {type: text, label: {zh: 名, en: Name}}\nrows:\n  - {id: a, name: {en: Baidu}}\n";
         let errs = check(text).unwrap_err();
-        assert_eq!(errs[0].message, "text has no `en` version");
+        assert_eq!(errs[0].message, "text has no `zh` version");
         assert_eq!(errs[0].line, 5);
+        let text = "title: {zh: 标题, en: Title}\nfields:\n  name: {type: text, label: {zh: 名, en: Name}}\nrows:\n  - {id: a, name: {zh: 百度, EN: Baidu}}\n";
+        let errs = check(text).unwrap_err();
+        assert_eq!(errs[0].message, "`EN` is not a language code");
+        // en falls back to zh; ja (not listed) is kept out.
+        let text = "title: {zh: 标题, en: Title}\nfields:\n  name: {type: text, label: {zh: 名, en: Name}}\nrows:\n  - {id: a, name: {zh: 百度, ja: バイドゥ}}\n";
+        assert!(check(text).is_ok());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod body;
 mod chart_axis;
 pub mod charts;
+pub mod coverage;
 pub mod cycles;
 pub mod data;
 pub mod doc;
@@ -53,6 +54,7 @@ pub fn run(inputs: &Inputs, strict_links: bool, problems: &mut Problems) -> Opti
         problems,
     );
     translations::translations(&skeleton, problems);
+    let translation = coverage::translation(inputs, &skeleton, problems);
     translations::report_sections(
         &skeleton,
         &inputs.data,
@@ -69,6 +71,8 @@ pub fn run(inputs: &Inputs, strict_links: bool, problems: &mut Problems) -> Opti
         site_title: &config.title,
         strict_links,
         raw_html: config.raw_html,
+        files: &inputs.pages.files,
+        assets: &inputs.assets,
     };
     let pages = body::resolve_all(&cx, problems);
     if problems.has_errors() {
@@ -85,6 +89,7 @@ pub fn run(inputs: &Inputs, strict_links: bool, problems: &mut Problems) -> Opti
         pages,
         figures: skeleton.figures.clone(),
         index,
+        translation,
     })
 }
 

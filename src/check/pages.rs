@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::check::blocks::BlockSpec;
 use crate::check::doc::{self, Outline};
 use crate::check::ids::{self, IdKind};
-use crate::diag::{Diagnostic, Problems};
+use crate::diag::{Diagnostic, Problem, Problems};
 use crate::input::config::valid_language_code;
 use crate::input::content::{PageSource, Pages};
 use crate::model::config::SiteConfig;
@@ -87,6 +87,7 @@ pub fn skeleton<'a>(
         }
     }
     duplicate_slugs(&ok, problems);
+    aliases(&ok, config, problems);
     missing_translations(&ok, config, &failed, problems);
     let lang_pos = |l: &str| {
         config
@@ -276,6 +277,106 @@ fn duplicate_slugs(pages: &[&PageSource], problems: &mut Problems) {
                 "{} already uses it; give one of them a different `slug:`",
                 first.file.path.display()
             )));
+        }
+    }
+}
+
+/// Names yanbao writes at the site root or in a language folder, which no alias may take.
+const OWN_NAMES: &[&str] = &[
+    "404.html",
+    "index.html",
+    "sitemap.xml",
+    "robots.txt",
+    "manifest.webmanifest",
+    "datapackage.json",
+    "charts",
+    "data",
+    "cite",
+    "search",
+    "print",
+    "static",
+];
+
+/// The file an alias becomes, from the site root: `zh/old/` and `zh/old` → `zh/old/index.html`;
+/// `old/report.html` stays. Only a path inside the site, in plain URL characters, is accepted.
+pub fn alias_file(alias: &str) -> Result<String, Problem> {
+    let path = alias.trim().trim_start_matches('/');
+    let plain = |seg: &str| {
+        !seg.is_empty()
+            && seg != "."
+            && seg != ".."
+            && seg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c))
+    };
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    if alias.contains("://") || alias.starts_with("//") {
+        return Err(Problem::new(
+            format!("alias `{alias}` is not a path in this site"),
+            "write the old address as a path from the site root, e.g. `zh/old-status/` (a redirect to another site belongs in the server's configuration)",
+        ));
+    }
+    if path.is_empty() || !segments.iter().all(|s| plain(s)) {
+        return Err(Problem::new(
+            format!("alias `{alias}` is not a usable path"),
+            "use ASCII letters, digits, `-`, `_`, `.` and `~` between `/`, e.g. `zh/old-status/` or `2023/report.html`; no `..`, spaces, `?` or `#`",
+        ));
+    }
+    let last = segments.last().copied().unwrap_or("");
+    Ok(if last.ends_with(".html") || last.ends_with(".htm") {
+        segments.join("/")
+    } else {
+        format!("{}/index.html", segments.join("/"))
+    })
+}
+
+/// Every alias is a usable path that no page, no file of yanbao's and no other alias takes.
+fn aliases(pages: &[&PageSource], config: &SiteConfig, problems: &mut Problems) {
+    // Page folders (`zh/status/`) and home pages.
+    let taken: HashSet<String> = pages
+        .iter()
+        .map(|p| {
+            if p.is_home() {
+                format!("{}/index.html", p.lang)
+            } else {
+                format!("{}/{}/index.html", p.lang, p.slug())
+            }
+        })
+        .collect();
+    let mut seen: HashMap<String, &PageSource> = HashMap::new();
+    for page in pages {
+        for (i, alias) in page.front.aliases.iter().enumerate() {
+            let path = format!("aliases.{i}");
+            let err = |message: String| page.front_loc.error(&page.file, &path, message);
+            let file = match alias_file(alias) {
+                Ok(f) => f,
+                Err(p) => {
+                    problems.push(err(String::new()).with(p));
+                    continue;
+                }
+            };
+            let segs: Vec<&str> = file.split('/').collect();
+            let own = match segs.as_slice() {
+                [first, ..] if OWN_NAMES.contains(first) => true,
+                [lang, second, ..] if config.languages.iter().any(|l| l == lang) => {
+                    OWN_NAMES.contains(second)
+                }
+                _ => false,
+            };
+            if taken.contains(&file) || own {
+                problems.push(
+                    err(format!("alias `{alias}` is the address of a page or file of this site ({file})"))
+                        .help("an alias is an old address that no longer has a page; remove it, or pick the old path exactly"),
+                );
+            } else if let Some(first) = seen.insert(file.clone(), page) {
+                problems.push(
+                    err(format!(
+                        "alias `{alias}` is also an alias of {}",
+                        first.file.path.display()
+                    ))
+                    .help("an old address can lead to one page only; remove one of them"),
+                );
+            }
         }
     }
 }

@@ -46,8 +46,42 @@ pub fn sitemap(site: &Site) -> Option<String> {
         }
         s.push_str("  </url>\n");
     }
+    // The print editions: whole reports a search engine may send readers to.
+    for lang in site.languages() {
+        s.push_str(&format!(
+            "  <url>\n    <loc>{}</loc>\n  </url>\n",
+            escape(&format!("{base}{lang}/print/"))
+        ));
+    }
     s.push_str("</urlset>\n");
     Some(s)
+}
+
+/// The pages at a page's old addresses (`aliases:`): each sends the reader on at once (a
+/// `refresh`, which needs no script), tells search engines where the page is now (`canonical`,
+/// absolute under a base URL) and keeps a plain link for anyone it does not move.
+pub fn redirects(site: &Site) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for page in &site.pages {
+        let title = site.plain(&page.front.title, &page.lang);
+        let lang = site.html_lang(&page.lang);
+        for file in &page.front.aliases {
+            let prefix = "../".repeat(file.matches('/').count());
+            let href = site.href(&prefix, &page.dir);
+            let canonical = match site.config.base_url() {
+                Some(base) => format!("{base}{}", page.dir),
+                None => href.clone(),
+            };
+            let (href, canonical, title) = (escape(&href), escape(&canonical), escape(&title));
+            out.push((
+                file.clone(),
+                format!(
+                    "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p><a href=\"{href}\">{title}</a></p>\n</body>\n</html>\n"
+                ),
+            ));
+        }
+    }
+    out
 }
 
 pub fn manifest(site: &Site) -> String {

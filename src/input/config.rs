@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::diag::{Diagnostic, SourceFile};
+use crate::diag::{Diagnostic, Problem, SourceFile};
 use crate::input::yaml::{self, Located};
 use crate::model::config::{LICENSES, License, Names, SiteConfig, StyleChoice};
 use crate::model::text::Localized;
@@ -26,12 +26,45 @@ pub fn load(root: &Path) -> Result<(SiteConfig, SourceFile, Located), Vec<Diagno
         }
     };
     let file = crate::input::files::text_from_bytes(CONFIG_PATH, bytes).map_err(|d| vec![d])?;
-    let (config, loc) = yaml::parse::<SiteConfig>(&file, &file.text, 0).map_err(|d| vec![d])?;
-    let problems = validate(&config, &loc, &file);
+    let (config, loc) = from_file(&file)?;
+    Ok((config, file, loc))
+}
+
+/// The configuration in `file`, validated, with the texts of unlisted languages left out.
+fn from_file(file: &SourceFile) -> Result<(SiteConfig, Located), Vec<Diagnostic>> {
+    let (mut config, loc) = yaml::parse::<SiteConfig>(file, &file.text, 0).map_err(|d| vec![d])?;
+    let problems = validate(&config, &loc, file);
     if problems.is_empty() {
-        Ok((config, file, loc))
+        listed_only(&mut config);
+        Ok((config, loc))
     } else {
         Err(problems)
+    }
+}
+
+/// The site's texts in its listed languages only (see [`check_localized`]).
+fn listed_only(config: &mut SiteConfig) {
+    let languages = config.languages.clone();
+    let keep = |m: &mut Localized| retain_listed(m, &languages);
+    keep(&mut config.title);
+    keep(&mut config.description);
+    for m in [
+        &mut config.subtitle,
+        &mut config.publisher,
+        &mut config.author,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        keep(m);
+    }
+    config.extra.values_mut().for_each(keep);
+    for a in &mut config.authors {
+        for names in std::iter::once(&mut a.name).chain(a.affiliation.as_mut()) {
+            if let Names::PerLang(m) = names {
+                keep(m);
+            }
+        }
     }
 }
 
@@ -348,7 +381,10 @@ pub fn valid_isbn(s: &str) -> bool {
     }
 }
 
-/// Every configured language present, no unknown language.
+/// The rule for every per-language text: the default language (the first in `languages`) is
+/// required; another listed language may be missing (its pages show the default language's text,
+/// and `check` reports the coverage); a key that is a language code but not listed yet is allowed
+/// (a translation can be written before its language is published) and left out of the site.
 pub fn check_localized(
     value: &Localized,
     path: &str,
@@ -357,27 +393,43 @@ pub fn check_localized(
     file: &SourceFile,
     out: &mut Vec<Diagnostic>,
 ) {
-    for lang in languages {
-        if !value.contains_key(lang) {
-            out.push(
-                loc.error(file, path, format!("`{path}` has no `{lang}` text"))
-                    .help(format!(
-                        "add `{lang}: …` (every language in `languages` needs one)"
-                    )),
-            );
-        }
+    if let Some(default) = languages.first()
+        && !value.contains_key(default)
+    {
+        out.push(
+            loc.error(file, path, format!("`{path}` has no `{default}` text"))
+                .help(format!(
+                    "add `{default}: …`: the default language (the first in `languages`) needs every text; other languages fall back to it"
+                )),
+        );
     }
     for key in value.keys() {
-        if !languages.contains(key) {
+        if let Some(problem) = language_key_problem(key, languages) {
             out.push(
-                loc.key_error(file, &format!("{path}.{key}"), format!("unknown language `{key}` in `{path}`"))
-                    .help(format!(
-                        "the site's languages are {}; add `{key}` to `languages` in content/site.yaml or remove this line",
-                        languages.join(", ")
-                    )),
+                loc.key_error(file, &format!("{path}.{key}"), problem.message)
+                    .help(problem.help),
             );
         }
     }
+}
+
+/// What is wrong with `key` as a language key of a text: nothing for a listed language or any
+/// other well-formed code (a translation not published yet).
+pub fn language_key_problem(key: &str, languages: &[String]) -> Option<Problem> {
+    (!languages.iter().any(|l| l == key) && !valid_language_code(key)).then(|| {
+        Problem::new(
+            format!("`{key}` is not a language code"),
+            format!(
+                "per-language texts are keyed by language code; the site's languages are {}",
+                languages.join(", ")
+            ),
+        )
+    })
+}
+
+/// Drops the texts of languages that are not listed (yet): the site never shows them.
+pub fn retain_listed<T>(value: &mut Localized<T>, languages: &[String]) {
+    value.retain(|k, _| languages.iter().any(|l| l == k));
 }
 
 pub fn valid_language_code(code: &str) -> bool {
@@ -453,14 +505,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
-        let file = SourceFile::new(CONFIG_PATH, text);
-        let (config, loc) = yaml::parse::<SiteConfig>(&file, &file.text, 0).map_err(|d| vec![d])?;
-        let problems = validate(&config, &loc, &file);
-        if problems.is_empty() {
-            Ok(config)
-        } else {
-            Err(problems)
-        }
+        from_file(&SourceFile::new(CONFIG_PATH, text)).map(|(c, _)| c)
     }
 
     const OK: &str = "languages: [zh, en]\ntitle: {zh: 报告, en: Report}\ndescription: {zh: 描述, en: Description}\n";
@@ -483,20 +528,24 @@ mod tests {
     }
 
     #[test]
-    fn missing_translation_and_unknown_language_are_reported_together() {
+    fn missing_default_text_and_a_key_that_is_no_language_are_reported_together() {
         let errs = parse(
-            "languages: [zh, en]\ntitle: {zh: 报告, fr: Rapport}\ndescription: {zh: a, en: b}\n",
+            "languages: [zh, en]\ntitle: {en: Report, Fr: Rapport}\ndescription: {zh: a, en: b}\n",
         )
         .unwrap_err();
         let msgs: Vec<_> = errs.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             msgs,
-            [
-                "`title` has no `en` text",
-                "unknown language `fr` in `title`"
-            ]
+            ["`title` has no `zh` text", "`Fr` is not a language code"]
         );
-        assert_eq!((errs[1].line, errs[1].column), (2, 17));
+        assert_eq!((errs[1].line, errs[1].column), (2, 21));
+        // Another language may lack a text (its pages show the default's), and a language not
+        // listed yet may have one (kept out of the site).
+        let c = parse(
+            "languages: [zh, en]\ntitle: {zh: 报告, fr: Rapport}\ndescription: {zh: a, en: b}\n",
+        )
+        .unwrap();
+        assert_eq!(c.title.keys().collect::<Vec<_>>(), ["zh"]);
     }
 
     #[test]
@@ -633,8 +682,8 @@ mod tests {
             m("`0000-0002-1825-0098` is not an ORCID iD", 6, 12)
         );
         assert_eq!(
-            errs("authors:\n  - name: {zh: 张三}\n"),
-            m("`authors.0.name` has no `en` text", 5, 11)
+            errs("authors:\n  - name: {en: Zhang San}\n"),
+            m("`authors.0.name` has no `zh` text", 5, 11)
         );
         assert_eq!(
             errs("doi: https://doi.org/10.1/x\n"),

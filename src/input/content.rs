@@ -1,6 +1,7 @@
 //! Walks `content/<lang>/`: each Markdown file's front matter (YAML, parsed) and body (parsed by
 //! pulldown-cmark into events with byte ranges). Rules about what they say are `check`'s job.
 
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
@@ -66,6 +67,10 @@ pub struct FrontMatter {
     /// Subjects, in the page's language (listed under the title and in meta keywords).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Old addresses of the page (`zh/2023-status/`, `old/report.html`): each gets a page that
+    /// sends readers and search engines on to this one.
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 /// One Markdown file in one language.
@@ -109,7 +114,14 @@ pub struct Pages {
     pub pages: Store<PageSource>,
     /// Language folders found in `content/` (configured or not).
     pub folders: Vec<String>,
+    /// Images and PDFs kept next to the chapters, by output path (`zh/plant.jpg` for
+    /// `content/zh/plant.jpg`): copied to the site, and what relative links and image figures
+    /// in a chapter resolve to.
+    pub files: BTreeMap<String, Vec<u8>>,
 }
+
+/// Files next to the chapters that are copied to the site (by extension, lowercase).
+pub const COLOCATED: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "pdf"];
 
 /// Reads every page of every configured language. Drafts are left out unless `drafts`.
 pub fn load(
@@ -139,6 +151,11 @@ pub fn load(
         .collect();
     folders.sort();
     out.folders = folders;
+    // A chapter drafted in the default language is left out in every language: its
+    // translations cannot be published before it (a draft in another language only hides that
+    // language's version).
+    let mut default_drafts: HashSet<String> = HashSet::new();
+    let default = config.languages.first();
     for lang in &config.languages {
         if !content.join(lang).is_dir() {
             continue;
@@ -146,6 +163,17 @@ pub fn load(
         let smart = packs.get(lang).smart_punctuation;
         for found in files::walk(root, &format!("content/{lang}"), true, problems) {
             if found.extension() != "md" {
+                let ext = found.extension().to_ascii_lowercase();
+                if COLOCATED.contains(&ext.as_str()) {
+                    match std::fs::read(&found.path) {
+                        Ok(b) => {
+                            let out_path = found.rel.trim_start_matches("content/").to_string();
+                            out.files.insert(out_path, b);
+                        }
+                        Err(e) => problems
+                            .push(Diagnostic::error(&found.rel, format!("cannot read: {e}"))),
+                    }
+                }
                 continue;
             }
             let id = format!("{lang}/{}", found.stem());
@@ -162,7 +190,12 @@ pub fn load(
                 continue;
             }
             match read_page(&found, lang, smart) {
-                Ok(page) if page.front.draft && !drafts => {}
+                Ok(page) if page.front.draft && !drafts => {
+                    if Some(lang) == default {
+                        default_drafts.insert(page.key);
+                    }
+                }
+                Ok(page) if !drafts && default_drafts.contains(&page.key) => {}
                 Ok(page) => out.pages.insert(id, page),
                 Err(d) => {
                     problems.push(d);

@@ -100,8 +100,13 @@ impl Loaded {
 }
 
 /// Loads one pack per language: the built-in pack with the site's `templates/i18n/<lang>.yaml`
-/// laid over it, or the site's file alone for a language yanbao has no pack for.
-pub fn load(root: &Path, languages: &[String]) -> Result<Packs, Vec<Diagnostic>> {
+/// laid over it, or the site's file alone for a language yanbao has no pack for. Such a file
+/// may lack built-in UI strings (added by a newer yanbao, or not translated yet): they are taken
+/// from the English pack, with a warning (the second value) that lists them.
+pub fn load(
+    root: &Path,
+    languages: &[String],
+) -> Result<(Packs, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut loaded: Vec<Loaded> = Vec::new();
     for lang in languages {
@@ -162,14 +167,56 @@ pub fn load(root: &Path, languages: &[String]) -> Result<Packs, Vec<Diagnostic>>
         }
         loaded.push(l);
     }
+    let warnings: Vec<Diagnostic> = loaded.iter_mut().filter_map(english_strings).collect();
     problems.extend(same_keys(&loaded));
     if problems.is_empty() {
-        Ok(Packs {
+        let packs = Packs {
             by_lang: loaded.into_iter().map(|l| (l.lang, l.pack)).collect(),
-        })
+        };
+        Ok((packs, warnings))
     } else {
         Err(problems)
     }
+}
+
+/// Fills the built-in UI strings a language without a built-in pack lacks with the English ones,
+/// and says which.
+fn english_strings(l: &mut Loaded) -> Option<Diagnostic> {
+    if l.has_builtin {
+        return None;
+    }
+    let en = builtin("en")?;
+    let missing: Vec<String> = en
+        .strings
+        .keys()
+        .filter(|k| !l.pack.strings.contains_key(*k))
+        .cloned()
+        .collect();
+    let first = missing.first()?;
+    let n = missing.len();
+    let list = if n > 8 {
+        format!("{} and {} more", missing[..8].join(", "), n - 8)
+    } else {
+        missing.join(", ")
+    };
+    let what = if n == 1 {
+        format!("UI string `{first}` is missing")
+    } else {
+        format!("{n} UI strings are missing ({list})")
+    };
+    let d = l
+        .error("strings", true, format!("{what} for language `{}`; its pages show them in English", l.lang))
+        .as_warning()
+        .help(format!(
+            "add them under `strings:` in {} (yanbao's templates/i18n/en.yaml has every key; `yanbao init --templates` copies it)",
+            l.rel()
+        ));
+    for k in missing {
+        if let Some(v) = en.strings.get(&k) {
+            l.pack.strings.insert(k, v.clone());
+        }
+    }
+    Some(d)
 }
 
 /// A pack with nothing in it, for a language without a built-in pack (its file fills it).
@@ -429,7 +476,7 @@ mod tests {
             ),
             ("zh", "units:\n  vehicles: {pattern: \"{n}辆\"}\n"),
         ]);
-        let packs = load(dir.path(), &langs(&["zh", "en"])).unwrap();
+        let (packs, _) = load(dir.path(), &langs(&["zh", "en"])).unwrap();
         let en = packs.get("en");
         assert_eq!(en.string("next"), "Onwards");
         assert_eq!(en.string("previous"), "Previous", "the rest is built in");
@@ -460,7 +507,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_language_needs_a_complete_pack_and_says_which_key_is_missing() {
+    fn a_new_language_needs_its_formats_and_borrows_missing_strings_from_english() {
         let fr = BUILTIN[1]
             .1
             .replace("  next: Next\n", "")
@@ -468,18 +515,24 @@ mod tests {
         let dir = site_with(&[("fr", &fr)]);
         let errs = load(dir.path(), &langs(&["zh", "fr"])).unwrap_err();
         let msgs: Vec<_> = errs.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(msgs, ["`range` is missing for language `fr`"]);
+
+        let fr = BUILTIN[1].1.replace("  next: Next\n", "");
+        let dir = site_with(&[("fr", &fr)]);
+        let (packs, warnings) = load(dir.path(), &langs(&["zh", "fr"])).unwrap();
+        assert_eq!(packs.get("fr").string("next"), "Next");
+        assert_eq!(warnings.len(), 1);
+        let w = &warnings[0];
+        assert!(!w.is_error());
         assert_eq!(
-            msgs,
-            [
-                "`range` is missing for language `fr`",
-                "UI string `next` is missing for language `fr`"
-            ]
+            w.message,
+            "UI string `next` is missing for language `fr`; its pages show them in English"
         );
-        assert!(errs[1].line > 0);
+        assert!(w.line > 0);
         assert_eq!(
-            errs[1].help.as_deref(),
+            w.help.as_deref(),
             Some(
-                "add `next: …` under `strings:` in templates/i18n/fr.yaml: `fr` has no built-in pack, so its file must define every key (start from a copy of yanbao's templates/i18n/en.yaml)"
+                "add them under `strings:` in templates/i18n/fr.yaml (yanbao's templates/i18n/en.yaml has every key; `yanbao init --templates` copies it)"
             )
         );
     }
@@ -503,6 +556,7 @@ mod tests {
         assert_eq!(
             load(dir.path(), &langs(&["en"]))
                 .unwrap()
+                .0
                 .get("en")
                 .string("next"),
             "Next"

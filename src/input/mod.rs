@@ -8,6 +8,7 @@ pub mod content;
 pub mod data;
 pub mod files;
 pub mod i18n;
+pub mod lock;
 pub mod store;
 pub mod templates;
 pub mod yaml;
@@ -35,6 +36,8 @@ pub struct Inputs {
     pub templates_hash: u64,
     /// Static files by output path.
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// `content/translations.lock`, when there is one.
+    pub lock: Option<lock::Lock>,
 }
 
 /// How to read the site.
@@ -55,7 +58,8 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
         config::check_cli_base_url(url).map_err(|d| Error::content(vec![d]))?;
         config.base_url = Some(url.to_string());
     }
-    let packs = i18n::load(r.root, &config.languages).map_err(Error::content)?;
+    let (packs, pack_warnings) = i18n::load(r.root, &config.languages).map_err(Error::content)?;
+    problems.extend(pack_warnings);
     let (templates, templates_hash) = match templates::load(r.root, r.escape) {
         Ok((t, h)) => (Some(t), h),
         Err(d) => {
@@ -67,6 +71,10 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
     let charts = data::load(r.root, "charts", problems);
     let pages = content::load(r.root, &config, &packs, r.drafts, problems);
     let assets = assets::load(r.root, problems);
+    let lock = lock::load(r.root).unwrap_or_else(|d| {
+        problems.push(d);
+        None
+    });
     Ok(Inputs {
         config,
         config_file,
@@ -78,5 +86,6 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
         templates,
         templates_hash,
         assets,
+        lock,
     })
 }

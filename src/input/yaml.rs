@@ -52,6 +52,11 @@ impl Located {
         }
     }
 
+    /// Every node path of the document (in no particular order).
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.values.keys().map(String::as_str)
+    }
+
     /// Does the document have a node at `path`?
     pub fn has(&self, path: &str) -> bool {
         self.values.contains_key(path) || self.keys.contains_key(path)

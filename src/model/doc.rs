@@ -77,6 +77,8 @@ pub enum Block {
     Figure {
         title: Rich,
         status: FigureStatus,
+        /// The image of a figure with `status: image`.
+        image: Option<FigureImage>,
         /// The caption line the report printed under the image.
         source: Option<Rich>,
         figure: usize,
@@ -93,6 +95,15 @@ pub enum FigureStatus {
     Lost,
     /// The image is gone; its structure is rebuilt from the report's text right below.
     Rebuilt,
+    /// The image is shown.
+    Image,
+}
+
+/// The image of a figure: its file from the site root, and what it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureImage {
+    pub path: String,
+    pub alt: Rich,
 }
 
 /// Numbered separately: figures (charts and lost images) and tables.

@@ -12,5 +12,6 @@ pub mod quantity;
 pub mod site;
 pub mod text;
 pub mod time;
+pub mod translation;
 
 pub use site::HOME_KEY;

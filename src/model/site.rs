@@ -28,6 +28,8 @@ pub struct Site {
     /// Numbered figures and tables of every language.
     pub figures: Vec<Figure>,
     pub index: Index,
+    /// What `check` reports about translations.
+    pub translation: crate::model::translation::Translation,
 }
 
 /// Lookups by key, built once when the site is assembled.
@@ -81,6 +83,8 @@ pub struct Front {
     pub updated: Option<String>,
     pub authors: Vec<String>,
     pub tags: Vec<String>,
+    /// Files (from the site root) that redirect to this page: its old addresses.
+    pub aliases: Vec<String>,
 }
 
 impl Page {
@@ -241,6 +245,7 @@ pub(crate) mod tests {
             pages: vec![],
             figures: vec![],
             index: Index::default(),
+            translation: Default::default(),
         }
     }
 

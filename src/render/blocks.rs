@@ -8,7 +8,7 @@ use crate::charts;
 use crate::markup::escape;
 use crate::model::chart::AnnotationKind;
 use crate::model::data::{DataSet, FieldKind, Row, SourceKind, Value};
-use crate::model::doc::{Block, Figure, FigureKind, FigureStatus};
+use crate::model::doc::{Block, Figure, FigureImage, FigureKind, FigureStatus};
 use crate::model::quantity::Style;
 use crate::model::site::Page;
 use crate::model::text::Rich;
@@ -54,11 +54,17 @@ impl Cx<'_> {
             Block::Figure {
                 title,
                 status,
+                image,
                 source,
                 figure,
             } => {
-                let (html, close) =
-                    self.lost_figure(title, *status, source.as_ref(), &site.figures[*figure]);
+                let (html, close) = self.figure(
+                    title,
+                    *status,
+                    image.as_ref(),
+                    source.as_ref(),
+                    &site.figures[*figure],
+                );
                 BlockHtml {
                     html,
                     close,
@@ -255,18 +261,21 @@ impl Cx<'_> {
         html
     }
 
-    /// A figure whose image the source lost: a numbered caption and a note saying so. A rebuilt
-    /// figure encloses the Markdown table or list that follows it.
-    fn lost_figure(
+    /// A numbered image figure: its caption, the image, its source line. A figure whose image
+    /// the source lost has a note saying so instead; a rebuilt one encloses the Markdown table
+    /// or list that follows it.
+    fn figure(
         &mut self,
         title: &Rich,
         status: FigureStatus,
+        image: Option<&FigureImage>,
         source: Option<&Rich>,
         fig: &Figure,
     ) -> (String, Option<String>) {
         let class = match status {
             FigureStatus::Lost => "lost",
             FigureStatus::Rebuilt => "rebuilt",
+            FigureStatus::Image => "image",
         };
         let mut html = format!(
             "<figure class=\"figure-{class}\" id=\"{}\">",
@@ -274,32 +283,51 @@ impl Cx<'_> {
         );
         let title = self.reader(title);
         html.push_str(&self.caption(fig, &fig.anchor, &title, None));
-        let note = match status {
-            FigureStatus::Lost => self.t("figure_lost"),
-            FigureStatus::Rebuilt => self.t("figure_rebuilt"),
-        };
-        let _ = write!(html, "<p class=\"figure-note\">{}</p>", escape(note));
+        match (status, image) {
+            (FigureStatus::Image, Some(img)) => {
+                let src = self.site.asset_href(&self.prefix, &img.path);
+                let alt = self.reader(&img.alt);
+                let _ = write!(
+                    html,
+                    "<img src=\"{}\" alt=\"{}\" loading=\"lazy\" decoding=\"async\">",
+                    escape(&src),
+                    escape(&alt)
+                );
+            }
+            (FigureStatus::Lost, _) => {
+                let note = self.t("figure_lost");
+                let _ = write!(html, "<p class=\"figure-note\">{}</p>", escape(note));
+            }
+            _ => {
+                let note = self.t("figure_rebuilt");
+                let _ = write!(html, "<p class=\"figure-note\">{}</p>", escape(note));
+            }
+        }
         // The original's source line, then the permalink and the citation.
         let link = self.permalink(fig, &fig.anchor);
         let cite = self.cite_details(fig);
         let source = match source {
             Some(s) => {
                 let s = self.html(s);
+                let label = match status {
+                    FigureStatus::Image => "source",
+                    _ => "original_source",
+                };
                 format!(
                     "<p class=\"fig-source\"><span class=\"label\">{}{}</span>{s}{link}</p>{cite}",
-                    escape(self.t("original_source")),
+                    escape(self.t(label)),
                     escape(self.t("colon")),
                 )
             }
             None => format!("<p class=\"fig-source\">{}</p>{cite}", link.trim_start()),
         };
         match status {
-            FigureStatus::Lost => {
+            FigureStatus::Rebuilt => (html, Some(format!("{source}</figure>\n"))),
+            FigureStatus::Lost | FigureStatus::Image => {
                 html.push_str(&source);
                 html.push_str("</figure>\n");
                 (html, None)
             }
-            FigureStatus::Rebuilt => (html, Some(format!("{source}</figure>\n"))),
         }
     }
 

@@ -196,6 +196,9 @@ pub fn translated(root: &Path, targets: &[String]) -> Result<Vec<(String, usize)
     if targets.is_empty() {
         chosen = translations.iter().collect();
     }
+    // A page named twice (`en en/status`) is recorded once.
+    let mut seen = std::collections::HashSet::new();
+    chosen.retain(|t| seen.insert(*t));
     let mut entries = match inputs.lock {
         Some(l) if !targets.is_empty() => l.entries,
         _ => lock::Entries::new(),
@@ -211,7 +214,6 @@ pub fn translated(root: &Path, targets: &[String]) -> Result<Vec<(String, usize)
         recorded.push((lock_key(lang, key), sections.len()));
         entries.insert(lock_key(lang, key), sections.into_iter().collect());
     }
-    recorded.dedup();
     let path = root.join(LOCK_PATH);
     let tmp = root.join(format!("{LOCK_PATH}.tmp"));
     let io = |e: std::io::Error| Error::Io {

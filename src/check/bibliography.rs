@@ -161,9 +161,9 @@ fn json_sources(
 /// One CSL-JSON entry as an outside source: publisher (or the journal, or the authors), title,
 /// date and address are what tables and downloads show; the engine formats the whole entry.
 fn json_source(id: &str, v: &serde_json::Value) -> Result<Source, String> {
-    let item: hayagriva::citationberg::json::Item =
-        serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
-    drop(item);
+    // What the citation engine will read: an entry it cannot is an error here, not a gap.
+    serde_json::from_value::<hayagriva::citationberg::json::Item>(v.clone())
+        .map_err(|e| e.to_string())?;
     let text = |k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::trim);
     if text("type").is_none_or(str::is_empty) {
         return Err("it has no `type`".into());

@@ -364,7 +364,17 @@ impl Walk {
                         })
                         .collect();
                     match r.cite(&items) {
-                        Some(cited) => self.nodes.push(Node::Cite(cited)),
+                        Some(cited) => {
+                            // A note mark sits on the word before it: `sales [@a].` reads
+                            // "sales¹." (as Pandoc does for note styles).
+                            if let Some(Node::Event(Event::Text(t))) = self.nodes.last_mut() {
+                                let kept = t.trim_end().len();
+                                if kept < t.len() {
+                                    *t = CowStr::from(t[..kept].to_string());
+                                }
+                            }
+                            self.nodes.push(Node::Cite(cited));
+                        }
                         None => self.text(raw),
                     }
                 }

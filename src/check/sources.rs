@@ -11,8 +11,8 @@ use crate::model::text::Localized;
 
 impl SetCheck<'_> {
     /// The sources the file defines under `sources:` (or, for `content/sources.yaml`, at its
-    /// top level). A shared bibliography keeps a place for each key, valid or not, so that the
-    /// indexes of the keys after it hold.
+    /// top level), one for each key, valid or not, so that the indexes of the keys after it
+    /// hold.
     pub(super) fn sources(&mut self) -> Vec<Source> {
         let p = self.parsed;
         let ids: Vec<String> = p
@@ -43,14 +43,15 @@ impl SetCheck<'_> {
                     id: name.to_string(),
                     provenance,
                 }),
-                None if shared_file => out.push(Source {
+                // Its problems are reported; the place is kept so that rows naming it are not
+                // reported again as naming nothing (a file with problems is left out anyway).
+                None => out.push(Source {
                     id: name.to_string(),
                     provenance: crate::model::data::Provenance::Report {
                         page: String::new(),
                         anchor: String::new(),
                     },
                 }),
-                None => {}
             }
         }
         out

@@ -95,8 +95,12 @@ fn read(root: &Path, rel: &str, problems: &mut Problems, failed: &mut bool) -> O
 /// A CSL-JSON file: an array of items. Each entry comes with the byte offset of its `{`.
 pub fn parse_json(file: &SourceFile) -> Result<Vec<(serde_json::Value, usize)>, Box<Diagnostic>> {
     let value: serde_json::Value = serde_json::from_str(&file.text).map_err(|e| {
+        let message = e.to_string();
+        let message = message
+            .rfind(" at line ")
+            .map_or(message.as_str(), |i| &message[..i]);
         Box::new(
-            file.error_at_line(e.line(), e.column(), format!("invalid JSON: {e}"))
+            file.error_at_line(e.line(), e.column(), format!("invalid JSON: {message}"))
                 .help("a CSL-JSON file is an array of entries: `[{\"id\": \"key\", \"type\": \"report\", \"title\": \"…\"}]`, as Zotero exports it (File → Export → CSL JSON)"),
         )
     })?;

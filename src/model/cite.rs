@@ -217,8 +217,8 @@ fn common(site: &Site, lang: &str) -> Map<String, Value> {
 
 /// An outside source as a CSL-JSON item in `lang` (id: the source's key), for the citation
 /// engine: the entry of `content/sources.json` as the editor wrote it, or one made from a YAML
-/// source (the publisher is also the author, as GB/T 7714 and APA want for an organisation's
-/// page; with an address it is a web page). None for the report's own and derived sources.
+/// source (the publisher as the author, as GB/T 7714 and APA want for an organisation's page,
+/// printed once; with an address it is a web page). None for the report's own and derived sources.
 pub fn source_item(site: &Site, source: usize, lang: &str) -> Option<Value> {
     let s = &site.sources[source];
     let Provenance::External {
@@ -246,9 +246,9 @@ pub fn source_item(site: &Site, source: usize, lang: &str) -> Option<Value> {
         json!(if url.is_some() { "webpage" } else { "document" }),
     );
     m.insert("title".into(), json!(site.text(title, lang)));
+    // The publisher is the author (an organisation's own page); styles print it once.
     if !publisher.trim().is_empty() {
         m.insert("author".into(), json!([{ "literal": publisher }]));
-        m.insert("publisher".into(), json!(publisher));
     }
     if let Some(parts) = date_parts(date) {
         m.insert("issued".into(), json!({ "date-parts": [parts] }));

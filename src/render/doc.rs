@@ -365,6 +365,8 @@ pub fn strip_tags(html: &str) -> String {
     while i < html.len() {
         let rest = &html[i..];
         if rest.starts_with('<') {
+            // A note mark leaves nothing behind: "sales¹;" reads "sales;".
+            let mark = rest.starts_with("<sup class=\"note-ref") || skip.last() == Some(&"</sup>");
             if let Some(close) = skip.last() {
                 if rest.starts_with(close) {
                     skip.pop();
@@ -374,7 +376,9 @@ pub fn strip_tags(html: &str) -> String {
                 skip.push(close);
             }
             let end = rest.find('>').map_or(html.len(), |e| i + e + 1);
-            out.push(' ');
+            if !mark {
+                out.push(' ');
+            }
             i = end;
             continue;
         }

@@ -753,12 +753,19 @@ fn init_writes_a_report_that_builds_at_once_and_new_chapter_adds_one_in_every_la
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("my-report");
     let written = yanbao::init(&root).unwrap();
-    assert_eq!(written.len(), 7);
+    assert_eq!(written.len(), 8);
     let report = yanbao::build(&Options::new(&root)).unwrap_or_else(|e| panic!("{e}"));
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     let en = read(&root.join("public/en/market/index.html"));
     assert!(en.contains("CNY 12 billion"), "a figure from data");
     assert!(en.contains("class=\"fn-ref\""), "a footnote");
+    // The bibliography: a shared source named by the data, another cited in the text, both
+    // notes formatted by the citation engine.
+    assert!(en.contains("<sup class=\"note-ref cite\">"), "a citation");
+    assert!(en.contains("A statistics agency. (2024, June 1). <i>Annual market statistics</i>."));
+    assert!(en.contains(
+        "An industry association. (2024, November). <i>Industry development survey</i>."
+    ));
     assert!(read(&root.join("public/zh/index.html")).contains("新报告"));
     // A second init does not touch the report.
     let err = yanbao::init(&root).unwrap_err().to_string();

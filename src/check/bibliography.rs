@@ -365,6 +365,79 @@ pub fn report_sections(
     }
 }
 
+/// A derivation that rests on itself (`a` from `b`, `b` from `a`) could never be described: each
+/// such circle is an error at the `from:` of its first source.
+pub fn derivation_cycles(
+    bib: &Bibliography,
+    store: &crate::input::store::Store<Parsed<RawData>>,
+    sets: &crate::input::store::Store<crate::model::data::DataSet>,
+    sources: &[Source],
+    problems: &mut Problems,
+) {
+    let from = |s: usize| match sources.get(s).map(|x| &x.provenance) {
+        Some(Provenance::Derived { from, .. }) => from.clone(),
+        _ => Vec::new(),
+    };
+    // 0: not seen, 1: on the current path, 2: done.
+    let mut state = vec![0u8; sources.len()];
+    for start in 0..sources.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut path = vec![start];
+        let mut stack = vec![(start, from(start), 0usize)];
+        state[start] = 1;
+        while let Some((node, next, k)) = stack.last_mut() {
+            let Some(&n) = next.get(*k) else {
+                state[*node] = 2;
+                stack.pop();
+                path.pop();
+                continue;
+            };
+            *k += 1;
+            match state.get(n) {
+                Some(0) => {
+                    state[n] = 1;
+                    path.push(n);
+                    stack.push((n, from(n), 0));
+                }
+                Some(1) => {
+                    let at = path.iter().position(|&p| p == n).unwrap_or(0);
+                    let circle: Vec<String> = path[at..]
+                        .iter()
+                        .chain([&n])
+                        .map(|&p| format!("`{}`", sources[p].id))
+                        .collect();
+                    let message =
+                        format!("derivation goes round in a circle: {}", circle.join(" → "));
+                    let help = "a derived source rests on others; one of these must be a report or outside source";
+                    let id = &sources[n].id;
+                    // A data file's own source, or else one of the bibliography.
+                    let d = match sets.iter().find(|(_, _, set)| set.sources.contains(&n)) {
+                        Some((i, _, _)) => store
+                            .at(i)
+                            .map(|p| p.error(&format!("sources.{id}.from"), message.clone())),
+                        None => bib
+                            .yaml
+                            .as_ref()
+                            .map(|y| y.error(&format!("{id}.from"), message.clone())),
+                    };
+                    problems.push(
+                        d.unwrap_or_else(|| {
+                            crate::diag::Diagnostic::error(
+                                crate::input::bibliography::YAML_FILE,
+                                message,
+                            )
+                        })
+                        .help(help),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

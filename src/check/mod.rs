@@ -59,6 +59,13 @@ pub fn run(inputs: &Inputs, strict_links: bool, problems: &mut Problems) -> Opti
         problems,
     );
     cycles::reference_cycles(&inputs.data, &sets, problems);
+    bibliography::derivation_cycles(
+        &inputs.bibliography,
+        &inputs.data,
+        &sets,
+        &sources,
+        problems,
+    );
     let charts = charts::check_all(
         &inputs.charts,
         &sets,

@@ -44,6 +44,8 @@ impl Cache {
             format!("{:?}", p.headings).hash(&mut h);
         }
         format!("{:?}", site.figures).hash(&mut h);
+        // Every page's notes describe sources, and prose cites the shared ones by key.
+        format!("{:?}", site.sources).hash(&mut h);
         self.global = h.finish();
     }
 

@@ -30,6 +30,10 @@ const STARTER: &[(&str, &str)] = &[
         include_str!("../templates/starter/content/en/market.md"),
     ),
     (
+        "content/sources.yaml",
+        include_str!("../templates/starter/content/sources.yaml"),
+    ),
+    (
         "content/data/market.yaml",
         include_str!("../templates/starter/content/data/market.yaml"),
     ),

@@ -753,12 +753,19 @@ fn init_writes_a_report_that_builds_at_once_and_new_chapter_adds_one_in_every_la
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("my-report");
     let written = yanbao::init(&root).unwrap();
-    assert_eq!(written.len(), 7);
+    assert_eq!(written.len(), 8);
     let report = yanbao::build(&Options::new(&root)).unwrap_or_else(|e| panic!("{e}"));
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     let en = read(&root.join("public/en/market/index.html"));
     assert!(en.contains("CNY 12 billion"), "a figure from data");
     assert!(en.contains("class=\"fn-ref\""), "a footnote");
+    // The bibliography: a shared source named by the data, another cited in the text, both
+    // notes formatted by the citation engine.
+    assert!(en.contains("<sup class=\"note-ref cite\">"), "a citation");
+    assert!(en.contains("A statistics agency. (2024, June 1). <i>Annual market statistics</i>."));
+    assert!(en.contains(
+        "An industry association. (2024, November). <i>Industry development survey</i>."
+    ));
     assert!(read(&root.join("public/zh/index.html")).contains("新报告"));
     // A second init does not touch the report.
     let err = yanbao::init(&root).unwrap_err().to_string();
@@ -1056,5 +1063,99 @@ fn image_figures_are_numbered_and_images_next_to_a_chapter_are_copied() {
         err.to_string()
             .contains("link to `gone.png`: no chapter, and no file content/zh/gone.png"),
         "{err}"
+
+/// The note of `needle` on a page: its number, and how many notes name it.
+fn notes_naming(html: &str, needle: &str) -> (Vec<String>, Vec<String>) {
+    let notes = &html[html
+        .find("<section class=\"notes\"")
+        .expect("a notes section")..];
+    let notes = &notes[..notes.find("</section>").unwrap()];
+    let mut numbers = Vec::new();
+    let mut items = Vec::new();
+    for li in notes.split("<li id=\"note-").skip(1) {
+        let li = &li[..li.find("</li>").unwrap()];
+        if li.contains(needle) {
+            numbers.push(li[..li.find('"').unwrap()].to_string());
+            items.push(li.to_string());
+        }
+    }
+    (numbers, items)
+}
+
+#[test]
+fn one_bibliography_gives_one_note_per_source_in_each_language_style() {
+    // In the EV fixture, content/sources.yaml holds the association's monthly report once: the
+    // sales data (a row), the city data (the file's default and a derivation's input) and the
+    // chapter's prose ([@key], with a second key and, elsewhere, a locator) all cite it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = Options::new(repo_root().join("tests/fixtures/ev-report"));
+    opts.output = dir.path().join("out");
+    yanbao::build(&opts).unwrap();
+    let zh = read(&opts.output.join("zh/sales/index.html"));
+    let en = read(&opts.output.join("en/sales/index.html"));
+    let (zn, zitems) = notes_naming(&zh, "2024年新能源汽车上险量月报");
+    let (en_n, eitems) = notes_naming(&en, "Monthly NEV insurance registrations");
+    assert_eq!((zn.len(), en_n.len()), (1, 1), "one note per language");
+    // GB/T 7714-2015 on the Chinese page, APA on the English one, by the citation engine.
+    assert!(
+        zitems[0].contains("示例汽车流通协会. 2024年新能源汽车上险量月报（示例）[EB/OL]. (2025-01-12). <a href=\"https://example.org/eada/registrations/2024-12\">"),
+        "{}",
+        zitems[0]
+    );
+    assert!(
+        eitems[0].contains("Example Automobile Dealers Association. (2025, January 12). <i>Monthly NEV insurance registrations, December 2024 (example)</i>. <a href=\"https://example.org/eada/registrations/2024-12\">"),
+        "{}",
+        eitems[0]
+    );
+    // Every mark that cites it (rows of two data files, a derivation, the prose) uses its number.
+    let n = &en_n[0];
+    let link = format!("href=\"#note-{n}\"");
+    assert!(
+        en.contains(&format!("registrations<sup class=\"note-ref cite\"><a {link} aria-label=\"Outside data {n}\">{n}</a>")),
+        "prose cites it, the space before the mark dropped"
+    );
+    assert!(en.matches(&link).count() >= 4, "rows, derivation and prose");
+    assert!(
+        en.contains("<span class=\"locator\">: p. 3</span>"),
+        "locator"
+    );
+    assert!(
+        zh.contains("<span class=\"locator\">：第3页</span>"),
+        "locator"
+    );
+    // An article of content/sources.json, with authors, journal and DOI.
+    let en_prices = read(&opts.output.join("en/prices/index.html"));
+    let zh_prices = read(&opts.output.join("zh/prices/index.html"));
+    assert!(en_prices.contains("Zhang, S., &amp; Li, S. (2024). Cost outlook for sodium-ion traction batteries, 2024-2030 (fictional). <i>Journal of Example Energy Storage</i>, <i>12</i>(3), 45–67."));
+    assert!(zh_prices.contains("ZHANG S, LI S. Cost outlook for sodium-ion traction batteries, 2024-2030 (fictional)[J/OL]. Journal of Example Energy Storage, 2024, 12(3): 45-67."));
+    // In a code span the syntax stays as written.
+    assert!(en_prices.contains("<code>[@key]</code>"));
+    // No page, print edition or search text shows a citation as written.
+    for (path, bytes) in all_files(&opts.output) {
+        if !(path.ends_with(".html") || path.ends_with(".json")) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes).replace("<code>[@key]</code>", "");
+        let text = text.replace("`[@key]`", "").replace("[@key]", "");
+        assert!(!text.contains("[@"), "{path} shows a citation as written");
+    }
+    let search = read(&opts.output.join("search/en.json"));
+    assert!(
+        search.contains("checked against the association’s monthly registrations; for 2019, see its annual review."),
+        "search text reads without marks"
+    );
+    // The print edition lists the source once under "Sources cited".
+    let print = read(&opts.output.join("en/print/index.html"));
+    let bib = &print[print.find("id=\"bibliography\"").unwrap()..];
+    assert_eq!(
+        bib.matches("Monthly NEV insurance registrations").count(),
+        1
+    );
+    // Downloads name the shared key.
+    let json = read(&opts.output.join("data/city_sales.json"));
+    assert!(
+        json.contains("\"eada_registrations_2024\": {"),
+        "{}",
+        &json[..400]
     );
 }

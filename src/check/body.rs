@@ -5,20 +5,22 @@
 use std::collections::BTreeSet;
 
 use crate::check::blocks::BlockSpec;
-use crate::check::doc::{self, Resolver};
+use crate::check::doc::{self, CitePlace, Resolver};
 use crate::check::pages::{Draft, Skeleton};
 use crate::check::refs::{Targets, Unresolved};
 use crate::diag::{Diagnostic, Problem, Problems, Severity};
 use crate::input::store::{Lookup, Store};
 use crate::model::chart::Chart;
 use crate::model::data::{DataSet, Value};
-use crate::model::doc::{Block, FigureImage, FigureStatus, Heading, Target};
+use crate::model::doc::{Block, Cited, FigureImage, FigureStatus, Heading, Target};
 use crate::model::site::{Front, Page};
 use crate::model::text::{Localized, Ref, Rich, join};
 
 /// What resolving pages needs: every other part of the checked site.
 pub struct Context<'a> {
     pub skeleton: &'a Skeleton<'a>,
+    /// The shared sources, which prose cites as `[@key]`.
+    pub shared: &'a crate::check::bibliography::Shared,
     pub targets: &'a Targets,
     pub sets: &'a Store<DataSet>,
     pub charts: &'a Store<Chart>,
@@ -628,6 +630,53 @@ impl Resolver for PageResolver<'_> {
             }
             Err(Unresolved::Quiet) => None,
         }
+    }
+
+    fn cite(&mut self, items: &[(String, Option<String>, usize)]) -> Option<Vec<Cited>> {
+        let shared = self.cx.shared;
+        let mut out = Vec::new();
+        for (key, locator, offset) in items {
+            match shared.keys.get(key) {
+                Some((source, _)) => out.push(Cited {
+                    source: *source,
+                    locator: locator.clone(),
+                }),
+                None if shared.failed => return None,
+                None => {
+                    let names = shared.names();
+                    let mut help = crate::check::bibliography::unknown_help(key, &[], &names, true);
+                    if names.is_empty() {
+                        help = "prose cites the shared sources: define it in content/sources.yaml (or content/sources.json)".into();
+                    } else {
+                        help.push_str("; a data file's own sources are cited through its figures (`{{file.row}}`)");
+                    }
+                    self.problem(
+                        *offset,
+                        Problem::new(format!("unknown source `{key}` in a citation"), help),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+
+    fn bad_cite(&mut self, raw: &str, offset: usize, place: CitePlace) {
+        let (message, help) = match place {
+            CitePlace::Malformed => (
+                format!("`{raw}` is not a citation"),
+                "write `[@key]`, `[@a; @b]` or `[@key, p. 12]` (keys of content/sources.yaml); to show the brackets as they are, write `\\[@`".to_string(),
+            ),
+            CitePlace::Heading => (
+                format!("citation `{raw}` in a heading"),
+                "headings are also the table of contents and search titles: cite in the text below the heading".to_string(),
+            ),
+            CitePlace::Link => (
+                format!("citation `{raw}` inside a link's text"),
+                "its note mark would be a link inside a link: put the citation after the link".to_string(),
+            ),
+        };
+        self.problem(offset, Problem::new(message, help));
     }
 
     fn stray_emphasis(&mut self, offset: usize) {

@@ -33,7 +33,8 @@ pub fn translation(inputs: &Inputs, sk: &Skeleton, problems: &mut Problems) -> T
     let mut texts: BTreeMap<&str, Count> = BTreeMap::new();
     let files = std::iter::once((&inputs.config_file, &inputs.config_loc))
         .chain(inputs.data.values().map(|p| (&p.file, &p.loc)))
-        .chain(inputs.charts.values().map(|p| (&p.file, &p.loc)));
+        .chain(inputs.charts.values().map(|p| (&p.file, &p.loc)))
+        .chain(inputs.bibliography.yaml.iter().map(|p| (&p.file, &p.loc)));
     for (file, loc) in files {
         file_texts(
             file,

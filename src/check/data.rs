@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use serde_yaml::{Mapping, Value as Yaml};
 
+use crate::check::bibliography::Shared;
 use crate::check::ids::{self, IdKind};
 use crate::check::refs::{ROW_KEYS, SetTarget, Targets};
 use crate::diag::{Diagnostic, Problem, Problems};
@@ -52,9 +53,10 @@ pub fn check_all(
     targets: &Targets,
     packs: &Packs,
     languages: &[String],
+    shared: &Shared,
     problems: &mut Problems,
 ) -> (Store<DataSet>, Vec<Source>) {
-    let mut sources = Vec::new();
+    let mut sources = shared.sources.clone();
     let sets = store.map(|_, id, parsed| {
         if !IdKind::Name.accepts(id) {
             let p = ids::problem(IdKind::Name, "data file name", id);
@@ -64,17 +66,12 @@ pub fn check_all(
             )));
             return None;
         }
-        let mut c = SetCheck {
-            parsed,
-            targets,
-            packs,
-            languages,
-            out: Vec::new(),
-            base: sources.len(),
-        };
+        let mut c = SetCheck::new(parsed, targets, packs, languages, shared);
+        c.base = sources.len();
         let (set, own) = c.run();
         let ok = c.out.is_empty();
         problems.extend(c.out);
+        problems.extend(c.warnings);
         ok.then(|| {
             sources.extend(own);
             set
@@ -90,8 +87,40 @@ pub(super) struct SetCheck<'a> {
     pub(super) packs: &'a Packs,
     pub(super) languages: &'a [String],
     pub(super) out: Vec<Diagnostic>,
+    /// Problems that do not keep the file out of the site.
+    pub(super) warnings: Vec<Diagnostic>,
     /// Index of this file's first source among the site's sources.
     pub(super) base: usize,
+    /// The shared sources, which the file may name after its own.
+    pub(super) shared: &'a Shared,
+    /// Shared sources the file names, in order of first use.
+    pub(super) used_shared: Vec<usize>,
+    /// Path of a source of the file in its YAML: `sources.` in a data file, nothing in
+    /// `content/sources.yaml`.
+    pub(super) prefix: &'static str,
+}
+
+impl<'a> SetCheck<'a> {
+    pub(super) fn new(
+        parsed: &'a Parsed<RawData>,
+        targets: &'a Targets,
+        packs: &'a Packs,
+        languages: &'a [String],
+        shared: &'a Shared,
+    ) -> Self {
+        SetCheck {
+            parsed,
+            targets,
+            packs,
+            languages,
+            out: Vec::new(),
+            warnings: Vec::new(),
+            base: 0,
+            shared,
+            used_shared: Vec::new(),
+            prefix: "sources.",
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -131,12 +160,10 @@ impl SetCheck<'_> {
         let sources = self.sources();
         let source_ids: Vec<&str> = sources.iter().map(|s| s.id.as_str()).collect();
         let default_source = raw.source.as_ref().and_then(|d| {
-            let found = source_ids.iter().position(|s| s == d);
+            let found = self.lookup(d, &source_ids);
             if found.is_none() {
-                let d = p
-                    .error("source", format!("unknown source `{d}`"))
-                    .help(help_choose("sources defined under `sources:`", &source_ids));
-                self.out.push(d);
+                let d = self.unknown_source("source", d, &source_ids);
+                self.out.extend(d);
             }
             found
         });
@@ -152,6 +179,7 @@ impl SetCheck<'_> {
             title,
             notes,
             sources: (self.base..self.base + sources.len()).collect(),
+            shared: std::mem::take(&mut self.used_shared),
             fields,
             rows,
             row_index,
@@ -275,7 +303,7 @@ impl SetCheck<'_> {
         let p = self.parsed;
         let mut row = Row {
             id: String::new(),
-            source: default_source.map(|i| self.base + i),
+            source: default_source,
             unit: None,
             text: None,
             values: BTreeMap::new(),
@@ -295,12 +323,12 @@ impl SetCheck<'_> {
                     ),
                 },
                 "source" => match value.as_str() {
-                    Some(s) => match source_ids.iter().position(|x| *x == s) {
-                        Some(i) => row.source = Some(self.base + i),
-                        None => self.out.push(
-                            p.error(&vpath, format!("unknown source `{s}`"))
-                                .help(help_choose("sources defined under `sources:`", source_ids)),
-                        ),
+                    Some(s) => match self.lookup(s, source_ids) {
+                        Some(i) => row.source = Some(i),
+                        None => {
+                            let d = self.unknown_source(&vpath, s, source_ids);
+                            self.out.extend(d);
+                        }
                     },
                     None => self
                         .out
@@ -372,7 +400,11 @@ impl SetCheck<'_> {
             self.out.push(
                 p.error(path, format!("row `{}` has a figure but no source", row.id)).help(format!(
                     "every figure needs its provenance: add `source: <id>` naming one of {}, or a file-level `source:`",
-                    if source_ids.is_empty() { "the `sources:` you define".to_string() } else { source_ids.join(", ") }
+                    {
+                        let mut names: Vec<&str> = source_ids.to_vec();
+                        names.extend(self.shared.names());
+                        if names.is_empty() { "the `sources:` you define".to_string() } else { names.join(", ") }
+                    }
                 )),
             );
         }
@@ -555,14 +587,6 @@ pub(super) fn parse_quantity(v: &Yaml) -> Result<Quantity, Problem> {
     q.map_err(|m| Problem::new(m, help))
 }
 
-pub(super) fn help_choose(what: &str, ids: &[&str]) -> String {
-    if ids.is_empty() {
-        format!("this file has no {what}; define one first")
-    } else {
-        format!("use one of the {what}: {}", ids.join(", "))
-    }
-}
-
 fn serde_error(e: &serde_yaml::Error, path: &str, p: &Parsed<RawData>) -> Diagnostic {
     let msg = e.to_string();
     // Errors from an already-parsed value carry no position: point at the offending key if named.
@@ -614,7 +638,14 @@ mod tests {
         };
         super::targets(&store, &mut targets);
         let mut problems = Problems::default();
-        let (sets, sources) = check_all(&store, &targets, &builtin_packs(), &langs, &mut problems);
+        let (sets, sources) = check_all(
+            &store,
+            &targets,
+            &builtin_packs(),
+            &langs,
+            &crate::check::bibliography::Shared::default(),
+            &mut problems,
+        );
         let problems = problems.into_vec();
         match sets.complete() {
             Some(mut v) if problems.is_empty() => Ok((v.remove(0), sources)),

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
 
-use crate::model::doc::{Body, Node, Target};
+use crate::model::doc::{Body, Cited, Node, Target};
 use crate::model::text::{Piece, Ref, split_refs};
 
 /// Info strings of fenced blocks that yanbao renders itself.
@@ -108,6 +108,21 @@ pub trait Resolver {
     /// Raw HTML at a body offset, under the site's policy: what to publish instead (None: as
     /// written).
     fn raw_html(&mut self, html: &str, offset: usize) -> Option<String>;
+    /// A citation `[@…]` (its items, key offsets in the body); None when a key is unknown
+    /// (reported).
+    fn cite(&mut self, items: &[(String, Option<String>, usize)]) -> Option<Vec<Cited>>;
+    /// A citation the page cannot show: malformed, or in a heading or a link's text
+    /// (`place`), at a body offset.
+    fn bad_cite(&mut self, raw: &str, offset: usize, place: CitePlace);
+}
+
+/// Why a `[@…]` is not shown as a citation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CitePlace {
+    /// It is not `[@key]`, `[@a; @b]` or `[@key, locator]`.
+    Malformed,
+    Heading,
+    Link,
 }
 
 /// The checked body: headings with their ids, references, links and blocks resolved.
@@ -117,6 +132,8 @@ pub fn resolve(events: &Events, body: &str, outline: &Outline, r: &mut dyn Resol
         pending_close: 0,
         depth: 0,
         warned_emphasis: false,
+        links: 0,
+        in_heading: false,
     };
     let mut heading = 0;
     let mut block = 0;
@@ -155,7 +172,9 @@ pub fn resolve(events: &Events, body: &str, outline: &Outline, r: &mut dyn Resol
                         .map(|(k, v)| (k.to_string(), v.as_ref().map(|v| v.to_string())))
                         .collect(),
                 });
+                w.in_heading = true;
                 w.inline(&events[i + 1..end], body, r);
+                w.in_heading = false;
                 w.nodes.push(Node::HeadingEnd);
                 i = end + 1;
                 continue;
@@ -175,10 +194,15 @@ pub fn resolve(events: &Events, body: &str, outline: &Outline, r: &mut dyn Resol
             }
             Event::Start(tag @ (Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })) => {
                 let target = r.link(dest_url, range.start);
+                w.links += 1;
                 w.nodes.push(Node::Link {
                     tag: tag.clone(),
                     target,
                 });
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                w.links = w.links.saturating_sub(1);
+                w.nodes.push(Node::Event(ev.clone()));
             }
             Event::Text(_) if !in_code => {
                 let end = text_run_end(events, i);
@@ -211,6 +235,9 @@ struct Walk {
     pending_close: usize,
     depth: usize,
     warned_emphasis: bool,
+    /// Links (and images) open around the current text: a citation there would nest links.
+    links: usize,
+    in_heading: bool,
 }
 
 impl Walk {
@@ -233,10 +260,15 @@ impl Walk {
                         tag @ (Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }),
                     ) => {
                         let target = r.link(dest_url, events[i].1.start);
+                        self.links += 1;
                         self.nodes.push(Node::Link {
                             tag: tag.clone(),
                             target,
                         });
+                    }
+                    ev @ Event::End(TagEnd::Link | TagEnd::Image) => {
+                        self.links = self.links.saturating_sub(1);
+                        self.nodes.push(Node::Event(ev.clone()));
                     }
                     Event::InlineHtml(h) => {
                         let h = r
@@ -267,7 +299,10 @@ impl Walk {
             }
             for piece in split_refs(&merged) {
                 match piece {
-                    Piece::Text(t) => self.text(t),
+                    Piece::Text(t) => {
+                        let from = t.as_ptr() as usize - merged.as_ptr() as usize;
+                        self.cited_text(t, from, body, &map, r);
+                    }
                     Piece::Ref { spec, raw, at } => match r.reference(spec, map(at)) {
                         Some(reference) => self.nodes.push(Node::Ref(reference)),
                         None => self.text(raw),
@@ -279,6 +314,71 @@ impl Walk {
                 }
             }
             i = end;
+        }
+    }
+
+    /// Text with its citations resolved; `from` is its position in the merged run, `map`
+    /// turns such positions into body offsets. `\[@key]` and `[\@key]` stay text.
+    fn cited_text(
+        &mut self,
+        t: &str,
+        from: usize,
+        body: &str,
+        map: &dyn Fn(usize) -> usize,
+        r: &mut dyn Resolver,
+    ) {
+        let escaped = |pos: usize| body.as_bytes().get(map(from + pos)) == Some(&b'\\');
+        for piece in crate::check::cite::split(t) {
+            match piece {
+                crate::check::cite::Piece::Text(x) => self.text(x),
+                crate::check::cite::Piece::Cite { raw, at, .. }
+                | crate::check::cite::Piece::Malformed { raw, at }
+                    if escaped(at) || escaped(at + 1) =>
+                {
+                    self.text(raw)
+                }
+                crate::check::cite::Piece::Malformed { raw, at } => {
+                    r.bad_cite(raw, map(from + at), CitePlace::Malformed);
+                    self.text(raw);
+                }
+                crate::check::cite::Piece::Cite { raw, at, .. }
+                    if self.in_heading || self.links > 0 =>
+                {
+                    let place = if self.in_heading {
+                        CitePlace::Heading
+                    } else {
+                        CitePlace::Link
+                    };
+                    r.bad_cite(raw, map(from + at), place);
+                    self.text(raw);
+                }
+                crate::check::cite::Piece::Cite { items, raw, .. } => {
+                    let items: Vec<(String, Option<String>, usize)> = items
+                        .iter()
+                        .map(|i| {
+                            (
+                                i.key.to_string(),
+                                i.locator.map(String::from),
+                                map(from + i.at),
+                            )
+                        })
+                        .collect();
+                    match r.cite(&items) {
+                        Some(cited) => {
+                            // A note mark sits on the word before it: `sales [@a].` reads
+                            // "sales¹." (as Pandoc does for note styles).
+                            if let Some(Node::Event(Event::Text(t))) = self.nodes.last_mut() {
+                                let kept = t.trim_end().len();
+                                if kept < t.len() {
+                                    *t = CowStr::from(t[..kept].to_string());
+                                }
+                            }
+                            self.nodes.push(Node::Cite(cited));
+                        }
+                        None => self.text(raw),
+                    }
+                }
+            }
         }
     }
 

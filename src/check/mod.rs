@@ -3,10 +3,12 @@
 //! reference, link, block and figure number resolved, or the problems that prevent it. Rendering
 //! relies on this and cannot fail on content.
 
+pub mod bibliography;
 pub mod blocks;
 pub mod body;
 mod chart_axis;
 pub mod charts;
+pub mod cite;
 pub mod coverage;
 pub mod cycles;
 pub mod data;
@@ -42,9 +44,29 @@ pub fn run(inputs: &Inputs, strict_links: bool, problems: &mut Problems) -> Opti
             .figures
             .insert((lang.clone(), id.clone()), skeleton.figures[f].kind);
     }
-    let (sets, sources) =
-        data::check_all(&inputs.data, &targets, &inputs.packs, languages, problems);
+    let shared = bibliography::check(
+        &inputs.bibliography,
+        &targets,
+        &inputs.packs,
+        languages,
+        problems,
+    );
+    let (sets, sources) = data::check_all(
+        &inputs.data,
+        &targets,
+        &inputs.packs,
+        languages,
+        &shared,
+        problems,
+    );
     cycles::reference_cycles(&inputs.data, &sets, problems);
+    bibliography::derivation_cycles(
+        &inputs.bibliography,
+        &inputs.data,
+        &sets,
+        &sources,
+        problems,
+    );
     let charts = charts::check_all(
         &inputs.charts,
         &sets,
@@ -63,7 +85,15 @@ pub fn run(inputs: &Inputs, strict_links: bool, problems: &mut Problems) -> Opti
         config.default_language(),
         problems,
     );
+    bibliography::report_sections(
+        &skeleton,
+        &inputs.bibliography,
+        &shared,
+        config.default_language(),
+        problems,
+    );
     let cx = body::Context {
+        shared: &shared,
         skeleton: &skeleton,
         targets: &targets,
         sets: &sets,

@@ -10,6 +10,9 @@ use crate::model::data::{Provenance, Source};
 use crate::model::text::Localized;
 
 impl SetCheck<'_> {
+    /// The sources the file defines under `sources:` (or, for `content/sources.yaml`, at its
+    /// top level), one for each key, valid or not, so that the indexes of the keys after it
+    /// hold.
     pub(super) fn sources(&mut self) -> Vec<Source> {
         let p = self.parsed;
         let ids: Vec<String> = p
@@ -19,17 +22,74 @@ impl SetCheck<'_> {
             .filter_map(Yaml::as_str)
             .map(String::from)
             .collect();
+        let shared_file = self.prefix.is_empty();
         let mut out = Vec::new();
         for (key, value) in &p.raw.sources {
             let Some(name) = key.as_str() else { continue };
-            if let Some(provenance) = self.source(value, &format!("sources.{name}"), &ids) {
-                out.push(Source {
+            let path = format!("{}{name}", self.prefix);
+            if !shared_file && let Some((_, at)) = self.shared.keys.get(name) {
+                let mut d = p
+                    .key_error(
+                        &path,
+                        format!("source `{name}` of this file shadows the shared source `{name}` ({at})"),
+                    )
+                    .help("this file's rows and derivations use its own; delete it here to use the shared one, or rename one of them");
+                d.severity = crate::diag::Severity::Warning;
+                self.warnings.push(d);
+            }
+            let provenance = self.source(value, &path, &ids);
+            match provenance {
+                Some(provenance) => out.push(Source {
                     id: name.to_string(),
                     provenance,
-                });
+                }),
+                // Its problems are reported; the place is kept so that rows naming it are not
+                // reported again as naming nothing (a file with problems is left out anyway).
+                None => out.push(Source {
+                    id: name.to_string(),
+                    provenance: crate::model::data::Provenance::Report {
+                        page: String::new(),
+                        anchor: String::new(),
+                    },
+                }),
             }
         }
         out
+    }
+
+    /// The site index of the source `name` as this file names it: its own first, then the
+    /// shared ones (a shared one is recorded as used by the file).
+    pub(super) fn lookup(&mut self, name: &str, own: &[impl AsRef<str>]) -> Option<usize> {
+        if let Some(k) = own.iter().position(|s| s.as_ref() == name) {
+            return Some(self.base + k);
+        }
+        let (ix, _) = self.shared.keys.get(name)?;
+        if !self.prefix.is_empty() && !self.used_shared.contains(ix) {
+            self.used_shared.push(*ix);
+        }
+        Some(*ix)
+    }
+
+    /// `unknown source `x``, with the nearest known name and the names there are. Quiet (None)
+    /// when the shared bibliography could not be read: its problems are reported already.
+    pub(super) fn unknown_source(
+        &self,
+        path: &str,
+        name: &str,
+        own: &[impl AsRef<str>],
+    ) -> Option<crate::diag::Diagnostic> {
+        if self.shared.failed {
+            return None;
+        }
+        let own: Vec<&str> = own.iter().map(AsRef::as_ref).collect();
+        let shared = self.shared.names();
+        let help =
+            crate::check::bibliography::unknown_help(name, &own, &shared, self.prefix.is_empty());
+        Some(
+            self.parsed
+                .error(path, format!("unknown source `{name}`"))
+                .help(help),
+        )
     }
 
     fn source(&mut self, v: &Yaml, path: &str, ids: &[String]) -> Option<Provenance> {
@@ -159,6 +219,7 @@ impl SetCheck<'_> {
             title: title?,
             date: date?,
             url,
+            item: None,
         })
     }
 
@@ -180,18 +241,12 @@ impl SetCheck<'_> {
         let mut indexes = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let name = item.as_str().unwrap_or_default();
-            match ids.iter().position(|s| s == name) {
-                Some(k) => indexes.push(self.base + k),
-                None => self.out.push(
-                    p.error(
-                        &format!("{path}.from.{i}"),
-                        format!("unknown source `{name}`"),
-                    )
-                    .help(format!(
-                        "a derivation names sources of this file: {}",
-                        ids.join(", ")
-                    )),
-                ),
+            match self.lookup(name, ids) {
+                Some(k) => indexes.push(k),
+                None => {
+                    let d = self.unknown_source(&format!("{path}.from.{i}"), name, ids);
+                    self.out.extend(d);
+                }
             }
         }
         let method = self.need(

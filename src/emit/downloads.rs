@@ -149,7 +149,11 @@ pub fn describe(site: &Site, source: usize, lang: &str) -> String {
             title,
             date,
             url,
+            ..
         } => {
+            if let Some(f) = crate::render::cite::source(site, source, lang) {
+                return f.text;
+            }
             let cite = pack
                 .string("cite_external")
                 .replace("{publisher}", &site.text(publisher, lang))
@@ -292,7 +296,11 @@ fn source_json(site: &Site, p: &Provenance) -> Json {
             title,
             date,
             url,
+            item,
         } => {
+            if let Some(item) = item {
+                return json!({"kind": "external", "csl": item, "publisher": text_json(site, publisher), "title": text_json(site, title), "date": date, "url": url});
+            }
             json!({"kind": "external", "publisher": text_json(site, publisher), "title": text_json(site, title), "date": date, "url": url})
         }
         Provenance::Derived { from, method } => {
@@ -355,6 +363,7 @@ fn set_json(site: &Site, set: &DataSet, rows: &[&Row], fields: &[String]) -> Jso
     let sources: Map<String, Json> = set
         .sources
         .iter()
+        .chain(&set.shared)
         .map(|&s| {
             (
                 site.sources[s].id.clone(),

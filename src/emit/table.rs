@@ -337,6 +337,7 @@ fn source_cells(site: &Site, row: &Row, per_lang: &PerLang) -> Vec<Cell> {
             title,
             date,
             url,
+            ..
         } => {
             cells.push(text(&|l| site.text(title, l)));
             cells.push(text(&|l| site.text(publisher, l)));

@@ -3,6 +3,7 @@
 //! their positions; what the contents mean is checked in `check`.
 
 pub mod assets;
+pub mod bibliography;
 pub mod config;
 pub mod content;
 pub mod data;
@@ -29,6 +30,8 @@ pub struct Inputs {
     pub packs: Packs,
     pub pages: content::Pages,
     pub data: Store<data::Parsed<data::RawData>>,
+    /// `content/sources.yaml` and `content/sources.json`: the shared sources.
+    pub bibliography: bibliography::Bibliography,
     pub charts: Store<data::Parsed<data::RawChart>>,
     /// None when a template has errors (they are in the problems).
     pub templates: Option<tera::Tera>,
@@ -68,6 +71,7 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
         }
     };
     let data = data::load(r.root, "data", problems);
+    let bibliography = bibliography::load(r.root, problems);
     let charts = data::load(r.root, "charts", problems);
     let pages = content::load(r.root, &config, &packs, r.drafts, problems);
     let assets = assets::load(r.root, problems);
@@ -82,6 +86,7 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
         packs,
         pages,
         data,
+        bibliography,
         charts,
         templates,
         templates_hash,

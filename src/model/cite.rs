@@ -6,6 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::model::config::StyleChoice;
+use crate::model::data::Provenance;
 use crate::model::doc::{Block, Figure, FigureKind};
 use crate::model::site::Site;
 
@@ -214,8 +215,56 @@ fn common(site: &Site, lang: &str) -> Map<String, Value> {
     m
 }
 
+/// An outside source as a CSL-JSON item in `lang` (id: the source's key), for the citation
+/// engine: the entry of `content/sources.json` as the editor wrote it, or one made from a YAML
+/// source (the publisher as the author, as GB/T 7714 and APA want for an organisation's page,
+/// printed once; with an address it is a web page). None for the report's own and derived sources.
+pub fn source_item(site: &Site, source: usize, lang: &str) -> Option<Value> {
+    let s = &site.sources[source];
+    let Provenance::External {
+        publisher,
+        title,
+        date,
+        url,
+        item,
+    } = &s.provenance
+    else {
+        return None;
+    };
+    if let Some(item) = item {
+        let mut item = item.clone();
+        if let Some(m) = item.as_object_mut() {
+            m.insert("id".into(), json!(s.id));
+        }
+        return Some(item);
+    }
+    let publisher = site.text(publisher, lang);
+    let mut m = Map::new();
+    m.insert("id".into(), json!(s.id));
+    m.insert(
+        "type".into(),
+        json!(if url.is_some() { "webpage" } else { "document" }),
+    );
+    m.insert("title".into(), json!(site.text(title, lang)));
+    // The publisher is the author (an organisation's own page); styles print it once.
+    if !publisher.trim().is_empty() {
+        m.insert("author".into(), json!([{ "literal": publisher }]));
+    }
+    if let Some(parts) = date_parts(date) {
+        m.insert("issued".into(), json!({ "date-parts": [parts] }));
+    }
+    if let Some(u) = url {
+        m.insert("URL".into(), json!(u));
+    }
+    m.insert("language".into(), json!(site.html_lang(lang)));
+    Some(Value::Object(m))
+}
+
 /// `2025-03-15` → `[2025, 3, 15]` (`YYYY` and `YYYY-MM` give fewer parts).
 pub fn date_parts(date: &str) -> Option<Vec<u32>> {
+    if date.is_empty() {
+        return None;
+    }
     date.split('-').map(|p| p.parse().ok()).collect()
 }
 

@@ -14,6 +14,9 @@ pub struct DataSet {
     pub notes: Option<Localized<Rich>>,
     /// The sources the file defines, as indexes into the site's sources, in file order.
     pub sources: Vec<usize>,
+    /// The shared sources (`content/sources.yaml`, `.json`) the file names, in order of first
+    /// use.
+    pub shared: Vec<usize>,
     /// Fields in file order.
     pub fields: Vec<(String, Field)>,
     pub rows: Vec<Row>,
@@ -92,10 +95,11 @@ impl Text {
     }
 }
 
-/// Where figures come from; the site keeps one list of them.
+/// Where figures come from; the site keeps one list of them: the shared sources first
+/// (`content/sources.yaml`, then `content/sources.json`), then each data file's own.
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// Its id in that file.
+    /// Its id in that file (a shared source's key).
     pub id: String,
     pub provenance: Provenance,
 }
@@ -108,8 +112,12 @@ pub enum Provenance {
     External {
         publisher: Text,
         title: Text,
+        /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; empty when a CSL-JSON entry has no date.
         date: String,
         url: Option<String>,
+        /// The whole CSL-JSON entry, when the source comes from `content/sources.json`: the
+        /// citation engine formats it with every field it has (authors, journal, DOI…).
+        item: Option<serde_json::Value>,
     },
     /// Computed from other sources (indexes into the site's sources).
     Derived {

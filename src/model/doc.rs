@@ -26,6 +26,8 @@ pub enum Node {
     HeadingEnd,
     /// A `{{…}}` reference, resolved.
     Ref(crate::model::text::Ref),
+    /// A citation written `[@key]`, `[@a; @b]` or `[@key, p. 12]`: one or more shared sources.
+    Cite(Vec<Cited>),
     /// A link or image start with its destination resolved (the tag keeps title and type).
     Link {
         tag: Tag<'static>,
@@ -35,6 +37,14 @@ pub enum Node {
     Block(usize),
     /// Ends the element a rebuilt figure opened around the Markdown block that follows it.
     WrapEnd,
+}
+
+/// One source of a citation in prose, with the place in it (`p. 12`) when given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cited {
+    /// Index of the source in the site's sources.
+    pub source: usize,
+    pub locator: Option<String>,
 }
 
 /// Where a link written in Markdown goes.

@@ -40,6 +40,17 @@ pub fn format(site: &Site, c: &Citable) -> csl::Formatted {
         .unwrap_or_default()
 }
 
+/// An outside source (of `content/sources.yaml`, `.json` or a data file) formatted by the
+/// citation engine in the style of `lang`: GB/T 7714-2015 for Chinese, APA for English unless
+/// `citation_style` says otherwise. None for the report's own and derived sources.
+pub fn source(site: &Site, source: usize, lang: &str) -> Option<csl::Formatted> {
+    let item = cite::source_item(site, source, lang)?;
+    let style = cite::style_for(site, lang);
+    let locale = csl::locale_code(&site.html_lang(lang));
+    csl::format_values(std::slice::from_ref(&item), &style, &locale)
+        .remove(&site.sources[source].id)
+}
+
 /// Links from a page at `prefix` to the citation files of `c`.
 fn files(site: &Site, prefix: &str, c: &Citable) -> Vec<CiteFile> {
     FORMATS

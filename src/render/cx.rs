@@ -292,6 +292,36 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// A citation in prose: the note number of each source (numbered with the figures' notes,
+    /// once per page), linked to its note, with its locator after it.
+    pub fn cite_mark(&mut self, items: &[crate::model::doc::Cited]) -> String {
+        let mut marks = Vec::new();
+        for item in items {
+            let n = self.cite(item.source);
+            let kind = self.site.sources[item.source].provenance.kind();
+            let mut label = format!("{} {n}", self.t(kind.label_key()));
+            let mut mark = format!("<a href=\"#note-{n}\"");
+            if let Some(l) = &item.locator {
+                label.push_str(self.t("colon"));
+                label.push_str(l);
+                let _ = write!(
+                    mark,
+                    " aria-label=\"{}\">{n}</a><span class=\"locator\">{}{}</span>",
+                    escape(&label),
+                    escape(self.t("colon")),
+                    escape(l)
+                );
+            } else {
+                let _ = write!(mark, " aria-label=\"{}\">{n}</a>", escape(&label));
+            }
+            marks.push(mark);
+        }
+        format!(
+            "<sup class=\"note-ref cite\">{}</sup>",
+            marks.join("<span class=\"sep\">,</span>")
+        )
+    }
+
     /// HTML describing a source: a link to the report's section, an outside citation, or a
     /// derivation and what it rests on.
     pub fn describe(&mut self, source: usize) -> String {
@@ -303,7 +333,12 @@ impl<'a> Cx<'a> {
                 title,
                 date,
                 url,
+                ..
             } => {
+                if let Some(f) = crate::render::cite::source(site, source, self.lang) {
+                    return f.html;
+                }
+                // An entry the engine cannot read (it was checked, so this is a fallback only).
                 let publisher = self.text_reader(publisher);
                 let title = self.text_reader(title);
                 let cite = self

@@ -254,6 +254,7 @@ fn inline_events(cx: &mut Cx, page: &Page, nodes: &[Node]) -> Vec<Event<'static>
             Node::Event(Event::InlineHtml(h)) => out.push(Event::Html(h.clone())),
             Node::Event(e) => out.push(e.clone()),
             Node::Ref(r) => out.push(Event::InlineHtml(CowStr::from(cx.inline(r, page)))),
+            Node::Cite(items) => out.push(Event::InlineHtml(CowStr::from(cx.cite_mark(items)))),
             Node::Link { tag, target } => {
                 let href = link_href(cx, target);
                 out.push(Event::Start(relink(tag, href)));
@@ -354,6 +355,9 @@ pub fn strip_tags(html: &str) -> String {
         ("<script", "</script>"),
         ("<style", "</style>"),
         ("<a class=\"anchor\"", "</a>"),
+        // Note marks (`…157亿元¹`, a citation's `²`) are not reading text: an excerpt would read
+        // "157亿元 1".
+        ("<sup class=\"note-ref", "</sup>"),
     ];
     let mut out = String::with_capacity(html.len());
     let mut skip: Vec<&str> = Vec::new();
@@ -361,6 +365,8 @@ pub fn strip_tags(html: &str) -> String {
     while i < html.len() {
         let rest = &html[i..];
         if rest.starts_with('<') {
+            // A note mark leaves nothing behind: "sales¹;" reads "sales;".
+            let mark = rest.starts_with("<sup class=\"note-ref") || skip.last() == Some(&"</sup>");
             if let Some(close) = skip.last() {
                 if rest.starts_with(close) {
                     skip.pop();
@@ -370,7 +376,9 @@ pub fn strip_tags(html: &str) -> String {
                 skip.push(close);
             }
             let end = rest.find('>').map_or(html.len(), |e| i + e + 1);
-            out.push(' ');
+            if !mark {
+                out.push(' ');
+            }
             i = end;
             continue;
         }

@@ -1063,6 +1063,8 @@ fn image_figures_are_numbered_and_images_next_to_a_chapter_are_copied() {
         err.to_string()
             .contains("link to `gone.png`: no chapter, and no file content/zh/gone.png"),
         "{err}"
+    );
+}
 
 /// The note of `needle` on a page: its number, and how many notes name it.
 fn notes_naming(html: &str, needle: &str) -> (Vec<String>, Vec<String>) {

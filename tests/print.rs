@@ -55,7 +55,9 @@ fn check_print_editions(out: &Path, langs: &[&str]) {
                     || link == format!("../../{lang}/index.html")
                     || link.contains("/cite/")
                     || link.contains("/data/")
-                    || link.contains("/charts/"),
+                    || link.contains("/charts/")
+                    // Images and PDFs kept next to the chapters.
+                    || [".svg", ".png", ".jpg", ".pdf"].iter().any(|e| link.ends_with(e)),
                 "{lang}: {link} leaves the print edition"
             );
         }

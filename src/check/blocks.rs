@@ -2,9 +2,12 @@
 //! ` ```glossary `): their specs as written, parsed from the block's YAML with positions in the
 //! Markdown file, and what makes each one valid.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 use crate::check::doc::BlockInfo;
+use crate::check::refs::Unresolved;
 use crate::diag::Diagnostic;
 use crate::input::content::PageSource;
 use crate::input::yaml;
@@ -51,6 +54,72 @@ pub struct FigureSpec {
     /// The caption line the report printed under the image ("数据来源：…").
     #[serde(default)]
     pub source: Option<String>,
+}
+
+/// An image figure's file from the site root, and its alt text as written.
+pub type ImageFile<'a> = (String, &'a str);
+
+impl FigureSpec {
+    /// A figure shows its `image:` (with `alt:`), or says the source lost it (`status:`): the
+    /// status, and the image's file from the site root with its alt text. `files` are the
+    /// images next to the chapters, `assets` the static files, both by output path.
+    pub fn image_file(
+        &self,
+        lang: &str,
+        files: &BTreeMap<String, Vec<u8>>,
+        assets: &BTreeMap<String, Vec<u8>>,
+    ) -> Result<(FigureStatus, Option<ImageFile<'_>>), Unresolved> {
+        let f = self;
+        let status = match (f.status, &f.image) {
+            (None | Some(FigureStatus::Image), Some(_)) => FigureStatus::Image,
+            (Some(s @ (FigureStatus::Lost | FigureStatus::Rebuilt)), None) => s,
+            (Some(_), Some(_)) => {
+                return Err(Unresolved::problem(
+                    "a figure with `image:` cannot be `lost` or `rebuilt`",
+                    "remove `status:` to show the image, or remove `image:` if the image is lost",
+                ));
+            }
+            (_, None) => {
+                return Err(Unresolved::problem(
+                    "a figure needs `image:` or `status: lost` / `status: rebuilt`",
+                    "show an image with `image: plant.jpg` (next to the chapter) or `image: /static/plant.jpg`, and `alt: …`",
+                ));
+            }
+        };
+        let Some(src) = &f.image else {
+            return Ok((status, None));
+        };
+        let Some(alt) = f.alt.as_deref().filter(|a| !a.trim().is_empty()) else {
+            return Err(Unresolved::problem(
+                "an image figure needs `alt:`",
+                "describe what the image shows in a sentence, for readers who cannot see it (screen readers, a failed download)",
+            ));
+        };
+        let path = match src.strip_prefix('/') {
+            Some(p) if assets.contains_key(p) => p.to_string(),
+            Some(p) => {
+                return Err(Unresolved::problem(
+                    format!("image `{src}`: no file {p}"),
+                    "a path starting with `/` is a file of static/: check the name, or keep the image next to the chapter and give its name",
+                ));
+            }
+            None => {
+                let file = format!("{}/{}", lang, src.trim_start_matches("./"));
+                if !files.contains_key(&file) {
+                    return Err(Unresolved::problem(
+                        format!("image `{src}`: no file content/{file}"),
+                        format!(
+                            "keep the image ({}) next to the chapter in content/{}/, or in static/ as `/static/…`",
+                            crate::input::content::COLOCATED.join(", "),
+                            lang
+                        ),
+                    ));
+                }
+                file
+            }
+        };
+        Ok((status, Some((path, alt))))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

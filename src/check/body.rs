@@ -12,7 +12,7 @@ use crate::diag::{Diagnostic, Problem, Problems, Severity};
 use crate::input::store::{Lookup, Store};
 use crate::model::chart::Chart;
 use crate::model::data::{DataSet, Value};
-use crate::model::doc::{Block, Cited, FigureImage, FigureStatus, Heading, Target};
+use crate::model::doc::{Block, Cited, FigureImage, Heading, Target};
 use crate::model::site::{Front, Page};
 use crate::model::text::{Localized, Ref, Rich, join};
 
@@ -360,64 +360,6 @@ impl PageResolver<'_> {
         }
     }
 
-    /// A figure shows its `image:` (with `alt:`), or says the source lost it (`status:`).
-    fn figure_image(
-        &mut self,
-        f: &crate::check::blocks::FigureSpec,
-        index: usize,
-    ) -> Result<(FigureStatus, Option<FigureImage>), Unresolved> {
-        let status = match (f.status, &f.image) {
-            (None | Some(FigureStatus::Image), Some(_)) => FigureStatus::Image,
-            (Some(s @ (FigureStatus::Lost | FigureStatus::Rebuilt)), None) => s,
-            (Some(_), Some(_)) => {
-                return Err(Unresolved::problem(
-                    "a figure with `image:` cannot be `lost` or `rebuilt`",
-                    "remove `status:` to show the image, or remove `image:` if the image is lost",
-                ));
-            }
-            (_, None) => {
-                return Err(Unresolved::problem(
-                    "a figure needs `image:` or `status: lost` / `status: rebuilt`",
-                    "show an image with `image: plant.jpg` (next to the chapter) or `image: /static/plant.jpg`, and `alt: …`",
-                ));
-            }
-        };
-        let Some(src) = &f.image else {
-            return Ok((status, None));
-        };
-        let Some(alt) = f.alt.as_deref().filter(|a| !a.trim().is_empty()) else {
-            return Err(Unresolved::problem(
-                "an image figure needs `alt:`",
-                "describe what the image shows in a sentence, for readers who cannot see it (screen readers, a failed download)",
-            ));
-        };
-        let path = match src.strip_prefix('/') {
-            Some(p) if self.cx.assets.contains_key(p) => p.to_string(),
-            Some(p) => {
-                return Err(Unresolved::problem(
-                    format!("image `{src}`: no file {p}"),
-                    "a path starting with `/` is a file of static/: check the name, or keep the image next to the chapter and give its name",
-                ));
-            }
-            None => {
-                let file = format!("{}/{}", self.lang(), src.trim_start_matches("./"));
-                if !self.cx.files.contains_key(&file) {
-                    return Err(Unresolved::problem(
-                        format!("image `{src}`: no file content/{file}"),
-                        format!(
-                            "keep the image ({}) next to the chapter in content/{}/, or in static/ as `/static/…`",
-                            crate::input::content::COLOCATED.join(", "),
-                            self.lang()
-                        ),
-                    ));
-                }
-                file
-            }
-        };
-        let alt = self.block_text(alt, index);
-        Ok((status, Some(FigureImage { path, alt })))
-    }
-
     fn resolve_block(&mut self, index: usize) -> Result<Block, Unresolved> {
         let d = self.draft;
         let Some(Some(spec)) = d.specs.get(index) else {
@@ -490,7 +432,11 @@ impl PageResolver<'_> {
                 Ok(Block::Stats { set: set_ix, rows })
             }
             BlockSpec::Figure(f) => {
-                let (status, image) = self.figure_image(f, index)?;
+                let (status, image) = f.image_file(self.lang(), self.cx.files, self.cx.assets)?;
+                let image = image.map(|(path, alt)| FigureImage {
+                    path,
+                    alt: self.block_text(alt, index),
+                });
                 let title = self.block_text(&f.title, index);
                 let source = f.source.as_ref().map(|s| self.block_text(s, index));
                 Ok(Block::Figure {

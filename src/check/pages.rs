@@ -335,13 +335,7 @@ fn aliases(pages: &[&PageSource], config: &SiteConfig, problems: &mut Problems) 
     // Page folders (`zh/status/`) and home pages.
     let taken: HashSet<String> = pages
         .iter()
-        .map(|p| {
-            if p.is_home() {
-                format!("{}/index.html", p.lang)
-            } else {
-                format!("{}/{}/index.html", p.lang, p.slug())
-            }
-        })
+        .map(|p| format!("{}index.html", p.dir()))
         .collect();
     let mut seen: HashMap<String, &PageSource> = HashMap::new();
     for page in pages {
@@ -440,11 +434,7 @@ fn missing_translations(
 
 /// A page's output folder, outline and block specs.
 fn draft<'a>(src: &'a PageSource, problems: &mut Problems) -> Draft<'a> {
-    let dir = if src.is_home() {
-        format!("{}/", src.lang)
-    } else {
-        format!("{}/{}/", src.lang, src.slug())
-    };
+    let dir = src.dir();
     let outline = doc::outline(&src.events, src.body());
     for h in outline.headings.iter().filter(|h| h.explicit) {
         if !IdKind::Anchor.accepts(&h.id) {

@@ -101,6 +101,15 @@ impl PageSource {
         self.front.slug.as_deref().unwrap_or(&self.key)
     }
 
+    /// The page's output folder from the site root: `zh/` for a home page, `zh/status/`.
+    pub fn dir(&self) -> String {
+        if self.is_home() {
+            format!("{}/", self.lang)
+        } else {
+            format!("{}/{}/", self.lang, self.slug())
+        }
+    }
+
     /// An error at a byte offset of the body.
     pub fn error_at(&self, body_offset: usize, message: impl Into<String>) -> Diagnostic {
         self.file.error_at(self.body_start + body_offset, message)

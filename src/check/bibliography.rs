@@ -330,37 +330,11 @@ pub fn report_sections(
         if page.is_empty() {
             continue;
         }
-        let path = format!("{}.section", source.id);
-        let section = format!("{page}#{anchor}");
-        match sk.get(default_language, page) {
-            None => {
-                let keys: Vec<&str> = sk
-                    .drafts
-                    .iter()
-                    .filter(|d| d.lang() == default_language)
-                    .map(|d| d.key())
-                    .collect();
-                problems.push(
-                    y.error(
-                        &path,
-                        format!("source section `{section}`: no page `{page}`"),
-                    )
-                    .help(format!("pages: {}", keys.join(", ")))
-                    .follow_on(),
-                );
-            }
-            Some(d) if !d.anchors.contains(anchor) => {
-                let ids: Vec<&str> = d.outline.headings.iter().map(|h| h.id.as_str()).collect();
-                problems.push(
-                    y.error(
-                        &path,
-                        format!("source section `{section}`: `{page}` has no heading `#{anchor}`"),
-                    )
-                    .help(format!("headings there: {}", ids.join(", ")))
-                    .follow_on(),
-                );
-            }
-            Some(_) => {}
+        if let Some(p) =
+            crate::check::translations::section_problem(sk, default_language, page, anchor)
+        {
+            let path = format!("{}.section", source.id);
+            problems.push(y.error(&path, "").with(p).follow_on());
         }
     }
 }

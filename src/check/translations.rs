@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::check::doc::HeadingInfo;
 use crate::check::pages::{Draft, Skeleton};
-use crate::diag::{Diagnostic, Problems};
+use crate::diag::{Diagnostic, Problem, Problems};
 use crate::input::data::{Parsed, RawData};
 use crate::input::store::Store;
 use crate::model::data::{DataSet, Provenance, Source};
@@ -140,37 +140,43 @@ pub fn report_sections(
             let Provenance::Report { page, anchor } = &source.provenance else {
                 continue;
             };
-            let section = format!("{page}#{anchor}");
-            let path = format!("sources.{}.section", source.id);
-            match sk.get(default_language, page) {
-                None => {
-                    let keys: Vec<&str> = sk
-                        .drafts
-                        .iter()
-                        .filter(|d| d.lang() == default_language)
-                        .map(|d| d.key())
-                        .collect();
-                    problems.push(
-                        parsed
-                            .error(
-                                &path,
-                                format!("source section `{section}`: no page `{page}`"),
-                            )
-                            .help(format!("pages: {}", keys.join(", ")))
-                            .follow_on(),
-                    );
-                }
-                Some(d) if !d.anchors.contains(anchor) => {
-                    let ids: Vec<&str> = d.outline.headings.iter().map(|h| h.id.as_str()).collect();
-                    problems.push(
-                        parsed
-                            .error(&path, format!("source section `{section}`: `{page}` has no heading `#{anchor}`"))
-                            .help(format!("headings there: {}", ids.join(", ")))
-                            .follow_on(),
-                    );
-                }
-                Some(_) => {}
+            if let Some(p) = section_problem(sk, default_language, page, anchor) {
+                let path = format!("sources.{}.section", source.id);
+                problems.push(parsed.error(&path, "").with(p).follow_on());
             }
         }
+    }
+}
+
+/// What is wrong with a `kind: report` source's `<page>#<heading>`: the default language must
+/// have the page, and the page the heading. Data files and `content/sources.yaml` share it.
+pub fn section_problem(
+    sk: &Skeleton,
+    default_language: &str,
+    page: &str,
+    anchor: &str,
+) -> Option<Problem> {
+    let section = format!("{page}#{anchor}");
+    match sk.get(default_language, page) {
+        None => {
+            let keys: Vec<&str> = sk
+                .drafts
+                .iter()
+                .filter(|d| d.lang() == default_language)
+                .map(|d| d.key())
+                .collect();
+            Some(Problem::new(
+                format!("source section `{section}`: no page `{page}`"),
+                format!("pages: {}", keys.join(", ")),
+            ))
+        }
+        Some(d) if !d.anchors.contains(anchor) => {
+            let ids: Vec<&str> = d.outline.headings.iter().map(|h| h.id.as_str()).collect();
+            Some(Problem::new(
+                format!("source section `{section}`: `{page}` has no heading `#{anchor}`"),
+                format!("headings there: {}", ids.join(", ")),
+            ))
+        }
+        Some(_) => None,
     }
 }

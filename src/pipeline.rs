@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -15,6 +15,29 @@ use crate::input::{self, Inputs};
 use crate::model::site::Site;
 use crate::output::Sink;
 use crate::render::{Mode, RenderedPage, Renderer};
+
+/// With `YANBAO_TIMINGS` set, each phase's wall time goes to stderr (`timing: pages 1.234 s`), so a
+/// benchmark can say where the time goes without a profiler.
+struct Laps {
+    on: bool,
+    last: Instant,
+}
+
+impl Laps {
+    fn start() -> Laps {
+        Laps {
+            on: std::env::var_os("YANBAO_TIMINGS").is_some(),
+            last: Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if self.on {
+            eprintln!("timing: {phase} {:.3} s", self.last.elapsed().as_secs_f64());
+            self.last = Instant::now();
+        }
+    }
+}
 
 /// Options shared by `build`, `check` and `serve`.
 #[derive(Debug, Clone)]
@@ -77,10 +100,13 @@ pub fn load(opts: &Options, mode: Mode, problems: &mut Problems) -> Result<Optio
         drafts: opts.drafts,
         escape: crate::markup::escape,
     };
+    let mut laps = Laps::start();
     let inputs = input::load(&read, problems)?;
+    laps.lap("read");
     let unreadable = problems.has_errors();
     let mark = problems.mark();
     let site = crate::check::run(&inputs, mode == Mode::Check, problems);
+    laps.lap("check");
     if unreadable {
         problems.follow_on_since(mark);
     }
@@ -124,6 +150,9 @@ pub fn run(
         return Err(Error::content(problems.into_vec()));
     };
     let mut r = render_site(&site, tera, mode, opts.pdf, &inputs, cache, sink)?;
+    // Freeing a large site's model (every page's events and blocks) takes a noticeable share
+    // of a build; it happens on a thread of its own while the output is swapped in.
+    std::thread::spawn(move || drop((inputs, site)));
     problems.extend(std::mem::take(&mut r.warnings));
     r.warnings = problems.finish()?;
     Ok(r)
@@ -155,6 +184,7 @@ pub fn render_site(
     mut cache: Option<&mut Cache>,
     sink: &dyn Sink,
 ) -> Result<Rendered> {
+    let mut laps = Laps::start();
     let mut files = 0;
     // Static assets first: pages link them with a content hash for cache busting.
     let mut versions: BTreeMap<String, String> = BTreeMap::new();
@@ -237,6 +267,7 @@ pub fn render_site(
     if let Some(c) = cache {
         c.finish(site, kept);
     }
+    laps.lap("pages");
     // Each language's index is built on its own thread.
     let indexes: Vec<Vec<(String, Vec<u8>)>> = site
         .languages()
@@ -248,6 +279,7 @@ pub fn render_site(
             )
         })
         .collect();
+    laps.lap("search index");
     let mut put = |path: String, bytes: Vec<u8>| -> Result<()> {
         files += 1;
         sink.put(&path, bytes)
@@ -268,6 +300,7 @@ pub fn render_site(
         put(r.path, r.html.into_bytes())?;
         pages += 1;
     }
+    laps.lap("print editions");
     for (path, bytes) in indexes.into_iter().flatten() {
         put(path, bytes)?;
     }
@@ -295,6 +328,7 @@ pub fn render_site(
         "manifest.webmanifest".into(),
         meta::manifest(site).into_bytes(),
     )?;
+    laps.lap("other files");
     Ok(Rendered {
         warnings: Vec::new(),
         pages,

@@ -2,6 +2,7 @@
 //! body's references, links and blocks. Problems are reported at their position in the page's
 //! file; broken links are errors for `check` and warnings for `build`.
 
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 
 use crate::check::blocks::BlockSpec;
@@ -37,9 +38,12 @@ pub struct Context<'a> {
 
 /// Every draft resolved into a page, in site order.
 pub fn resolve_all(cx: &Context, problems: &mut Problems) -> Vec<Page> {
-    cx.skeleton
+    // Each page resolves against the shared, read-only context: all at once, in parallel;
+    // their problems are then reported in page order.
+    let resolved: Vec<(Page, Vec<Diagnostic>)> = cx
+        .skeleton
         .drafts
-        .iter()
+        .par_iter()
         .map(|d| {
             let mut r = PageResolver {
                 cx,
@@ -48,7 +52,13 @@ pub fn resolve_all(cx: &Context, problems: &mut Problems) -> Vec<Page> {
                 out: Vec::new(),
             };
             let page = r.page();
-            problems.extend(r.out);
+            (page, r.out)
+        })
+        .collect();
+    resolved
+        .into_iter()
+        .map(|(page, out)| {
+            problems.extend(out);
             page
         })
         .collect()

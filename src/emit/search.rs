@@ -11,6 +11,10 @@
 
 use std::collections::HashMap;
 
+/// Term tables: many short keys, built from our own text (no untrusted hash flooding), sorted
+/// before they are written, so a fast fixed-seed hash is safe and output stays deterministic.
+type Terms<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 use serde_json::json;
 
 use crate::render::doc::Section;
@@ -51,8 +55,16 @@ pub fn query_tokens(text: &str) -> Vec<String> {
 }
 
 fn tokenize(text: &str, index: bool) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
+    each_token(text, index, |t| out.push(t.to_string()));
+    out
+}
+
+/// Calls `emit` with each term of `text`, in order, from one reused buffer (a section's text
+/// repeats most of its terms, and the index only needs each one once).
+fn each_token(text: &str, index: bool, mut emit: impl FnMut(&str)) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut buf = String::new();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -63,9 +75,15 @@ fn tokenize(text: &str, index: bool) -> Vec<String> {
             }
             let run = &chars[start..i];
             if run.len() == 1 || index {
-                out.extend(run.iter().map(|c| c.to_string()));
+                for c in run {
+                    emit(c.encode_utf8(&mut [0; 4]));
+                }
             }
-            out.extend(run.windows(2).map(|p| p.iter().collect::<String>()));
+            for pair in run.windows(2) {
+                buf.clear();
+                buf.extend(pair);
+                emit(&buf);
+            }
         } else if c.is_alphanumeric() {
             let start = i;
             while i < chars.len() && !is_cjk(chars[i]) {
@@ -80,42 +98,61 @@ fn tokenize(text: &str, index: bool) -> Vec<String> {
                 }
                 i += 1;
             }
-            let word: String = chars[start..i].iter().collect::<String>().to_lowercase();
+            buf.clear();
+            buf.extend(&chars[start..i]);
+            if !buf
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                buf = buf.to_lowercase();
+            }
             // A number with the Chinese unit that follows it: 157亿, 157亿元.
-            if word.chars().all(|d| d.is_ascii_digit() || d == '.')
+            if buf.chars().all(|d| d.is_ascii_digit() || d == '.')
                 && i < chars.len()
                 && is_cjk(chars[i])
             {
-                out.push(format!("{word}{}", chars[i]));
+                let number = buf.len();
+                buf.push(chars[i]);
+                emit(&buf);
                 if i + 1 < chars.len() && is_cjk(chars[i + 1]) {
-                    out.push(format!("{word}{}{}", chars[i], chars[i + 1]));
+                    buf.push(chars[i + 1]);
+                    emit(&buf);
                 }
+                buf.truncate(number);
             }
-            out.push(stem(&word));
+            stem_in_place(&mut buf);
+            emit(&buf);
         } else {
             i += 1;
         }
     }
-    out
 }
 
 /// Removes common English endings so that forms of a word meet: plurals (models → model,
 /// companies → company, classes → class), -ing and -ed (pricing, priced → pric), a final -e
 /// (price → pric) and a doubled final consonant (modelling → model). Only ASCII words of more
 /// than three letters are touched.
+#[cfg(test)]
 pub fn stem(w: &str) -> String {
-    if !w.bytes().all(|b| b.is_ascii_lowercase()) || w.len() <= 3 {
-        return w.to_string();
-    }
     let mut s = w.to_string();
-    if let Some(b) = s.strip_suffix("ies").filter(|b| b.len() > 1) {
-        s = format!("{b}y");
+    stem_in_place(&mut s);
+    s
+}
+
+/// [`stem`] on a word in place (no allocation for the many words it leaves alone).
+fn stem_in_place(s: &mut String) {
+    if !s.bytes().all(|b| b.is_ascii_lowercase()) || s.len() <= 3 {
+        return;
+    }
+    if s.len() > 4 && s.ends_with("ies") {
+        s.truncate(s.len() - 3);
+        s.push('y');
     } else if s.ends_with("sses") {
         // classes → class, as "class" itself stays.
         s.truncate(s.len() - 2);
-        return s;
+        return;
     } else if s.ends_with("ss") || (s.ends_with("us") && s.len() > 4) || s.ends_with("is") {
-        return s;
+        return;
     } else if s.ends_with('s') {
         s.pop();
     }
@@ -133,26 +170,24 @@ pub fn stem(w: &str) -> String {
     if n > 3 && b[n - 1] == b[n - 2] && !b"aeiou".contains(&b[n - 1]) {
         s.pop();
     }
-    s
 }
 
 /// The weighted terms of a section: occurrences in the text (at most ten count), and more for
 /// the title (8) and the headings above it (3).
 pub fn section_terms(s: &Section, page_title: &str) -> Vec<(String, u32)> {
-    let mut w: HashMap<String, u32> = HashMap::new();
-    for t in index_tokens(&s.text) {
-        let e = w.entry(t).or_insert(0);
-        *e = (*e + 1).min(10);
-    }
-    for t in index_tokens(&s.title) {
-        *w.entry(t).or_insert(0) += 8;
-    }
+    let mut w: Terms<String, u32> = Terms::default();
+    let mut add = |t: &str, f: &dyn Fn(u32) -> u32| match w.get_mut(t) {
+        Some(e) => *e = f(*e),
+        None => {
+            w.insert(t.to_string(), f(0));
+        }
+    };
+    each_token(&s.text, true, |t| add(t, &|e| (e + 1).min(10)));
+    each_token(&s.title, true, |t| add(t, &|e| e + 8));
     let mut above = s.path.join(" ");
     above.push(' ');
     above.push_str(page_title);
-    for t in index_tokens(&above) {
-        *w.entry(t).or_insert(0) += 3;
-    }
+    each_token(&above, true, |t| add(t, &|e| e + 3));
     let mut terms: Vec<(String, u32)> = w.into_iter().collect();
     terms.sort();
     terms
@@ -192,9 +227,11 @@ pub fn shard_of(term: &str, shards: usize) -> usize {
     h as usize % shards.max(1)
 }
 
-/// The index files of one language: (path from the site root, bytes).
+/// The index files of one language: (path from the site root, bytes). Each document and each
+/// term's postings are written as JSON once, straight from the strings (no intermediate
+/// `serde_json::Value`), then joined into one file or grouped into shards and chunks.
 pub fn build(lang: &str, docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
-    let mut postings: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut postings: Terms<&str, Vec<u32>> = Terms::default();
     for (i, d) in docs.iter().enumerate() {
         for (t, w) in &d.terms {
             let p = postings.entry(t.as_str()).or_default();
@@ -203,49 +240,77 @@ pub fn build(lang: &str, docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
         }
     }
     let mut terms: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
-    terms.sort_by(|a, b| a.0.cmp(b.0));
-    let docs_json: Vec<serde_json::Value> = docs
+    terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // `"term":[doc,weight,…]` and `[href,page,path,title,text]`, each serialised once.
+    let term_json: Vec<Vec<u8>> = terms
         .iter()
-        .map(|d| json!([d.href, d.page, d.path, d.title, d.text]))
+        .map(|(t, p)| {
+            let mut b = Vec::with_capacity(t.len() + p.len() * 4 + 8);
+            write_json(&mut b, t);
+            b.push(b':');
+            write_json(&mut b, p);
+            b
+        })
         .collect();
-    let terms_map = |ts: &[&(&str, Vec<u32>)]| -> serde_json::Map<String, serde_json::Value> {
-        ts.iter().map(|(t, p)| (t.to_string(), json!(p))).collect()
-    };
-    let all: Vec<&(&str, Vec<u32>)> = terms.iter().collect();
-    let single = json!({"v": 2, "docs": docs_json, "terms": terms_map(&all)}).to_string();
+    let doc_json: Vec<Vec<u8>> = docs
+        .iter()
+        .map(|d| {
+            let mut b = Vec::with_capacity(d.text.len() + d.href.len() + 64);
+            write_json(&mut b, &(&d.href, &d.page, &d.path, &d.title, &d.text));
+            b
+        })
+        .collect();
+    let size = |parts: &[Vec<u8>]| parts.iter().map(|p| p.len() + 1).sum::<usize>();
+    let (terms_size, docs_size) = (size(&term_json), size(&doc_json));
     let main = format!("search/{lang}.json");
-    if single.len() <= SINGLE_FILE_LIMIT {
-        return vec![(main, single.into_bytes())];
+    if terms_size + docs_size + 32 <= SINGLE_FILE_LIMIT {
+        let mut out = Vec::with_capacity(terms_size + docs_size + 32);
+        out.extend_from_slice(b"{\"v\":2,\"docs\":");
+        join(&mut out, b'[', doc_json.iter(), b']');
+        out.extend_from_slice(b",\"terms\":");
+        join(&mut out, b'{', term_json.iter(), b'}');
+        out.push(b'}');
+        return vec![(main, out)];
     }
-    let terms_size: usize = terms.iter().map(|(t, p)| t.len() + p.len() * 6 + 8).sum();
     let shards = terms_size.div_ceil(SHARD_SIZE).max(1);
-    let mut by_shard: Vec<Vec<&(&str, Vec<u32>)>> = vec![Vec::new(); shards];
-    for t in &terms {
-        by_shard[shard_of(t.0, shards)].push(t);
+    let mut by_shard: Vec<Vec<&Vec<u8>>> = vec![Vec::new(); shards];
+    for ((t, _), json) in terms.iter().zip(&term_json) {
+        by_shard[shard_of(t, shards)].push(json);
     }
     let mut out = Vec::new();
-    for (k, ts) in by_shard.iter().enumerate() {
-        out.push((
-            format!("search/{lang}/t{k}.json"),
-            serde_json::Value::Object(terms_map(ts))
-                .to_string()
-                .into_bytes(),
-        ));
+    for (k, parts) in by_shard.into_iter().enumerate() {
+        let mut b = Vec::new();
+        join(&mut b, b'{', parts.into_iter(), b'}');
+        out.push((format!("search/{lang}/t{k}.json"), b));
     }
-    let docs_size: usize = docs
-        .iter()
-        .map(|d| d.text.len() + d.href.len() + d.page.len() + d.path.len() + d.title.len() + 20)
-        .sum();
     let per_chunk = (docs.len() * SHARD_SIZE / docs_size.max(1)).max(1);
-    for (j, chunk) in docs_json.chunks(per_chunk).enumerate() {
-        out.push((
-            format!("search/{lang}/d{j}.json"),
-            json!(chunk).to_string().into_bytes(),
-        ));
+    for (j, chunk) in doc_json.chunks(per_chunk).enumerate() {
+        let mut b = Vec::new();
+        join(&mut b, b'[', chunk.iter(), b']');
+        out.push((format!("search/{lang}/d{j}.json"), b));
     }
     let manifest = json!({"v": 2, "shards": shards, "chunk": per_chunk, "ndocs": docs.len(), "dir": format!("{lang}/")});
     out.push((main, manifest.to_string().into_bytes()));
     out
+}
+
+/// Appends a value as JSON (strings and numbers cannot fail to serialise).
+fn write_json(out: &mut Vec<u8>, v: &impl serde::Serialize) {
+    if let Err(e) = serde_json::to_writer(&mut *out, v) {
+        unreachable!("JSON of plain strings and numbers: {e}");
+    }
+}
+
+/// Appends `open part,part,… close`.
+fn join<'a>(out: &mut Vec<u8>, open: u8, parts: impl Iterator<Item = &'a Vec<u8>>, close: u8) {
+    out.push(open);
+    for (i, p) in parts.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(p);
+    }
+    out.push(close);
 }
 
 #[cfg(test)]

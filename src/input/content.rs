@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use pulldown_cmark::{Event, Options, Parser};
+use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Problems, SourceFile};
@@ -170,6 +171,7 @@ pub fn load(
             continue;
         }
         let smart = packs.get(lang).smart_punctuation;
+        let mut chapters = Vec::new();
         for found in files::walk(root, &format!("content/{lang}"), true, problems) {
             if found.extension() != "md" {
                 let ext = found.extension().to_ascii_lowercase();
@@ -185,7 +187,6 @@ pub fn load(
                 }
                 continue;
             }
-            let id = format!("{lang}/{}", found.stem());
             if found.rel.matches('/').count() > 2 {
                 problems.push(
                     Diagnostic::error(
@@ -198,7 +199,21 @@ pub fn load(
                 );
                 continue;
             }
-            match read_page(&found, lang, smart) {
+            chapters.push(found);
+        }
+        // Reading and parsing a file needs nothing from the others: all of a language's files
+        // at once, in parallel; what they hold is then taken in walk order.
+        let read: Vec<(String, Result<PageSource, Diagnostic>)> = chapters
+            .par_iter()
+            .map(|found| {
+                (
+                    format!("{lang}/{}", found.stem()),
+                    read_page(found, lang, smart),
+                )
+            })
+            .collect();
+        for (id, page) in read {
+            match page {
                 Ok(page) if page.front.draft && !drafts => {
                     if Some(lang) == default {
                         default_drafts.insert(page.key);

@@ -72,6 +72,16 @@ pub struct Renderer<'a> {
     pub pdfs: bool,
     /// Chapter lists per (language, link prefix, with outlines), built once and shared.
     nav_cache: std::sync::Mutex<BTreeMap<(String, String, bool), std::sync::Arc<tera::Value>>>,
+    /// What every page of a language at one depth shares (site, strings, asset links), built
+    /// once per (language, link prefix) and cloned for each page instead of serialised again.
+    shared_cache: std::sync::Mutex<BTreeMap<(String, String), std::sync::Arc<Shared>>>,
+}
+
+/// The parts of a page's context that depend only on its language and depth.
+struct Shared {
+    page: tera::Context,
+    /// The context of the chapter list (`nav.html`) before the page's own window.
+    list: tera::Context,
 }
 
 /// The language switch of a page every language has in its own folder (search, print): each
@@ -109,6 +119,7 @@ impl<'a> Renderer<'a> {
             asset_versions,
             pdfs: false,
             nav_cache: Default::default(),
+            shared_cache: Default::default(),
         }
     }
 
@@ -276,13 +287,17 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Context shared by every page of a language: site, strings, navigation, assets.
-    fn base_context(
-        &self,
-        lang: &str,
-        prefix: &str,
-        page: Option<&Page>,
-    ) -> Result<tera::Context, Diagnostic> {
+    /// The context every page of `lang` at link prefix `prefix` starts from, built once.
+    fn shared(&self, lang: &str, prefix: &str) -> std::sync::Arc<Shared> {
+        let key = (lang.to_string(), prefix.to_string());
+        if let Some(v) = self
+            .shared_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
+            return v;
+        }
         let site = self.site;
         let pack = site.packs.get(lang);
         let mut ctx = tera::Context::new();
@@ -292,7 +307,8 @@ impl<'a> Renderer<'a> {
         ctx.insert("og_locale", pack.og_locale.as_deref().unwrap_or(""));
         ctx.insert("t", &pack.strings);
         ctx.insert("root", prefix);
-        ctx.insert("home_href", &site.href(prefix, &format!("{lang}/")));
+        let home_href = site.href(prefix, &format!("{lang}/"));
+        ctx.insert("home_href", &home_href);
         ctx.insert(
             "search_href",
             &site.href(prefix, &format!("{lang}/search/")),
@@ -316,6 +332,27 @@ impl<'a> Renderer<'a> {
         .map(|(k, p)| (k, self.asset(prefix, p)))
         .collect();
         ctx.insert("assets", &assets);
+        let mut list = tera::Context::new();
+        list.insert("home_href", &home_href);
+        list.insert("t", &pack.strings);
+        list.insert("lang", lang);
+        let shared = std::sync::Arc::new(Shared { page: ctx, list });
+        if let Ok(mut c) = self.shared_cache.lock() {
+            c.insert(key, shared.clone());
+        }
+        shared
+    }
+
+    /// Context shared by every page of a language: site, strings, navigation, assets.
+    fn base_context(
+        &self,
+        lang: &str,
+        prefix: &str,
+        page: Option<&Page>,
+    ) -> Result<tera::Context, Diagnostic> {
+        let site = self.site;
+        let shared = self.shared(lang, prefix);
+        let mut ctx = shared.page.clone();
         let key = page.map_or(HOME_KEY, |p| p.key.as_str());
         let dir = |p: &Page| p.dir.clone();
         ctx.insert(
@@ -328,7 +365,7 @@ impl<'a> Renderer<'a> {
         if home || page.is_none() {
             ctx.insert("nav", &*self.nav(lang, prefix, home));
         }
-        let mut list_ctx = tera::Context::new();
+        let mut list_ctx = shared.list.clone();
         let all = self.nav(lang, prefix, false);
         let pos = page
             .and_then(|p| site.page_ix(lang, &p.key))
@@ -343,9 +380,6 @@ impl<'a> Renderer<'a> {
             }
             _ => list_ctx.insert("nav", &*all),
         }
-        list_ctx.insert("home_href", &site.href(prefix, &format!("{lang}/")));
-        list_ctx.insert("t", &pack.strings);
-        list_ctx.insert("lang", lang);
         list_ctx.insert("current", page.map_or("", |p| p.key.as_str()));
         let list = self
             .tera

@@ -7,6 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use crate::emit::search::Doc;
 use crate::model::site::Site;
 use crate::render::{Mode, RenderedPage};
 
@@ -24,6 +25,8 @@ pub struct Cache {
 struct Entry {
     fingerprint: u64,
     page: RenderedPage,
+    /// Its search documents, tokenised when it was rendered.
+    docs: Vec<Doc>,
     /// Ids of the data sets and charts the page read.
     sets: BTreeSet<String>,
     charts: BTreeSet<String>,
@@ -49,12 +52,12 @@ impl Cache {
         self.global = h.finish();
     }
 
-    /// The kept page, if nothing it depends on changed.
-    pub fn get(&self, site: &Site, page: usize, at_root: bool) -> Option<RenderedPage> {
+    /// The kept page and its search documents, if nothing it depends on changed.
+    pub fn get(&self, site: &Site, page: usize, at_root: bool) -> Option<(RenderedPage, Vec<Doc>)> {
         let p = &site.pages[page];
         let e = self.pages.get(&(p.lang.clone(), p.key.clone(), at_root))?;
         let now = self.fingerprint(site, page, at_root, &e.sets, &e.charts)?;
-        (now == e.fingerprint).then(|| e.page.clone())
+        (now == e.fingerprint).then(|| (e.page.clone(), e.docs.clone()))
     }
 
     /// Everything that decides a page's bytes, given what it read last time. None when one of
@@ -84,12 +87,12 @@ impl Cache {
     pub fn finish(
         &mut self,
         site: &Site,
-        pages: impl IntoIterator<Item = (usize, bool, RenderedPage, bool)>,
+        pages: impl IntoIterator<Item = (usize, bool, RenderedPage, Vec<Doc>, bool)>,
     ) {
         self.rendered = 0;
         self.reused = 0;
         let mut kept = HashMap::new();
-        for (ix, at_root, page, reused) in pages {
+        for (ix, at_root, page, docs, reused) in pages {
             if reused {
                 self.reused += 1;
             } else {
@@ -116,6 +119,7 @@ impl Cache {
                 Entry {
                     fingerprint,
                     page,
+                    docs,
                     sets,
                     charts,
                 },

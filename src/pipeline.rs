@@ -217,7 +217,7 @@ pub fn render_site(
     if let Some(c) = cache.as_deref_mut() {
         c.begin(site, inputs.templates_hash, &versions, mode);
     }
-    let cached: Vec<Option<RenderedPage>> = jobs
+    let cached: Vec<Option<(RenderedPage, Vec<search::Doc>)>> = jobs
         .iter()
         .map(|&(p, root)| cache.as_deref().and_then(|c| c.get(site, p, root)))
         .collect();
@@ -228,14 +228,21 @@ pub fn render_site(
         .par_iter()
         .zip(cached.into_par_iter())
         .map(|(&job, hit)| {
-            let (mut page, reused) = match hit {
-                Some(p) => (p, true),
-                None => (
-                    renderer
+            let (mut page, docs, reused) = match hit {
+                Some((p, docs)) => (p, docs, true),
+                None => {
+                    let page = renderer
                         .page(job.0, job.1)
-                        .map_err(|d| Error::content(vec![d]))?,
-                    false,
-                ),
+                        .map_err(|d| Error::content(vec![d]))?;
+                    // The page's search documents, tokenised here, in parallel with the other
+                    // pages (and kept with the page by a preview, with it reused).
+                    let docs = if job.1 {
+                        Vec::new()
+                    } else {
+                        page_docs(site, job.0, &page)
+                    };
+                    (page, docs, false)
+                }
             };
             let html = if keep {
                 page.html.clone()
@@ -243,26 +250,22 @@ pub fn render_site(
                 std::mem::take(&mut page.html)
             };
             sink.put(&page.path, html.into_bytes())?;
-            // The page's search documents, tokenised here, in parallel with the other pages.
-            let docs = if job.1 {
-                Vec::new()
-            } else {
-                page_docs(site, job.0, &page)
-            };
             Ok((job, page, reused, docs))
         })
         .collect::<Result<_>>()?;
     let mut search_docs: BTreeMap<&str, Vec<search::Doc>> = BTreeMap::new();
     let mut pages = 0;
-    let mut kept = Vec::with_capacity(results.len());
+    let mut kept = Vec::with_capacity(if keep { results.len() } else { 0 });
     for ((ix, root), page, reused, docs) in results {
         files += 1;
         pages += 1;
+        if keep {
+            kept.push((ix, root, page, docs.clone(), reused));
+        }
         search_docs
             .entry(site.pages[ix].lang.as_str())
             .or_default()
             .extend(docs);
-        kept.push((ix, root, page, reused));
     }
     if let Some(c) = cache {
         c.finish(site, kept);

@@ -61,6 +61,23 @@ pub fn nav_window(n: usize, pos: Option<usize>) -> (usize, usize) {
     (lo, lo + width)
 }
 
+/// The value kept under `key`, made by `make` the first time it is asked for (pages render in
+/// parallel: two may make it at once, and the later copy is dropped).
+fn memo<K: Ord, V>(
+    cache: &std::sync::Mutex<BTreeMap<K, std::sync::Arc<V>>>,
+    key: K,
+    make: impl FnOnce() -> V,
+) -> std::sync::Arc<V> {
+    if let Some(v) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return v;
+    }
+    let value = std::sync::Arc::new(make());
+    if let Ok(mut c) = cache.lock() {
+        return c.entry(key).or_insert(value).clone();
+    }
+    value
+}
+
 /// Everything the templates and the pages share for one build.
 pub struct Renderer<'a> {
     pub site: &'a Site,
@@ -126,20 +143,10 @@ impl<'a> Renderer<'a> {
     /// The chapter list of a language with links for pages at `prefix`, built once.
     fn nav(&self, lang: &str, prefix: &str, with_outline: bool) -> std::sync::Arc<tera::Value> {
         let key = (lang.to_string(), prefix.to_string(), with_outline);
-        if let Some(v) = self
-            .nav_cache
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&key).cloned())
-        {
-            return v;
-        }
-        let nav = context::nav(self.site, lang, prefix, with_outline);
-        let value = std::sync::Arc::new(tera::to_value(&nav).unwrap_or(tera::Value::Null));
-        if let Ok(mut c) = self.nav_cache.lock() {
-            c.insert(key, value.clone());
-        }
-        value
+        memo(&self.nav_cache, key, || {
+            let nav = context::nav(self.site, lang, prefix, with_outline);
+            tera::to_value(&nav).unwrap_or(tera::Value::Null)
+        })
     }
 
     fn asset(&self, prefix: &str, path: &str) -> String {
@@ -290,14 +297,10 @@ impl<'a> Renderer<'a> {
     /// The context every page of `lang` at link prefix `prefix` starts from, built once.
     fn shared(&self, lang: &str, prefix: &str) -> std::sync::Arc<Shared> {
         let key = (lang.to_string(), prefix.to_string());
-        if let Some(v) = self
-            .shared_cache
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&key).cloned())
-        {
-            return v;
-        }
+        memo(&self.shared_cache, key, || self.build_shared(lang, prefix))
+    }
+
+    fn build_shared(&self, lang: &str, prefix: &str) -> Shared {
         let site = self.site;
         let pack = site.packs.get(lang);
         let mut ctx = tera::Context::new();
@@ -336,11 +339,7 @@ impl<'a> Renderer<'a> {
         list.insert("home_href", &home_href);
         list.insert("t", &pack.strings);
         list.insert("lang", lang);
-        let shared = std::sync::Arc::new(Shared { page: ctx, list });
-        if let Ok(mut c) = self.shared_cache.lock() {
-            c.insert(key, shared.clone());
-        }
-        shared
+        Shared { page: ctx, list }
     }
 
     /// Context shared by every page of a language: site, strings, navigation, assets.

@@ -6,10 +6,25 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use crate::emit::search::Doc;
 use crate::model::site::Site;
-use crate::render::{Mode, RenderedPage};
+use crate::output::Blob;
+use crate::render::Mode;
+use crate::render::cx::Deps;
+
+/// A rendered page as a preview keeps it. Its bytes and search documents are shared between the
+/// cache and the site being served, never copied.
+#[derive(Clone)]
+pub struct Kept {
+    pub path: String,
+    pub html: Blob,
+    /// Its search documents, tokenised when it was rendered.
+    pub docs: Arc<[Doc]>,
+    /// The data sets and charts it read, by index.
+    pub deps: Deps,
+}
 
 /// Rendered pages kept from the previous build, by (lang, key, at_root).
 #[derive(Default)]
@@ -24,9 +39,7 @@ pub struct Cache {
 
 struct Entry {
     fingerprint: u64,
-    page: RenderedPage,
-    /// Its search documents, tokenised when it was rendered.
-    docs: Vec<Doc>,
+    page: Kept,
     /// Ids of the data sets and charts the page read.
     sets: BTreeSet<String>,
     charts: BTreeSet<String>,
@@ -52,12 +65,12 @@ impl Cache {
         self.global = h.finish();
     }
 
-    /// The kept page and its search documents, if nothing it depends on changed.
-    pub fn get(&self, site: &Site, page: usize, at_root: bool) -> Option<(RenderedPage, Vec<Doc>)> {
+    /// The kept page, if nothing it depends on changed.
+    pub fn get(&self, site: &Site, page: usize, at_root: bool) -> Option<Kept> {
         let p = &site.pages[page];
         let e = self.pages.get(&(p.lang.clone(), p.key.clone(), at_root))?;
         let now = self.fingerprint(site, page, at_root, &e.sets, &e.charts)?;
-        (now == e.fingerprint).then(|| (e.page.clone(), e.docs.clone()))
+        (now == e.fingerprint).then(|| e.page.clone())
     }
 
     /// Everything that decides a page's bytes, given what it read last time. None when one of
@@ -87,12 +100,12 @@ impl Cache {
     pub fn finish(
         &mut self,
         site: &Site,
-        pages: impl IntoIterator<Item = (usize, bool, RenderedPage, Vec<Doc>, bool)>,
+        pages: impl IntoIterator<Item = (usize, bool, Kept, bool)>,
     ) {
         self.rendered = 0;
         self.reused = 0;
         let mut kept = HashMap::new();
-        for (ix, at_root, page, docs, reused) in pages {
+        for (ix, at_root, page, reused) in pages {
             if reused {
                 self.reused += 1;
             } else {
@@ -119,7 +132,6 @@ impl Cache {
                 Entry {
                     fingerprint,
                     page,
-                    docs,
                     sets,
                     charts,
                 },

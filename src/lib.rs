@@ -34,9 +34,32 @@ pub use serve::{Preview, Session, serve, start as start_preview};
 /// A built site in memory: output path → bytes, plus the warnings.
 #[derive(Debug, Clone, Default)]
 pub struct Built {
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, output::Blob>,
     pub warnings: Vec<Diagnostic>,
     pub pages: usize,
+    /// A preview's search index and print editions, made when first asked for.
+    pub deferred: Option<std::sync::Arc<pipeline::Deferred>>,
+}
+
+impl Built {
+    /// The file at `path`, deferred ones included (made now if they were not yet).
+    pub fn get(&self, path: &str) -> Result<Option<output::Blob>> {
+        if let Some(bytes) = self.files.get(path) {
+            return Ok(Some(bytes.clone()));
+        }
+        match &self.deferred {
+            Some(d) => d.get(path),
+            None => Ok(None),
+        }
+    }
+
+    /// Makes the deferred files now, so `files` holds all that a build writes.
+    pub fn complete(&mut self) -> Result<()> {
+        if let Some(d) = self.deferred.take() {
+            self.files.extend(d.all()?);
+        }
+        Ok(())
+    }
 }
 
 /// Builds the site and writes it to `opts.output` (only if everything succeeded). Pages go to
@@ -86,6 +109,7 @@ pub fn build_in_memory(opts: &Options, mode: Mode) -> Result<Built> {
         files: sink.into_files(),
         warnings: r.warnings,
         pages: r.pages,
+        deferred: r.deferred,
     })
 }
 

@@ -11,25 +11,37 @@ use crate::diag::{Diagnostic, Error, Result};
 pub const MARKER: &str = ".yanbao-output";
 const MARKER_TEXT: &str = "This folder was written by yanbao and is replaced by every build.\n";
 
+/// A file's bytes, shared: a preview keeps each page once, in its cache and in the site it serves.
+pub type Blob = std::sync::Arc<[u8]>;
+
 /// Where rendered files go. Paths are relative to the site root, with `/`.
 pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()>;
+
+    /// A file whose bytes are kept elsewhere too (a preview's cached pages).
+    fn put_blob(&self, path: &str, bytes: Blob) -> Result<()> {
+        self.put(path, bytes.to_vec())
+    }
 }
 
 /// Files kept in memory (the preview server, tests).
 #[derive(Default)]
 pub struct Memory {
-    files: std::sync::Mutex<BTreeMap<String, Vec<u8>>>,
+    files: std::sync::Mutex<BTreeMap<String, Blob>>,
 }
 
 impl Memory {
-    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+    pub fn into_files(self) -> BTreeMap<String, Blob> {
         self.files.into_inner().unwrap_or_default()
     }
 }
 
 impl Sink for Memory {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()> {
+        self.put_blob(path, bytes.into())
+    }
+
+    fn put_blob(&self, path: &str, bytes: Blob) -> Result<()> {
         if let Ok(mut f) = self.files.lock() {
             f.insert(path.to_string(), bytes);
         }

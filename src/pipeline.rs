@@ -4,16 +4,18 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, Kept};
 use crate::diag::{Diagnostic, Error, Problems, Result};
-use crate::emit::{downloads, meta, search};
+use crate::emit::search::{self, Doc};
+use crate::emit::{downloads, meta};
 use crate::input::{self, Inputs};
 use crate::model::site::Site;
-use crate::output::Sink;
+use crate::output::{Blob, Sink};
 use crate::render::{Mode, RenderedPage, Renderer};
 
 /// With `YANBAO_TIMINGS` set, each phase's wall time goes to stderr (`timing: pages 1.234 s`), so a
@@ -90,6 +92,8 @@ pub struct Rendered {
     pub pages: usize,
     pub files: usize,
     pub coverage: Option<String>,
+    /// A preview's search index and print editions, made when asked for.
+    pub deferred: Option<Arc<Deferred>>,
 }
 
 /// Reads and checks the site. With no error, the checked site and the inputs it came from.
@@ -128,6 +132,7 @@ pub fn check(opts: &Options) -> Result<Rendered> {
         pages,
         files: 0,
         coverage: loaded.and_then(|(_, site)| site.translation.table()),
+        deferred: None,
     })
 }
 
@@ -140,19 +145,18 @@ pub fn run(
 ) -> Result<Rendered> {
     let mut problems = Problems::default();
     let loaded = load(opts, mode, &mut problems)?;
-    let (inputs, site) = match loaded {
-        Some((inputs, site)) if !problems.has_errors() && inputs.templates.is_some() => {
-            (inputs, site)
-        }
+    let (mut inputs, site) = match loaded {
+        Some((inputs, site)) if !problems.has_errors() => (inputs, site),
         _ => return Err(Error::content(problems.into_vec())),
     };
-    let Some(tera) = &inputs.templates else {
+    let Some(tera) = inputs.templates.take() else {
         return Err(Error::content(problems.into_vec()));
     };
-    let mut r = render_site(&site, tera, mode, opts.pdf, &inputs, cache, sink)?;
+    let (site, tera) = (Arc::new(site), Arc::new(tera));
+    let mut r = render_site(&site, &tera, mode, opts.pdf, &inputs, cache, sink)?;
     // Freeing a large site's model (every page's events and blocks) takes a noticeable share
     // of a build; it happens on a thread of its own while the output is swapped in.
-    std::thread::spawn(move || drop((inputs, site)));
+    std::thread::spawn(move || drop((inputs, site, tera)));
     problems.extend(std::mem::take(&mut r.warnings));
     r.warnings = problems.finish()?;
     Ok(r)
@@ -173,11 +177,19 @@ fn page_docs(site: &Site, ix: usize, page: &RenderedPage) -> Vec<search::Doc> {
 /// A page job: the page, and whether it is the root copy of the default language's home page.
 type Job = (usize, bool);
 
+/// A page job done: its search documents, and with a cache, the page kept for the next build and
+/// whether it was reused.
+struct Done {
+    job: Job,
+    docs: Arc<[Doc]>,
+    kept: Option<(Kept, bool)>,
+}
+
 /// Renders the checked site, handing each file to `sink` as soon as it is ready. With a cache,
 /// pages whose inputs are unchanged are reused.
 pub fn render_site(
-    site: &Site,
-    tera: &tera::Tera,
+    site: &Arc<Site>,
+    tera: &Arc<tera::Tera>,
     mode: Mode,
     pdfs: bool,
     inputs: &Inputs,
@@ -217,96 +229,114 @@ pub fn render_site(
     if let Some(c) = cache.as_deref_mut() {
         c.begin(site, inputs.templates_hash, &versions, mode);
     }
-    let cached: Vec<Option<(RenderedPage, Vec<search::Doc>)>> = jobs
+    let cached: Vec<Option<Kept>> = jobs
         .iter()
         .map(|&(p, root)| cache.as_deref().and_then(|c| c.get(site, p, root)))
         .collect();
     let keep = cache.is_some();
     // Pages render in parallel and go to the sink at once; without a cache their HTML is not
     // kept, so a large site need not fit in memory.
-    let results: Vec<(Job, RenderedPage, bool, Vec<search::Doc>)> = jobs
+    let results: Vec<Done> = jobs
         .par_iter()
         .zip(cached.into_par_iter())
         .map(|(&job, hit)| {
-            let (mut page, docs, reused) = match hit {
-                Some((p, docs)) => (p, docs, true),
-                None => {
-                    let page = renderer
-                        .page(job.0, job.1)
-                        .map_err(|d| Error::content(vec![d]))?;
-                    // The page's search documents, tokenised here, in parallel with the other
-                    // pages (and kept with the page by a preview, with it reused).
-                    let docs = if job.1 {
-                        Vec::new()
-                    } else {
-                        page_docs(site, job.0, &page)
-                    };
-                    (page, docs, false)
-                }
-            };
-            let html = if keep {
-                page.html.clone()
+            if let Some(kept) = hit {
+                sink.put_blob(&kept.path, kept.html.clone())?;
+                let docs = kept.docs.clone();
+                return Ok(Done {
+                    job,
+                    docs,
+                    kept: Some((kept, true)),
+                });
+            }
+            let page = renderer
+                .page(job.0, job.1)
+                .map_err(|d| Error::content(vec![d]))?;
+            // The page's search documents, tokenised here, in parallel with the other pages
+            // (and kept with the page by a preview, with it reused).
+            let docs: Arc<[Doc]> = if job.1 {
+                Arc::new([])
             } else {
-                std::mem::take(&mut page.html)
+                page_docs(site, job.0, &page).into()
             };
-            sink.put(&page.path, html.into_bytes())?;
-            Ok((job, page, reused, docs))
+            if !keep {
+                sink.put(&page.path, page.html.into_bytes())?;
+                return Ok(Done {
+                    job,
+                    docs,
+                    kept: None,
+                });
+            }
+            let kept = Kept {
+                html: page.html.into_bytes().into(),
+                path: page.path,
+                docs: docs.clone(),
+                deps: page.deps,
+            };
+            sink.put_blob(&kept.path, kept.html.clone())?;
+            Ok(Done {
+                job,
+                docs,
+                kept: Some((kept, false)),
+            })
         })
         .collect::<Result<_>>()?;
-    let mut search_docs: BTreeMap<&str, Vec<search::Doc>> = BTreeMap::new();
+    let mut docs: Docs = BTreeMap::new();
     let mut pages = 0;
     let mut kept = Vec::with_capacity(if keep { results.len() } else { 0 });
-    for ((ix, root), page, reused, docs) in results {
+    for done in results {
+        let (ix, root) = done.job;
         files += 1;
         pages += 1;
-        if keep {
-            kept.push((ix, root, page, docs.clone(), reused));
+        if let Some((page, reused)) = done.kept {
+            kept.push((ix, root, page, reused));
         }
-        search_docs
-            .entry(site.pages[ix].lang.as_str())
+        docs.entry(site.pages[ix].lang.clone())
             .or_default()
-            .extend(docs);
+            .push(done.docs);
     }
     if let Some(c) = cache {
         c.finish(site, kept);
     }
     laps.lap("pages");
-    // Each language's index is built on its own thread.
-    let indexes: Vec<Vec<(String, Vec<u8>)>> = site
-        .languages()
-        .par_iter()
-        .map(|lang| {
-            search::build(
-                lang,
-                search_docs.get(lang.as_str()).map_or(&[], Vec::as_slice),
-            )
-        })
-        .collect();
-    laps.lap("search index");
+    let as_error = |d: Diagnostic| Error::content(vec![d]);
+    for lang in site.languages() {
+        let r = renderer.search_page(lang).map_err(as_error)?;
+        files += 1;
+        pages += 1;
+        sink.put(&r.path, r.html.into_bytes())?;
+    }
+    // The search index and the print editions: a preview makes them when a reader asks for
+    // them; a build now, each language's on a thread of its own.
+    let later = Deferred {
+        site: site.clone(),
+        tera: tera.clone(),
+        versions: versions.clone(),
+        mode,
+        pdfs,
+        docs,
+        made: Mutex::default(),
+    };
+    pages += site.languages().len();
+    let deferred = if keep {
+        Some(Arc::new(later))
+    } else {
+        let made: Vec<Vec<(String, Vec<u8>)>> = later
+            .parts()
+            .par_iter()
+            .map(|part| later.render(part))
+            .collect::<Result<_>>()?;
+        laps.lap("search index and print editions");
+        for (path, bytes) in made.into_iter().flatten() {
+            files += 1;
+            sink.put(&path, bytes)?;
+        }
+        None
+    };
     let mut put = |path: String, bytes: Vec<u8>| -> Result<()> {
         files += 1;
         sink.put(&path, bytes)
     };
-    let as_error = |d: Diagnostic| Error::content(vec![d]);
-    for lang in site.languages() {
-        let r = renderer.search_page(lang).map_err(as_error)?;
-        put(r.path, r.html.into_bytes())?;
-        pages += 1;
-    }
-    // The print editions, each the whole report of a language on one page.
-    let prints: Vec<RenderedPage> = site
-        .languages()
-        .par_iter()
-        .map(|lang| renderer.print_page(lang).map_err(as_error))
-        .collect::<Result<_>>()?;
-    for r in prints {
-        put(r.path, r.html.into_bytes())?;
-        pages += 1;
-    }
-    laps.lap("print editions");
-    for (path, bytes) in indexes.into_iter().flatten() {
-        put(path, bytes)?;
-    }
     let r = renderer.not_found().map_err(as_error)?;
     put(r.path, r.html.into_bytes())?;
     pages += 1;
@@ -337,5 +367,115 @@ pub fn render_site(
         pages,
         files,
         coverage: None,
+        deferred,
     })
+}
+
+/// Each language's search documents, page by page in site order.
+type Docs = BTreeMap<String, Vec<Arc<[Doc]>>>;
+
+/// A file group made from the whole site, deferred by a preview.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    /// A language's search index (one file, or a manifest with shards).
+    Search(String),
+    /// A language's print edition.
+    Print(String),
+}
+
+/// What a preview makes only when a reader asks for it: each language's search index and print
+/// edition, made from the whole site. An edit then waits only for the pages it changed; a
+/// build makes every part at once.
+pub struct Deferred {
+    site: Arc<Site>,
+    tera: Arc<tera::Tera>,
+    versions: BTreeMap<String, String>,
+    mode: Mode,
+    pdfs: bool,
+    docs: Docs,
+    /// The parts made so far, with their files.
+    made: Mutex<BTreeMap<Part, BTreeMap<String, Blob>>>,
+}
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deferred")
+            .field("parts", &self.parts())
+            .finish()
+    }
+}
+
+impl Deferred {
+    fn parts(&self) -> Vec<Part> {
+        let langs = self.site.languages();
+        let search = langs.iter().map(|l| Part::Search(l.clone()));
+        search
+            .chain(langs.iter().map(|l| Part::Print(l.clone())))
+            .collect()
+    }
+
+    /// The part that holds `path`, if one does.
+    fn part_of(&self, path: &str) -> Option<Part> {
+        self.site.languages().iter().find_map(|lang| {
+            if path == format!("{}index.html", crate::render::print::print_dir(lang)) {
+                Some(Part::Print(lang.clone()))
+            } else {
+                let rest = path.strip_prefix("search/")?.strip_prefix(lang.as_str())?;
+                (rest == ".json" || rest.starts_with('/')).then(|| Part::Search(lang.clone()))
+            }
+        })
+    }
+
+    fn render(&self, part: &Part) -> Result<Vec<(String, Vec<u8>)>> {
+        match part {
+            Part::Search(lang) => {
+                let docs: Vec<&Doc> = self
+                    .docs
+                    .get(lang)
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|d| d.iter())
+                    .collect();
+                Ok(search::build(lang, &docs))
+            }
+            Part::Print(lang) => {
+                let mut renderer = Renderer::new(&self.site, &self.tera, self.mode, &self.versions);
+                renderer.pdfs = self.pdfs;
+                let r = renderer
+                    .print_page(lang)
+                    .map_err(|d| Error::content(vec![d]))?;
+                Ok(vec![(r.path, r.html.into_bytes())])
+            }
+        }
+    }
+
+    /// The deferred file at `path`, made on the first request for it (with the rest of its part).
+    /// None when no part holds it.
+    pub fn get(&self, path: &str) -> Result<Option<Blob>> {
+        let Some(part) = self.part_of(path) else {
+            return Ok(None);
+        };
+        let mut made = self.made.lock().map_err(|_| poisoned())?;
+        if !made.contains_key(&part) {
+            let files = self.render(&part)?;
+            let files = files.into_iter().map(|(p, b)| (p, b.into())).collect();
+            made.insert(part.clone(), files);
+        }
+        Ok(made.get(&part).and_then(|files| files.get(path)).cloned())
+    }
+
+    /// Every deferred file, as a build writes them.
+    pub fn all(&self) -> Result<BTreeMap<String, Blob>> {
+        let mut all = BTreeMap::new();
+        for part in self.parts() {
+            for (path, bytes) in self.render(&part)? {
+                all.insert(path, bytes.into());
+            }
+        }
+        Ok(all)
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Serve("a thread making the search index or a print edition failed".into())
 }

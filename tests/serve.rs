@@ -70,6 +70,32 @@ fn serves_pages_and_shows_an_edit_on_the_next_fetch() {
 }
 
 #[test]
+fn the_search_index_and_print_edition_follow_an_edit() {
+    // A preview makes these two from the whole site only when they are asked for: after an
+    // edit they must hold the new text all the same, and under their usual addresses.
+    let (_dir, root) = fixture_copy();
+    let preview = start(&root);
+    let (status, _, index) = get(preview.port, "/search/zh.json");
+    assert_eq!(status, 200);
+    assert!(!index.contains("甲乙丙"), "{index}");
+    let (status, _, print) = get(preview.port, "/zh/print/");
+    assert_eq!(status, 200);
+    assert!(print.contains("2024年市场规模为"));
+    let page = root.join("content/zh/market.md");
+    let text = read(&page).replace("2024年市场规模为", "2024年甲乙丙市场规模为");
+    std::fs::write(&page, text).unwrap();
+    wait_for("the edit in the print edition", || {
+        get(preview.port, "/zh/print/")
+            .2
+            .contains("2024年甲乙丙市场规模为")
+    });
+    let (status, _, index) = get(preview.port, "/search/zh.json");
+    assert_eq!(status, 200);
+    assert!(index.contains("甲乙"), "the new terms are indexed");
+    assert_eq!(get(preview.port, "/search/xx.json").0, 404);
+}
+
+#[test]
 fn broken_yaml_keeps_the_last_good_site_and_reports_to_open_pages() {
     let (_dir, root) = fixture_copy();
     let preview = start(&root);

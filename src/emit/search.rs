@@ -230,7 +230,7 @@ pub fn shard_of(term: &str, shards: usize) -> usize {
 /// The index files of one language: (path from the site root, bytes). Each document and each
 /// term's postings are written as JSON once, straight from the strings (no intermediate
 /// `serde_json::Value`), then joined into one file or grouped into shards and chunks.
-pub fn build(lang: &str, docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
+pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     let mut postings: Terms<&str, Vec<u32>> = Terms::default();
     for (i, d) in docs.iter().enumerate() {
         for (t, w) in &d.terms {
@@ -384,9 +384,9 @@ mod tests {
             terms: vec![(format!("word{i}"), 1), ("fill".into(), 10)],
         };
         let small: Vec<Doc> = (0..3).map(doc).collect();
-        assert_eq!(build("en", &small).len(), 1);
+        assert_eq!(build("en", &small.iter().collect::<Vec<_>>()).len(), 1);
         let large: Vec<Doc> = (0..2_000).map(doc).collect();
-        let files = build("en", &large);
+        let files = build("en", &large.iter().collect::<Vec<_>>());
         assert!(files.len() > 3, "{}", files.len());
         let manifest: serde_json::Value = serde_json::from_slice(&files.last().unwrap().1).unwrap();
         let shards = manifest["shards"].as_u64().unwrap() as usize;

@@ -8,7 +8,6 @@
 
 pub mod http;
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -49,6 +48,7 @@ impl Session {
             files: sink.into_files(),
             warnings: r.warnings,
             pages: r.pages,
+            deferred: r.deferred,
         })
     }
 
@@ -80,7 +80,7 @@ type Watcher = notify_debouncer_full::Debouncer<
 /// and a generation number bumped on every rebuild.
 #[derive(Default)]
 struct State {
-    files: Arc<BTreeMap<String, Vec<u8>>>,
+    site: Arc<Built>,
     error: Option<String>,
     generation: u64,
 }
@@ -99,10 +99,10 @@ impl Shared {
         self.state.lock().ok().and_then(|s| s.error.clone())
     }
 
-    fn files(&self) -> Arc<BTreeMap<String, Vec<u8>>> {
+    fn site(&self) -> Arc<Built> {
         self.state
             .lock()
-            .map(|s| s.files.clone())
+            .map(|s| s.site.clone())
             .unwrap_or_default()
     }
 
@@ -110,7 +110,7 @@ impl Shared {
         if let Ok(mut s) = self.state.lock() {
             match result {
                 Ok(built) => {
-                    s.files = Arc::new(built.files);
+                    s.site = Arc::new(built);
                     s.error = None;
                 }
                 Err(e) => s.error = Some(e),
@@ -361,23 +361,25 @@ fn handle(req: &Request, shared: &Arc<Shared>) -> Response {
             body: RELOAD_JS.as_bytes().to_vec(),
         };
     }
-    let files = shared.files();
-    let (status, path) = match resolve(raw, &files) {
+    let site = shared.site();
+    // A deferred file (search index, print edition) is made here, on its first request.
+    let (status, path) = match resolve(raw, |p| matches!(site.get(p), Ok(Some(_)))) {
         Some(p) => (200, p),
         None => (404, "404.html".to_string()),
     };
-    match files.get(&path) {
-        Some(body) => Response::Full {
+    match site.get(&path) {
+        Ok(Some(body)) => Response::Full {
             status,
             content_type: content_type(&path),
-            body: body.clone(),
+            body: body.to_vec(),
         },
-        None => Response::text(404, "not found"),
+        Ok(None) => Response::text(404, "not found"),
+        Err(e) => Response::text(500, &e.to_string()),
     }
 }
 
 /// Maps a request path to a file of the built site, or None. Rejects traversal in any encoding.
-pub fn resolve(raw: &str, files: &BTreeMap<String, Vec<u8>>) -> Option<String> {
+pub fn resolve(raw: &str, exists: impl Fn(&str) -> bool) -> Option<String> {
     let decoded = percent_decode(raw)?;
     let path = decoded.strip_prefix('/')?;
     // An absolute path (`//etc/passwd`), a backslash or NUL never names a file of the site.
@@ -390,13 +392,13 @@ pub fn resolve(raw: &str, files: &BTreeMap<String, Vec<u8>>) -> Option<String> {
     }
     if path.is_empty() || path.ends_with('/') {
         let index = format!("{path}index.html");
-        return files.contains_key(&index).then_some(index);
+        return exists(&index).then_some(index);
     }
-    if files.contains_key(path) {
+    if exists(path) {
         return Some(path.to_string());
     }
     let index = format!("{path}/index.html");
-    files.contains_key(&index).then_some(index)
+    exists(&index).then_some(index)
 }
 
 /// `%XX` decoding; None for malformed escapes or invalid UTF-8.
@@ -533,6 +535,7 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn site() -> BTreeMap<String, Vec<u8>> {
         [
@@ -550,15 +553,24 @@ mod tests {
     #[test]
     fn resolves_files_and_folders() {
         let f = site();
-        assert_eq!(resolve("/", &f).as_deref(), Some("index.html"));
-        assert_eq!(resolve("/zh/", &f).as_deref(), Some("zh/index.html"));
-        assert_eq!(resolve("/zh", &f).as_deref(), Some("zh/index.html"));
         assert_eq!(
-            resolve("/static/style.css", &f).as_deref(),
+            resolve("/", |p| f.contains_key(p)).as_deref(),
+            Some("index.html")
+        );
+        assert_eq!(
+            resolve("/zh/", |p| f.contains_key(p)).as_deref(),
+            Some("zh/index.html")
+        );
+        assert_eq!(
+            resolve("/zh", |p| f.contains_key(p)).as_deref(),
+            Some("zh/index.html")
+        );
+        assert_eq!(
+            resolve("/static/style.css", |p| f.contains_key(p)).as_deref(),
             Some("static/style.css")
         );
         assert_eq!(
-            resolve("/zh/a%20b.html", &f).as_deref(),
+            resolve("/zh/a%20b.html", |p| f.contains_key(p)).as_deref(),
             Some("zh/a b.html")
         );
     }
@@ -580,7 +592,7 @@ mod tests {
             "/%c0%ae%c0%ae/x",
             "relative",
         ] {
-            assert_eq!(resolve(bad, &f), None, "{bad}");
+            assert_eq!(resolve(bad, |p| f.contains_key(p)), None, "{bad}");
         }
     }
 

@@ -9,6 +9,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use crate::emit::search::Doc;
+use crate::input::content::Parsed;
 use crate::model::site::Site;
 use crate::output::Blob;
 use crate::render::Mode;
@@ -35,6 +36,8 @@ pub struct Cache {
     /// Pages rendered (not reused) by the last build.
     pub rendered: usize,
     pub reused: usize,
+    /// The pages as parsed by the last build, by file.
+    pub parsed: Parsed,
 }
 
 struct Entry {

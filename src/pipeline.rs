@@ -13,6 +13,7 @@ use crate::cache::{Cache, Kept};
 use crate::diag::{Diagnostic, Error, Problems, Result};
 use crate::emit::search::{self, Doc};
 use crate::emit::{downloads, meta};
+use crate::input::content::Parsed;
 use crate::input::{self, Inputs};
 use crate::model::site::Site;
 use crate::output::{Blob, Sink};
@@ -97,12 +98,19 @@ pub struct Rendered {
 }
 
 /// Reads and checks the site. With no error, the checked site and the inputs it came from.
-pub fn load(opts: &Options, mode: Mode, problems: &mut Problems) -> Result<Option<(Inputs, Site)>> {
+/// With `parsed`, pages whose files did not change since the last build are not parsed again.
+pub fn load(
+    opts: &Options,
+    mode: Mode,
+    parsed: Option<&Parsed>,
+    problems: &mut Problems,
+) -> Result<Option<(Inputs, Site)>> {
     let read = input::Read {
         root: &opts.root,
         base_url: opts.base_url.as_deref(),
         drafts: opts.drafts,
         escape: crate::markup::escape,
+        parsed,
     };
     let mut laps = Laps::start();
     let inputs = input::load(&read, problems)?;
@@ -120,7 +128,7 @@ pub fn load(opts: &Options, mode: Mode, problems: &mut Problems) -> Result<Optio
 /// `check`: every rule, nothing rendered. The count is of the pages a build would write.
 pub fn check(opts: &Options) -> Result<Rendered> {
     let mut problems = Problems::default();
-    let loaded = load(opts, Mode::Check, &mut problems)?;
+    let loaded = load(opts, Mode::Check, None, &mut problems)?;
     let warnings = problems.finish()?;
     // Besides the pages: the root home page, 404, and a search page and a print edition per
     // language.
@@ -144,7 +152,12 @@ pub fn run(
     sink: &dyn Sink,
 ) -> Result<Rendered> {
     let mut problems = Problems::default();
-    let loaded = load(opts, mode, &mut problems)?;
+    let loaded = load(
+        opts,
+        mode,
+        cache.as_deref().map(|c| &c.parsed),
+        &mut problems,
+    )?;
     let (mut inputs, site) = match loaded {
         Some((inputs, site)) if !problems.has_errors() => (inputs, site),
         _ => return Err(Error::content(problems.into_vec())),

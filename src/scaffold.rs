@@ -159,7 +159,7 @@ pub fn translated(root: &Path, targets: &[String]) -> Result<Vec<(String, usize)
     use crate::model::translation::{LOCK_PATH, lock_key};
     let opts = crate::pipeline::Options::new(root);
     let mut problems = crate::diag::Problems::default();
-    let loaded = crate::pipeline::load(&opts, crate::render::Mode::Check, &mut problems)?;
+    let loaded = crate::pipeline::load(&opts, crate::render::Mode::Check, None, &mut problems)?;
     problems.finish()?;
     let Some((inputs, site)) = loaded else {
         return Err(Error::content(Vec::new()));

@@ -1171,3 +1171,40 @@ fn one_bibliography_gives_one_note_per_source_in_each_language_style() {
         &json[..400]
     );
 }
+
+#[test]
+fn a_preview_reads_again_the_files_the_watcher_names() {
+    // A preview reads a chapter again only when its size or modification time changed, or when
+    // the watcher named it: two saves within one tick of the file system's clock keep the time.
+    let (_dir, root) = fixture_copy();
+    let opts = Options::new(&root);
+    let mut session = yanbao::Session::new(&opts);
+    session.build().unwrap();
+    let rel = "content/zh/market.md";
+    let path = root.join(rel);
+    let time = std::fs::metadata(&path).unwrap().modified().unwrap();
+    // 为 and 是 are both three bytes: the size stays too.
+    edit(&root, rel, "2024年市场规模为", "2024年市场规模是");
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(time).unwrap();
+    drop(file);
+    let page =
+        |b: &yanbao::Built| String::from_utf8_lossy(&b.files["zh/market/index.html"]).into_owned();
+    assert!(
+        page(&session.build().unwrap()).contains("2024年市场规模为"),
+        "the stamp hides it"
+    );
+    session.changed(Some(&[rel.to_string()].into_iter().collect()));
+    let built = session.build().unwrap();
+    assert!(page(&built).contains("2024年市场规模是"));
+    // The watcher losing track (None) makes every file be read again.
+    edit(&root, rel, "2024年市场规模是", "2024年市场规模为");
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+    session.changed(None);
+    assert!(page(&session.build().unwrap()).contains("2024年市场规模为"));
+}

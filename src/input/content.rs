@@ -1,9 +1,11 @@
 //! Walks `content/<lang>/`: each Markdown file's front matter (YAML, parsed) and body (parsed by
 //! pulldown-cmark into events with byte ranges). Rules about what they say are `check`'s job.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasher, Hash};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use pulldown_cmark::{Event, Options, Parser};
 use rayon::prelude::*;
@@ -121,7 +123,7 @@ impl PageSource {
 #[derive(Debug, Default)]
 pub struct Pages {
     /// By `lang/key`.
-    pub pages: Store<PageSource>,
+    pub pages: Store<Arc<PageSource>>,
     /// Language folders found in `content/` (configured or not).
     pub folders: Vec<String>,
     /// Images and PDFs kept next to the chapters, by output path (`zh/plant.jpg` for
@@ -133,12 +135,82 @@ pub struct Pages {
 /// Files next to the chapters that are copied to the site (by extension, lowercase).
 pub const COLOCATED: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "pdf"];
 
-/// Reads every page of every configured language. Drafts are left out unless `drafts`.
+/// The pages a preview parsed in its previous build, by file: a rebuild reads again only the
+/// files whose size or modification time changed (or that the watcher reported), and parses
+/// again only those whose bytes changed.
+#[derive(Default)]
+pub struct Parsed {
+    pages: Mutex<HashMap<String, Memo>>,
+}
+
+struct Memo {
+    stamp: Option<Stamp>,
+    hash: u64,
+    page: Arc<PageSource>,
+}
+
+/// A file's size and modification time.
+type Stamp = (u64, std::time::SystemTime);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+impl Parsed {
+    fn by_stamp(&self, rel: &str, stamp: Option<Stamp>) -> Option<Arc<PageSource>> {
+        let pages = self.pages.lock().ok()?;
+        let m = pages.get(rel)?;
+        (stamp.is_some() && m.stamp == stamp).then(|| m.page.clone())
+    }
+
+    fn by_hash(&self, rel: &str, hash: u64) -> Option<Arc<PageSource>> {
+        let pages = self.pages.lock().ok()?;
+        let m = pages.get(rel)?;
+        (m.hash == hash).then(|| m.page.clone())
+    }
+
+    fn put(&self, rel: &str, stamp: Option<Stamp>, hash: u64, page: &Arc<PageSource>) {
+        if let Ok(mut pages) = self.pages.lock() {
+            let page = page.clone();
+            pages.insert(rel.to_string(), Memo { stamp, hash, page });
+        }
+    }
+
+    /// Forgets the files that are gone.
+    fn keep_only(&self, seen: &HashSet<String>) {
+        if let Ok(mut pages) = self.pages.lock() {
+            pages.retain(|rel, _| seen.contains(rel));
+        }
+    }
+
+    /// Files the watcher saw change (paths from the site root): read them again whatever their
+    /// stamp says (two saves within one tick of the file system's clock can keep it).
+    /// None: every file (the watcher lost track).
+    pub fn forget(&self, rels: Option<&HashSet<String>>) {
+        if let Ok(mut pages) = self.pages.lock() {
+            match rels {
+                Some(rels) => {
+                    for rel in rels {
+                        if let Some(m) = pages.get_mut(rel) {
+                            m.stamp = None;
+                        }
+                    }
+                }
+                None => pages.values_mut().for_each(|m| m.stamp = None),
+            }
+        }
+    }
+}
+
+/// Reads every page of every configured language. Drafts are left out unless `drafts`. With
+/// `parsed`, files unchanged since the last build are not parsed again.
 pub fn load(
     root: &Path,
     config: &SiteConfig,
     packs: &Packs,
     drafts: bool,
+    parsed: Option<&Parsed>,
     problems: &mut Problems,
 ) -> Pages {
     let mut out = Pages::default();
@@ -165,6 +237,7 @@ pub fn load(
     // translations cannot be published before it (a draft in another language only hides that
     // language's version).
     let mut default_drafts: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let default = config.languages.first();
     for lang in &config.languages {
         if !content.join(lang).is_dir() {
@@ -199,16 +272,19 @@ pub fn load(
                 );
                 continue;
             }
+            if parsed.is_some() {
+                seen.insert(found.rel.clone());
+            }
             chapters.push(found);
         }
         // Reading and parsing a file needs nothing from the others: all of a language's files
         // at once, in parallel; what they hold is then taken in walk order.
-        let read: Vec<(String, Result<PageSource, Diagnostic>)> = chapters
+        let read: Vec<(String, Result<Arc<PageSource>, Diagnostic>)> = chapters
             .par_iter()
             .map(|found| {
                 (
                     format!("{lang}/{}", found.stem()),
-                    read_page(found, lang, smart),
+                    read_page(found, lang, smart, parsed),
                 )
             })
             .collect();
@@ -216,7 +292,7 @@ pub fn load(
             match page {
                 Ok(page) if page.front.draft && !drafts => {
                     if Some(lang) == default {
-                        default_drafts.insert(page.key);
+                        default_drafts.insert(page.key.clone());
                     }
                 }
                 Ok(page) if !drafts && default_drafts.contains(&page.key) => {}
@@ -228,17 +304,41 @@ pub fn load(
             }
         }
     }
+    if let Some(parsed) = parsed {
+        parsed.keep_only(&seen);
+    }
     out
 }
 
-fn read_page(found: &Found, lang: &str, smart: bool) -> Result<PageSource, Diagnostic> {
+fn read_page(
+    found: &Found,
+    lang: &str,
+    smart: bool,
+    parsed: Option<&Parsed>,
+) -> Result<Arc<PageSource>, Diagnostic> {
+    let stamp = parsed.and_then(|_| stamp(&found.path));
+    if let Some(page) = parsed.and_then(|p| p.by_stamp(&found.rel, stamp)) {
+        return Ok(page);
+    }
     let file = files::read_text(found)?;
+    // What the parse depends on: the bytes, the language and its punctuation rule.
+    let hash = parsed.map(|_| {
+        let mut h = foldhash::fast::FixedState::with_seed(0).build_hasher();
+        (&file.text, lang, smart).hash(&mut h);
+        std::hash::Hasher::finish(&h)
+    });
+    if let (Some(parsed), Some(hash)) = (parsed, hash)
+        && let Some(page) = parsed.by_hash(&found.rel, hash)
+    {
+        parsed.put(&found.rel, stamp, hash, &page);
+        return Ok(page);
+    }
     let key = found.stem();
     let (front_text, front_line, body_start) =
         split_front_matter(&file.text).ok_or_else(|| front_matter_problem(&file))?;
     let (front, front_loc) = yaml::parse::<FrontMatter>(&file, front_text, front_line)?;
     let events = parse_markdown(&file.text[body_start..], smart);
-    Ok(PageSource {
+    let page = Arc::new(PageSource {
         lang: lang.to_string(),
         key,
         file,
@@ -246,7 +346,11 @@ fn read_page(found: &Found, lang: &str, smart: bool) -> Result<PageSource, Diagn
         front_loc,
         body_start,
         events,
-    })
+    });
+    if let (Some(parsed), Some(hash)) = (parsed, hash) {
+        parsed.put(&found.rel, stamp, hash, &page);
+    }
+    Ok(page)
 }
 
 /// Why a page has no usable front matter: none at all, or a `---` that is never closed.

@@ -51,6 +51,8 @@ pub struct Read<'a> {
     pub drafts: bool,
     /// How templates escape values (HTML).
     pub escape: fn(&str) -> String,
+    /// A preview's pages from its previous build, reused where the file did not change.
+    pub parsed: Option<&'a content::Parsed>,
 }
 
 /// Reads every input. A broken configuration or language pack stops here (nothing else can be
@@ -73,7 +75,7 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
     let data = data::load(r.root, "data", problems);
     let bibliography = bibliography::load(r.root, problems);
     let charts = data::load(r.root, "charts", problems);
-    let pages = content::load(r.root, &config, &packs, r.drafts, problems);
+    let pages = content::load(r.root, &config, &packs, r.drafts, r.parsed, problems);
     let assets = assets::load(r.root, problems);
     let lock = lock::load(r.root).unwrap_or_else(|d| {
         problems.push(d);

@@ -52,6 +52,12 @@ impl Session {
         })
     }
 
+    /// Files the watcher saw change, from the site root (None: it lost track): the next build
+    /// reads them again.
+    pub fn changed(&mut self, rels: Option<&std::collections::HashSet<String>>) {
+        self.cache.parsed.forget(rels);
+    }
+
     /// Pages the last build rendered, and those it reused.
     pub fn rendered(&self) -> usize {
         self.cache.rendered
@@ -68,7 +74,7 @@ const EVENTS_PATH: &str = "/__yanbao/events";
 /// Open pages each hold one event stream; beyond this, new ones are refused (bounded memory).
 const MAX_EVENT_STREAMS: usize = 256;
 /// A burst of saves within this window gives one rebuild.
-const DEBOUNCE: Duration = Duration::from_millis(25);
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// The file watcher; it stops watching when dropped.
 type Watcher = notify_debouncer_full::Debouncer<
@@ -107,10 +113,11 @@ impl Shared {
     }
 
     fn publish(&self, result: std::result::Result<Built, String>) {
+        let mut old = None;
         if let Ok(mut s) = self.state.lock() {
             match result {
                 Ok(built) => {
-                    s.site = Arc::new(built);
+                    old = Some(std::mem::replace(&mut s.site, Arc::new(built)));
                     s.error = None;
                 }
                 Err(e) => s.error = Some(e),
@@ -118,6 +125,11 @@ impl Shared {
             s.generation += 1;
         }
         self.changed.notify_all();
+        // The previous build (its whole model, when it was the last to hold it) is freed on a
+        // thread of its own, after open pages were told to reload.
+        if let Some(old) = old {
+            std::thread::spawn(move || drop(old));
+        }
     }
 }
 
@@ -248,10 +260,12 @@ fn watch(opts: &Options, shared: Arc<Shared>, mut session: Session) -> Result<Ar
         while let Ok(result) = rx.recv() {
             let mut relevant = matters(&result, &root);
             let mut replaced = replaced_folders(&result, &root);
+            session.changed(changed_files(&result, &root).as_ref());
             // Coalesce whatever else arrived meanwhile into the same rebuild.
             while let Ok(more) = rx.try_recv() {
                 relevant |= matters(&more, &root);
                 replaced |= replaced_folders(&more, &root);
+                session.changed(changed_files(&more, &root).as_ref());
             }
             if replaced {
                 // A folder that was deleted and restored, or moved away and back, is a new
@@ -341,6 +355,22 @@ fn matters(result: &notify_debouncer_full::DebounceEventResult, root: &Path) -> 
                 WATCHED.contains(&first.as_deref().unwrap_or(""))
             })
     })
+}
+
+/// The files a batch of events names, from the site root with `/`; None if the watcher failed.
+fn changed_files(
+    result: &notify_debouncer_full::DebounceEventResult,
+    root: &Path,
+) -> Option<std::collections::HashSet<String>> {
+    let events = result.as_ref().ok()?;
+    let rel = |p: &PathBuf| {
+        let rel = p.strip_prefix(root).unwrap_or(p);
+        rel.to_string_lossy().replace('\\', "/")
+    };
+    let writes = events
+        .iter()
+        .filter(|e| !matches!(e.event.kind, EventKind::Access(_)));
+    Some(writes.flat_map(|e| e.event.paths.iter().map(rel)).collect())
 }
 
 fn print_warnings(built: &Built) {

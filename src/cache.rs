@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::emit::search::Doc;
 use crate::input::content::Parsed;
+use crate::model::fingerprint::Fingerprint;
 use crate::model::site::Site;
 use crate::output::Blob;
 use crate::render::Mode;
@@ -38,6 +39,8 @@ pub struct Cache {
     pub reused: usize,
     /// The pages as parsed by the last build, by file.
     pub parsed: Parsed,
+    /// The pages as resolved by the last build.
+    pub resolved: crate::check::memo::Resolved,
 }
 
 struct Entry {
@@ -51,21 +54,17 @@ struct Entry {
 impl Cache {
     /// Starts a build: what every page shows.
     pub fn begin(&mut self, site: &Site, templates: u64, assets: &impl Hash, mode: Mode) {
-        let mut h = DefaultHasher::new();
-        format!("{:?}", site.config).hash(&mut h);
-        format!("{:?}", site.packs).hash(&mut h);
-        templates.hash(&mut h);
-        assets.hash(&mut h);
-        format!("{mode:?}").hash(&mut h);
+        let mut f = Fingerprint::default();
+        f.debug(&site.config).debug(&site.packs);
+        f.add(&templates).add(assets).debug(&mode);
         for p in &site.pages {
-            (&p.lang, &p.key, &p.dir).hash(&mut h);
-            format!("{:?}", p.front).hash(&mut h);
-            format!("{:?}", p.headings).hash(&mut h);
+            f.add(&(&p.lang, &p.key, &p.dir));
+            f.debug(&p.front).debug(&p.headings);
         }
-        format!("{:?}", site.figures).hash(&mut h);
+        f.debug(&site.figures);
         // Every page's notes describe sources, and prose cites the shared ones by key.
-        format!("{:?}", site.sources).hash(&mut h);
-        self.global = h.finish();
+        f.debug(&site.sources);
+        self.global = f.finish();
     }
 
     /// The kept page, if nothing it depends on changed.

@@ -13,7 +13,6 @@ use crate::cache::{Cache, Kept};
 use crate::diag::{Diagnostic, Error, Problems, Result};
 use crate::emit::search::{self, Doc};
 use crate::emit::{downloads, meta};
-use crate::input::content::Parsed;
 use crate::input::{self, Inputs};
 use crate::model::site::Site;
 use crate::output::{Blob, Sink};
@@ -98,11 +97,12 @@ pub struct Rendered {
 }
 
 /// Reads and checks the site. With no error, the checked site and the inputs it came from.
-/// With `parsed`, pages whose files did not change since the last build are not parsed again.
+/// With a preview's cache, pages whose files did not change since its last build are not parsed
+/// or resolved again.
 pub fn load(
     opts: &Options,
     mode: Mode,
-    parsed: Option<&Parsed>,
+    cache: Option<&Cache>,
     problems: &mut Problems,
 ) -> Result<Option<(Inputs, Site)>> {
     let read = input::Read {
@@ -110,14 +110,19 @@ pub fn load(
         base_url: opts.base_url.as_deref(),
         drafts: opts.drafts,
         escape: crate::markup::escape,
-        parsed,
+        parsed: cache.map(|c| &c.parsed),
     };
     let mut laps = Laps::start();
     let inputs = input::load(&read, problems)?;
     laps.lap("read");
     let unreadable = problems.has_errors();
     let mark = problems.mark();
-    let site = crate::check::run(&inputs, mode == Mode::Check, problems);
+    let site = crate::check::run(
+        &inputs,
+        mode == Mode::Check,
+        cache.map(|c| &c.resolved),
+        problems,
+    );
     laps.lap("check");
     if unreadable {
         problems.follow_on_since(mark);
@@ -152,12 +157,7 @@ pub fn run(
     sink: &dyn Sink,
 ) -> Result<Rendered> {
     let mut problems = Problems::default();
-    let loaded = load(
-        opts,
-        mode,
-        cache.as_deref().map(|c| &c.parsed),
-        &mut problems,
-    )?;
+    let loaded = load(opts, mode, cache.as_deref(), &mut problems)?;
     let (mut inputs, site) = match loaded {
         Some((inputs, site)) if !problems.has_errors() => (inputs, site),
         _ => return Err(Error::content(problems.into_vec())),

@@ -1208,3 +1208,70 @@ fn a_preview_reads_again_the_files_the_watcher_names() {
     session.changed(None);
     assert!(page(&session.build().unwrap()).contains("2024年市场规模为"));
 }
+
+#[test]
+fn a_preview_checks_again_the_links_into_a_page_whose_headings_changed() {
+    // outlook.md links to market.md#size. Renaming that anchor in market.md must make the link
+    // broken in outlook.md, which did not change, and renaming it back must mend it: a preview
+    // keeps resolved pages only while nothing they can point at changed.
+    let (_dir, root) = fixture_copy();
+    let opts = Options::new(&root);
+    let mut session = yanbao::Session::new(&opts);
+    let said = |r: yanbao::Result<yanbao::Built>| match r {
+        Ok(b) => b.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+        Err(e) => vec![e.to_string()],
+    };
+    let clean = said(session.build());
+    assert!(!clean.iter().any(|w| w.contains("outlook.md")), "{clean:?}");
+    edit(
+        &root,
+        "content/en/market.md",
+        "## Size {#size}",
+        "## Size {#scale}",
+    );
+    edit(
+        &root,
+        "content/zh/market.md",
+        "## 规模 {#size}",
+        "## 规模 {#scale}",
+    );
+    edit(
+        &root,
+        "content/data/market.yaml",
+        "market#size",
+        "market#scale",
+    );
+    let broken = said(session.build());
+    assert_eq!(
+        broken,
+        said(yanbao::build_in_memory(&opts, yanbao::Mode::Serve))
+    );
+    for lang in ["en", "zh"] {
+        assert!(
+            broken
+                .iter()
+                .any(|w| w.contains(&format!("content/{lang}/outlook.md:30"))
+                    && w.contains("broken link")),
+            "{broken:?}"
+        );
+    }
+    edit(
+        &root,
+        "content/en/market.md",
+        "## Size {#scale}",
+        "## Size {#size}",
+    );
+    edit(
+        &root,
+        "content/zh/market.md",
+        "## 规模 {#scale}",
+        "## 规模 {#size}",
+    );
+    edit(
+        &root,
+        "content/data/market.yaml",
+        "market#scale",
+        "market#size",
+    );
+    assert_eq!(said(session.build()), clean);
+}

@@ -2,11 +2,14 @@
 //! body's references, links and blocks. Problems are reported at their position in the page's
 //! file; broken links are errors for `check` and warnings for `build`.
 
-use rayon::prelude::*;
 use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::check::blocks::BlockSpec;
 use crate::check::doc::{self, CitePlace, Resolver};
+use crate::check::memo::{Done, Resolved};
 use crate::check::pages::{Draft, Skeleton};
 use crate::check::refs::{Targets, Unresolved};
 use crate::diag::{Diagnostic, Problem, Problems, Severity};
@@ -36,15 +39,26 @@ pub struct Context<'a> {
     pub assets: &'a std::collections::BTreeMap<String, Vec<u8>>,
 }
 
-/// Every draft resolved into a page, in site order.
-pub fn resolve_all(cx: &Context, problems: &mut Problems) -> Vec<Page> {
+/// Every draft resolved into a page, in site order. With `memo` (a preview), a page whose file
+/// and context did not change since the last build is taken from it.
+pub fn resolve_all(
+    cx: &Context,
+    memo: Option<&Resolved>,
+    problems: &mut Problems,
+) -> Vec<Arc<Page>> {
+    let context = memo.map(|_| crate::check::memo::context(cx));
     // Each page resolves against the shared, read-only context: all at once, in parallel;
     // their problems are then reported in page order.
-    let resolved: Vec<(Page, Vec<Diagnostic>)> = cx
+    let resolved: Vec<Done> = cx
         .skeleton
         .drafts
         .par_iter()
         .map(|d| {
+            if let (Some(memo), Some(context)) = (memo, context)
+                && let Some(done) = memo.get(d.lang(), d.key(), d.src.fingerprint, context)
+            {
+                return done;
+            }
             let mut r = PageResolver {
                 cx,
                 draft: d,
@@ -52,9 +66,12 @@ pub fn resolve_all(cx: &Context, problems: &mut Problems) -> Vec<Page> {
                 out: Vec::new(),
             };
             let page = r.page();
-            (page, r.out)
+            (Arc::new(page), r.out)
         })
         .collect();
+    if let (Some(memo), Some(context)) = (memo, context) {
+        memo.keep(&resolved, context);
+    }
     resolved
         .into_iter()
         .map(|(page, out)| {
@@ -109,7 +126,7 @@ impl PageResolver<'_> {
             body,
             blocks: std::mem::take(&mut self.blocks),
             headings,
-            fingerprint: crate::input::files::fingerprint(&d.src.file.text),
+            fingerprint: d.src.fingerprint,
         }
     }
 

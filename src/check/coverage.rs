@@ -6,6 +6,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::check::pages::{Draft, Skeleton};
 use crate::diag::{Diagnostic, Problems, SourceFile};
 use crate::input::Inputs;
@@ -24,9 +26,11 @@ pub fn translation(inputs: &Inputs, sk: &Skeleton, problems: &mut Problems) -> T
     let mut out = Translation {
         sections: sk
             .drafts
-            .iter()
+            .par_iter()
             .filter(|d| d.lang() == default)
             .map(|d| (d.key().to_string(), sections(d)))
+            .collect::<Vec<_>>()
+            .into_iter()
             .collect(),
         ..Translation::default()
     };

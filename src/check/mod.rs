@@ -15,6 +15,7 @@ pub mod data;
 pub mod doc;
 pub mod html;
 pub mod ids;
+pub mod memo;
 pub mod pages;
 pub mod refs;
 pub mod sources;
@@ -30,7 +31,13 @@ use crate::model::text::smart_quotes;
 
 /// Checks everything and builds the site. Problems are collected in `problems`; the site is
 /// returned only when none of them is an error.
-pub fn run(inputs: &Inputs, strict_links: bool, problems: &mut Problems) -> Option<Site> {
+/// With `memo` (a preview), pages unchanged since its last build are not resolved again.
+pub fn run(
+    inputs: &Inputs,
+    strict_links: bool,
+    memo: Option<&memo::Resolved>,
+    problems: &mut Problems,
+) -> Option<Site> {
     let config = site_texts(inputs, problems);
     let languages = &config.languages;
     let skeleton = pages::skeleton(&inputs.pages, &config, problems);
@@ -104,7 +111,7 @@ pub fn run(inputs: &Inputs, strict_links: bool, problems: &mut Problems) -> Opti
         files: &inputs.pages.files,
         assets: &inputs.assets,
     };
-    let pages = body::resolve_all(&cx, problems);
+    let pages = body::resolve_all(&cx, memo, problems);
     if problems.has_errors() {
         return None;
     }
@@ -157,7 +164,7 @@ fn site_texts(inputs: &Inputs, problems: &mut Problems) -> SiteConfig {
 fn index(
     data: &[crate::model::data::DataSet],
     charts: &[crate::model::chart::Chart],
-    pages: &[crate::model::site::Page],
+    pages: &[std::sync::Arc<crate::model::site::Page>],
     sk: &pages::Skeleton,
 ) -> Index {
     let mut chapters: std::collections::BTreeMap<String, Vec<usize>> = Default::default();

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::check::blocks::BlockSpec;
 use crate::check::doc::{self, Outline};
 use crate::check::ids::{self, IdKind};
@@ -107,7 +109,20 @@ pub fn skeleton<'a>(
         };
         key(a).cmp(&key(b))
     });
-    let drafts: Vec<Draft> = ok.into_iter().map(|src| draft(src, problems)).collect();
+    // Each page's outline and block specs need nothing from the others: all at once, in
+    // parallel, their problems then reported in page order.
+    let drafted: Vec<(Draft, Problems)> = ok
+        .into_par_iter()
+        .map(|src| {
+            let mut own = Problems::default();
+            (draft(src, &mut own), own)
+        })
+        .collect();
+    let mut drafts = Vec::with_capacity(drafted.len());
+    for (d, own) in drafted {
+        problems.extend(own.into_vec());
+        drafts.push(d);
+    }
     let index = drafts
         .iter()
         .enumerate()

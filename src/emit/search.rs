@@ -11,13 +11,13 @@
 
 use std::collections::HashMap;
 
-/// Term tables: many short keys, built from our own text (no untrusted hash flooding), sorted
-/// before they are written, so a fast fixed-seed hash is safe and output stays deterministic.
-type Terms<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
-
 use serde_json::json;
 
 use crate::render::doc::Section;
+
+/// Term tables: many short keys, built from our own text (no untrusted hash flooding), sorted
+/// before they are written, so a fast fixed-seed hash is safe and output stays deterministic.
+type Terms<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Above this size (JSON bytes, before compression) the index is split into shards.
 const SINGLE_FILE_LIMIT: usize = 1_500_000;

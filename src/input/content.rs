@@ -89,6 +89,8 @@ pub struct PageSource {
     pub body_start: usize,
     /// The body as events, with byte ranges into the body.
     pub events: Vec<(Event<'static>, Range<usize>)>,
+    /// Hash of the file's text: what a preview compares.
+    pub fingerprint: u64,
 }
 
 impl PageSource {
@@ -341,6 +343,7 @@ fn read_page(
     let page = Arc::new(PageSource {
         lang: lang.to_string(),
         key,
+        fingerprint: files::fingerprint(&file.text),
         file,
         front,
         front_loc,

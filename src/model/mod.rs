@@ -7,6 +7,7 @@ pub mod config;
 pub mod data;
 pub mod display;
 pub mod doc;
+pub mod fingerprint;
 pub mod lang;
 pub mod quantity;
 pub mod site;

@@ -24,7 +24,7 @@ pub struct Site {
     /// Charts, sorted by id.
     pub charts: Vec<Chart>,
     /// Pages of every language; per language the home page first, then chapters by `order`.
-    pub pages: Vec<Page>,
+    pub pages: Vec<std::sync::Arc<Page>>,
     /// Numbered figures and tables of every language.
     pub figures: Vec<Figure>,
     pub index: Index,
@@ -120,7 +120,7 @@ impl Site {
     }
 
     pub fn page(&self, lang: &str, key: &str) -> Option<&Page> {
-        self.page_ix(lang, key).map(|i| &self.pages[i])
+        self.page_ix(lang, key).map(|i| &*self.pages[i])
     }
 
     pub fn home(&self, lang: &str) -> Option<&Page> {
@@ -134,7 +134,7 @@ impl Site {
             .get(lang)
             .into_iter()
             .flatten()
-            .map(|&i| &self.pages[i])
+            .map(|&i| &*self.pages[i])
     }
 
     /// The previous and next chapters of a page.
@@ -146,8 +146,8 @@ impl Site {
         ) else {
             return (None, None);
         };
-        let prev = pos.checked_sub(1).map(|p| &self.pages[list[p]]);
-        let next = list.get(pos + 1).map(|&n| &self.pages[n]);
+        let prev = pos.checked_sub(1).map(|p| &*self.pages[list[p]]);
+        let next = list.get(pos + 1).map(|&n| &*self.pages[n]);
         (prev, next)
     }
 

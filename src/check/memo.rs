@@ -1,0 +1,99 @@
+//! Pages a preview resolved in its previous build. Resolving a page reads its own file and, from
+//! the rest of the site, only what the checked context holds (other pages' outlines, figures,
+//! data, charts, sources, files); a page is taken again when its file and a fingerprint of that
+//! whole context are unchanged, with the problems it had. Any change to the context resolves
+//! every page again: the memo never has to know which page read what.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::check::body::Context;
+use crate::diag::Diagnostic;
+use crate::model::fingerprint::Fingerprint;
+use crate::model::site::Page;
+
+/// A resolved page with its problems.
+pub type Done = (Arc<Page>, Vec<Diagnostic>);
+
+#[derive(Default)]
+pub struct Resolved {
+    pages: Mutex<HashMap<(String, String), Memo>>,
+}
+
+struct Memo {
+    file: u64,
+    context: u64,
+    done: Done,
+}
+
+impl Resolved {
+    /// The page of `lang/key` as resolved before, if its file and the context are unchanged.
+    pub fn get(&self, lang: &str, key: &str, file: u64, context: u64) -> Option<Done> {
+        let pages = self.pages.lock().ok()?;
+        let m = pages.get(&(lang.to_string(), key.to_string()))?;
+        (m.file == file && m.context == context).then(|| m.done.clone())
+    }
+
+    /// Keeps this build's pages (and only them) for the next.
+    pub fn keep(&self, done: &[Done], context: u64) {
+        let pages = done
+            .iter()
+            .map(|d| {
+                let p = &d.0;
+                let memo = Memo {
+                    file: p.fingerprint,
+                    context,
+                    done: d.clone(),
+                };
+                ((p.lang.clone(), p.key.clone()), memo)
+            })
+            .collect();
+        if let Ok(mut m) = self.pages.lock() {
+            *m = pages;
+        }
+    }
+}
+
+/// A fingerprint of everything a page's resolution may read besides its own file. Sets and maps
+/// are hashed in a fixed order.
+pub fn context(cx: &Context) -> u64 {
+    let mut f = Fingerprint::default();
+    f.debug(cx.site_title)
+        .add(&cx.strict_links)
+        .debug(&cx.raw_html);
+    let sk = cx.skeleton;
+    // What other pages see of a page: not its text, nor where in its file things are (an edit
+    // moves them), only its front matter, headings, blocks and anchors.
+    for d in &sk.drafts {
+        let mut anchors: Vec<&String> = d.anchors.iter().collect();
+        anchors.sort();
+        f.add(&(d.lang(), d.key(), &d.dir, anchors))
+            .debug(&d.src.front)
+            .debug(&d.block_figures);
+        for h in &d.outline.headings {
+            f.add(&(h.level, &h.id, h.explicit, &h.raw));
+        }
+        for b in &d.outline.blocks {
+            f.add(&(&b.kind, &b.body));
+        }
+    }
+    let mut failed: Vec<&(String, String)> = sk.failed.iter().collect();
+    failed.sort();
+    f.debug(&sk.figures).add(&(failed, &sk.default_lang));
+    f.debug(&cx.shared.sources).add(&cx.shared.failed);
+    for set in cx.sets.values() {
+        f.add(&(&set.id, set.fingerprint));
+    }
+    let mut failed_sets: Vec<&String> = cx.targets.failed_sets.iter().collect();
+    failed_sets.sort();
+    f.add(&failed_sets);
+    for chart in cx.charts.values() {
+        f.add(&(&chart.id, chart.fingerprint));
+    }
+    for files in [cx.files, cx.assets] {
+        for (path, bytes) in files {
+            f.add(&(path, bytes));
+        }
+    }
+    f.finish()
+}

@@ -9,7 +9,6 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use crate::emit::search::Doc;
-use crate::input::content::Parsed;
 use crate::model::fingerprint::Fingerprint;
 use crate::model::site::Site;
 use crate::output::Blob;
@@ -37,8 +36,8 @@ pub struct Cache {
     /// Pages rendered (not reused) by the last build.
     pub rendered: usize,
     pub reused: usize,
-    /// The pages as parsed by the last build, by file.
-    pub parsed: Parsed,
+    /// What the last build read: its parsed pages and compiled templates.
+    pub read: crate::input::Memo,
     /// The pages as resolved by the last build.
     pub resolved: crate::check::memo::Resolved,
 }

@@ -110,7 +110,7 @@ pub fn load(
         base_url: opts.base_url.as_deref(),
         drafts: opts.drafts,
         escape: crate::markup::escape,
-        parsed: cache.map(|c| &c.parsed),
+        memo: cache.map(|c| &c.read),
     };
     let mut laps = Laps::start();
     let inputs = input::load(&read, problems)?;
@@ -165,7 +165,7 @@ pub fn run(
     let Some(tera) = inputs.templates.take() else {
         return Err(Error::content(problems.into_vec()));
     };
-    let (site, tera) = (Arc::new(site), Arc::new(tera));
+    let site = Arc::new(site);
     let mut r = render_site(&site, &tera, mode, opts.pdf, &inputs, cache, sink)?;
     // Freeing a large site's model (every page's events and blocks) takes a noticeable share
     // of a build; it happens on a thread of its own while the output is swapped in.

@@ -34,7 +34,7 @@ pub struct Inputs {
     pub bibliography: bibliography::Bibliography,
     pub charts: Store<data::Parsed<data::RawChart>>,
     /// None when a template has errors (they are in the problems).
-    pub templates: Option<tera::Tera>,
+    pub templates: Option<std::sync::Arc<tera::Tera>>,
     /// Hash of the templates' sources, for a preview's cache.
     pub templates_hash: u64,
     /// Static files by output path.
@@ -51,8 +51,16 @@ pub struct Read<'a> {
     pub drafts: bool,
     /// How templates escape values (HTML).
     pub escape: fn(&str) -> String,
-    /// A preview's pages from its previous build, reused where the file did not change.
-    pub parsed: Option<&'a content::Parsed>,
+    /// What a preview read in its previous build, reused where the files did not change.
+    pub memo: Option<&'a Memo>,
+}
+
+/// What a preview keeps from one build's reading for the next: parsed pages and compiled
+/// templates.
+#[derive(Default)]
+pub struct Memo {
+    pub pages: content::Parsed,
+    pub templates: templates::Compiled,
 }
 
 /// Reads every input. A broken configuration or language pack stops here (nothing else can be
@@ -65,7 +73,8 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
     }
     let (packs, pack_warnings) = i18n::load(r.root, &config.languages).map_err(Error::content)?;
     problems.extend(pack_warnings);
-    let (templates, templates_hash) = match templates::load(r.root, r.escape) {
+    let compiled = r.memo.map(|m| &m.templates);
+    let (templates, templates_hash) = match templates::load(r.root, r.escape, compiled) {
         Ok((t, h)) => (Some(t), h),
         Err(d) => {
             problems.extend(d);
@@ -75,7 +84,8 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
     let data = data::load(r.root, "data", problems);
     let bibliography = bibliography::load(r.root, problems);
     let charts = data::load(r.root, "charts", problems);
-    let pages = content::load(r.root, &config, &packs, r.drafts, r.parsed, problems);
+    let parsed = r.memo.map(|m| &m.pages);
+    let pages = content::load(r.root, &config, &packs, r.drafts, parsed, problems);
     let assets = assets::load(r.root, problems);
     let lock = lock::load(r.root).unwrap_or_else(|d| {
         problems.push(d);

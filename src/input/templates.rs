@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use tera::Tera;
 
@@ -23,7 +24,16 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 
 /// Loads the templates: the site's own where present, else the built-in ones. Also returns a
 /// hash of their sources (for the rebuild cache).
-pub fn load(root: &Path, escape: fn(&str) -> String) -> Result<(Tera, u64), Vec<Diagnostic>> {
+/// The templates a preview compiled in its previous build, with the hash of their sources.
+#[derive(Default)]
+pub struct Compiled(std::sync::Mutex<Option<(u64, Arc<Tera>)>>);
+
+/// With `compiled` (a preview), templates whose sources did not change are not compiled again.
+pub fn load(
+    root: &Path,
+    escape: fn(&str) -> String,
+    compiled: Option<&Compiled>,
+) -> Result<(Arc<Tera>, u64), Vec<Diagnostic>> {
     let mut sources: BTreeMap<String, String> = builtin_sources();
     let dir = root.join("templates");
     let mut problems = Vec::new();
@@ -58,6 +68,16 @@ pub fn load(root: &Path, escape: fn(&str) -> String) -> Result<(Tera, u64), Vec<
     if !problems.is_empty() {
         return Err(problems);
     }
+    let mut h = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(&sources, &mut h);
+    let hash = std::hash::Hasher::finish(&h);
+    let memo = compiled.and_then(|c| c.0.lock().ok());
+    if let Some((h, tera)) = memo.as_ref().and_then(|m| m.as_ref())
+        && *h == hash
+    {
+        return Ok((tera.clone(), hash));
+    }
+    drop(memo);
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     // Tera's default also escapes `/`, which makes every URL in the output unreadable.
@@ -75,9 +95,11 @@ pub fn load(root: &Path, escape: fn(&str) -> String) -> Result<(Tera, u64), Vec<
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut h = std::hash::DefaultHasher::new();
-    std::hash::Hash::hash(&sources, &mut h);
-    Ok((tera, std::hash::Hasher::finish(&h)))
+    let tera = Arc::new(tera);
+    if let Some(mut m) = compiled.and_then(|c| c.0.lock().ok()) {
+        *m = Some((hash, tera.clone()));
+    }
+    Ok((tera, hash))
 }
 
 fn builtin_sources() -> BTreeMap<String, String> {

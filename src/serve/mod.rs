@@ -55,7 +55,7 @@ impl Session {
     /// Files the watcher saw change, from the site root (None: it lost track): the next build
     /// reads them again.
     pub fn changed(&mut self, rels: Option<&std::collections::HashSet<String>>) {
-        self.cache.parsed.forget(rels);
+        self.cache.read.pages.forget(rels);
     }
 
     /// Pages the last build rendered, and those it reused.

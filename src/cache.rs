@@ -2,7 +2,9 @@
 //! sets and charts, by id) and the template it used; it is rendered again only when its own
 //! file, one of those inputs, or something every page shows (configuration, language packs,
 //! templates, assets, the outline of all pages) changed. The bytes are those a full build would
-//! give (a test checks this).
+//! give (a test checks this). The cache also carries what the earlier phases keep for the next
+//! build (parsed chapters and compiled templates, resolved pages): each phase owns its own rule
+//! for when to reuse them.
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};

@@ -1275,3 +1275,32 @@ fn a_preview_checks_again_the_links_into_a_page_whose_headings_changed() {
     );
     assert_eq!(said(session.build()), clean);
 }
+
+#[test]
+fn a_preview_parses_again_when_a_language_changes_its_punctuation_rule() {
+    // English has typographic quotes by default; a language file turning them off must reach
+    // chapters whose files did not change.
+    let (_dir, root) = fixture_copy();
+    let opts = Options::new(&root);
+    let mut session = yanbao::Session::new(&opts);
+    let page =
+        |b: &yanbao::Built| String::from_utf8_lossy(&b.files["en/market/index.html"]).into_owned();
+    assert!(page(&session.build().unwrap()).contains("“next”"));
+    std::fs::create_dir_all(root.join("templates/i18n")).unwrap();
+    std::fs::write(
+        root.join("templates/i18n/en.yaml"),
+        "smart_punctuation: false\n",
+    )
+    .unwrap();
+    let mut built = session.build().unwrap();
+    built.complete().unwrap();
+    assert!(page(&built).contains("&quot;next&quot;") || page(&built).contains("\"next\""));
+    let full = yanbao::build_in_memory(&opts, yanbao::Mode::Serve).unwrap();
+    let same = |k: &str| built.files[k] == full.files[k];
+    assert!(
+        same("en/market/index.html"),
+        "the page is that of a full build"
+    );
+    let differ: Vec<&String> = full.files.keys().filter(|k| !same(k)).collect();
+    assert!(differ.is_empty(), "{differ:?}");
+}

@@ -22,6 +22,8 @@ use crate::model::text::{Localized, Ref, Rich, join};
 
 /// What resolving pages needs: every other part of the checked site.
 pub struct Context<'a> {
+    /// The language packs (quotes, number formats) the texts are resolved with.
+    pub packs: &'a crate::model::lang::Packs,
     pub skeleton: &'a Skeleton<'a>,
     /// The shared sources, which prose cites as `[@key]`.
     pub shared: &'a crate::check::bibliography::Shared,

@@ -59,6 +59,7 @@ impl Resolved {
 pub fn context(cx: &Context) -> u64 {
     let mut f = Fingerprint::default();
     f.debug(cx.site_title)
+        .debug(cx.packs)
         .add(&cx.strict_links)
         .debug(&cx.raw_html);
     let sk = cx.skeleton;

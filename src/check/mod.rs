@@ -100,6 +100,7 @@ pub fn run(
         problems,
     );
     let cx = body::Context {
+        packs: &inputs.packs,
         shared: &shared,
         skeleton: &skeleton,
         targets: &targets,

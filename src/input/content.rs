@@ -2,7 +2,6 @@
 //! pulldown-cmark into events with byte ranges). Rules about what they say are `check`'s job.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasher, Hash};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -16,6 +15,7 @@ use crate::input::files::{self, Found};
 use crate::input::store::Store;
 use crate::input::yaml::{self, Located};
 use crate::model::config::SiteConfig;
+use crate::model::fingerprint::Fingerprint;
 use crate::model::lang::Packs;
 use crate::model::site::HOME_KEY;
 
@@ -147,6 +147,8 @@ pub struct Parsed {
 
 struct Memo {
     stamp: Option<Stamp>,
+    /// The language's punctuation rule the page was parsed with.
+    smart: bool,
     hash: u64,
     page: Arc<PageSource>,
 }
@@ -160,10 +162,10 @@ fn stamp(path: &Path) -> Option<Stamp> {
 }
 
 impl Parsed {
-    fn by_stamp(&self, rel: &str, stamp: Option<Stamp>) -> Option<Arc<PageSource>> {
+    fn by_stamp(&self, rel: &str, stamp: Option<Stamp>, smart: bool) -> Option<Arc<PageSource>> {
         let pages = self.pages.lock().ok()?;
         let m = pages.get(rel)?;
-        (stamp.is_some() && m.stamp == stamp).then(|| m.page.clone())
+        (stamp.is_some() && m.stamp == stamp && m.smart == smart).then(|| m.page.clone())
     }
 
     fn by_hash(&self, rel: &str, hash: u64) -> Option<Arc<PageSource>> {
@@ -172,10 +174,16 @@ impl Parsed {
         (m.hash == hash).then(|| m.page.clone())
     }
 
-    fn put(&self, rel: &str, stamp: Option<Stamp>, hash: u64, page: &Arc<PageSource>) {
+    fn put(&self, rel: &str, stamp: Option<Stamp>, smart: bool, hash: u64, page: &Arc<PageSource>) {
         if let Ok(mut pages) = self.pages.lock() {
             let page = page.clone();
-            pages.insert(rel.to_string(), Memo { stamp, hash, page });
+            let memo = Memo {
+                stamp,
+                smart,
+                hash,
+                page,
+            };
+            pages.insert(rel.to_string(), memo);
         }
     }
 
@@ -319,20 +327,20 @@ fn read_page(
     parsed: Option<&Parsed>,
 ) -> Result<Arc<PageSource>, Diagnostic> {
     let stamp = parsed.and_then(|_| stamp(&found.path));
-    if let Some(page) = parsed.and_then(|p| p.by_stamp(&found.rel, stamp)) {
+    if let Some(page) = parsed.and_then(|p| p.by_stamp(&found.rel, stamp, smart)) {
         return Ok(page);
     }
     let file = files::read_text(found)?;
     // What the parse depends on: the bytes, the language and its punctuation rule.
     let hash = parsed.map(|_| {
-        let mut h = foldhash::fast::FixedState::with_seed(0).build_hasher();
-        (&file.text, lang, smart).hash(&mut h);
-        std::hash::Hasher::finish(&h)
+        Fingerprint::default()
+            .add(&(&file.text, lang, smart))
+            .finish()
     });
     if let (Some(parsed), Some(hash)) = (parsed, hash)
         && let Some(page) = parsed.by_hash(&found.rel, hash)
     {
-        parsed.put(&found.rel, stamp, hash, &page);
+        parsed.put(&found.rel, stamp, smart, hash, &page);
         return Ok(page);
     }
     let key = found.stem();
@@ -351,7 +359,7 @@ fn read_page(
         events,
     });
     if let (Some(parsed), Some(hash)) = (parsed, hash) {
-        parsed.put(&found.rel, stamp, hash, &page);
+        parsed.put(&found.rel, stamp, smart, hash, &page);
     }
     Ok(page)
 }

@@ -22,13 +22,13 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("notes.html", include_str!("../../templates/notes.html")),
 ];
 
-/// Loads the templates: the site's own where present, else the built-in ones. Also returns a
-/// hash of their sources (for the rebuild cache).
 /// The templates a preview compiled in its previous build, with the hash of their sources.
 #[derive(Default)]
 pub struct Compiled(std::sync::Mutex<Option<(u64, Arc<Tera>)>>);
 
-/// With `compiled` (a preview), templates whose sources did not change are not compiled again.
+/// Loads the templates: the site's own where present, else the built-in ones. Also returns a
+/// hash of their sources (for the rebuild cache). With `compiled` (a preview), templates whose
+/// sources did not change are not compiled again.
 pub fn load(
     root: &Path,
     escape: fn(&str) -> String,

@@ -72,6 +72,26 @@
     return h >>> 0;
   }
 
+  // A posting list as the index writes it (encode_postings in src/emit/search.rs): each document
+  // as its distance from the previous one, then its weight, in five-bit groups, lowest first,
+  // the sixth bit marking a group with more to follow. Returns [doc, weight, doc, weight, …].
+  var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+  var VALUE = {};
+  for (var d = 0; d < DIGITS.length; d++) VALUE[DIGITS[d]] = d;
+  function decode(table, term) {
+    // Only the table's own entries: a query for "constructor" finds nothing inherited.
+    var s = Object.prototype.hasOwnProperty.call(table, term) ? String(table[term]) : "";
+    var out = [], n = 0, scale = 1, doc = 0;
+    for (var i = 0; i < s.length; i++) {
+      var v = VALUE[s[i]];
+      n += (v & 31) * scale;
+      if (v & 32) { scale *= 32; continue; }
+      if (out.length % 2 === 0) { doc += n; out.push(doc); } else out.push(n);
+      n = 0; scale = 1;
+    }
+    return out;
+  }
+
   // An index: the whole file for small sites, or shards fetched as queries need them.
   function Index(url, fetchJson) {
     this.base = url.replace(/[^/]*$/, "");
@@ -83,7 +103,7 @@
   Index.prototype.postings = function (terms) {
     var self = this;
     return this.main.then(function (m) {
-      if (m.terms) return terms.map(function (t) { return m.terms[t] || []; });
+      if (m.terms) return terms.map(function (t) { return decode(m.terms, t); });
       var need = {};
       terms.forEach(function (t) { need[fnv(t) % m.shards] = true; });
       return Promise.all(Object.keys(need).map(function (k) {
@@ -92,7 +112,7 @@
       })).then(function (loaded) {
         var byShard = {};
         loaded.forEach(function (p) { byShard[p[0]] = p[1]; });
-        return terms.map(function (t) { return byShard[fnv(t) % m.shards][t] || []; });
+        return terms.map(function (t) { return decode(byShard[fnv(t) % m.shards], t); });
       });
     });
   };

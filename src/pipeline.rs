@@ -165,6 +165,13 @@ pub fn run(
     let Some(tera) = inputs.templates.take() else {
         return Err(Error::content(problems.into_vec()));
     };
+    // The parsed sources (every chapter's Markdown events) are not needed once the site is
+    // checked: a build frees them before rendering, on a thread of its own (a preview keeps
+    // them for its next build).
+    if cache.is_none() {
+        let parsed = std::mem::take(&mut inputs.pages.pages);
+        std::thread::spawn(move || drop(parsed));
+    }
     let site = Arc::new(site);
     let mut r = render_site(&site, &tera, mode, opts.pdf, &inputs, cache, sink)?;
     // Freeing a large site's model (every page's events and blocks) takes a noticeable share

@@ -37,7 +37,7 @@ pub struct Doc {
     pub title: String,
     pub text: String,
     /// Its terms with their weights (computed in the page's render job).
-    pub terms: Vec<(String, u32)>,
+    pub terms: TermList,
 }
 
 pub fn is_cjk(c: char) -> bool {
@@ -174,7 +174,7 @@ fn stem_in_place(s: &mut String) {
 
 /// The weighted terms of a section: occurrences in the text (at most ten count), and more for
 /// the title (8) and the headings above it (3).
-pub fn section_terms(s: &Section, page_title: &str) -> Vec<(String, u32)> {
+pub fn section_terms(s: &Section, page_title: &str) -> TermList {
     let mut w: Terms<String, u32> = Terms::default();
     let mut add = |t: &str, f: &dyn Fn(u32) -> u32| match w.get_mut(t) {
         Some(e) => *e = f(*e),
@@ -190,7 +190,39 @@ pub fn section_terms(s: &Section, page_title: &str) -> Vec<(String, u32)> {
     each_token(&above, true, |t| add(t, &|e| e + 3));
     let mut terms: Vec<(String, u32)> = w.into_iter().collect();
     terms.sort();
-    terms
+    terms.into_iter().collect()
+}
+
+/// A section's terms and their weights, sorted, kept in one string: a large site holds every
+/// section's list until its index is written, and a `String` per term cost several times the
+/// bytes of the terms themselves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TermList {
+    text: String,
+    /// Where each term ends in `text`, and its weight.
+    ends: Vec<(u32, u32)>,
+}
+
+impl TermList {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(end, _)| end as usize));
+        starts
+            .zip(&self.ends)
+            .map(|(start, &(end, w))| (&self.text[start..end as usize], w))
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<(S, u32)> for TermList {
+    fn from_iter<I: IntoIterator<Item = (S, u32)>>(terms: I) -> Self {
+        let mut list = TermList::default();
+        for (t, w) in terms {
+            list.text.push_str(t.as_ref());
+            list.ends.push((list.text.len() as u32, w));
+        }
+        list.text.shrink_to_fit();
+        list.ends.shrink_to_fit();
+        list
+    }
 }
 
 /// The documents of a page: one per section, linking to its anchor.
@@ -233,10 +265,10 @@ pub fn shard_of(term: &str, shards: usize) -> usize {
 pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     let mut postings: Terms<&str, Vec<u32>> = Terms::default();
     for (i, d) in docs.iter().enumerate() {
-        for (t, w) in &d.terms {
-            let p = postings.entry(t.as_str()).or_default();
+        for (t, w) in d.terms.iter() {
+            let p = postings.entry(t).or_default();
             p.push(i as u32);
-            p.push(*w);
+            p.push(w);
         }
     }
     let mut terms: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
@@ -394,7 +426,8 @@ mod tests {
             text: "价格 价格".into(),
             path: vec!["发展现状".into()],
         };
-        let terms: HashMap<String, u32> = section_terms(&s, "报告").into_iter().collect();
+        let list = section_terms(&s, "报告");
+        let terms: HashMap<&str, u32> = list.iter().collect();
         assert_eq!(terms["价格"], 2 + 8);
         assert_eq!(terms["现状"], 3);
     }
@@ -407,7 +440,9 @@ mod tests {
             path: String::new(),
             title: format!("T{i}"),
             text: format!("word{i} {}", "filler ".repeat(200)),
-            terms: vec![(format!("word{i}"), 1), ("fill".into(), 10)],
+            terms: [(format!("word{i}"), 1), ("fill".into(), 10)]
+                .into_iter()
+                .collect(),
         };
         let small: Vec<Doc> = (0..3).map(doc).collect();
         assert_eq!(build("en", &small.iter().collect::<Vec<_>>()).len(), 1);
@@ -444,6 +479,14 @@ mod tests {
             (n, shift) = (0, 0);
         }
         out
+    }
+
+    #[test]
+    fn term_lists_give_back_their_terms() {
+        let terms = [("价格", 3), ("a", 1), ("", 2), ("模型价格", 10)];
+        let list: TermList = terms.into_iter().collect();
+        assert_eq!(list.iter().collect::<Vec<_>>(), terms);
+        assert_eq!(TermList::default().iter().count(), 0);
     }
 
     #[test]

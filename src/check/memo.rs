@@ -8,9 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::check::body::Context;
-use crate::check::pages::Drafted;
 use crate::diag::Diagnostic;
-use crate::input::content::PageSource;
 use crate::model::fingerprint::Fingerprint;
 use crate::model::site::Page;
 
@@ -20,12 +18,7 @@ pub type Done = (Arc<Page>, Vec<Diagnostic>);
 #[derive(Default)]
 pub struct Resolved {
     pages: Mutex<HashMap<(String, String), Memo>>,
-    /// Each page's outline and block specs, with the parsed file they came from.
-    drafts: Mutex<HashMap<(String, String), FromFile>>,
 }
-
-/// A page's outline and specs, and the parsed file they came from.
-type FromFile = (Arc<PageSource>, Arc<Drafted>);
 
 struct Memo {
     file: u64,
@@ -39,24 +32,6 @@ impl Resolved {
         let pages = self.pages.lock().ok()?;
         let m = pages.get(&(lang.to_string(), key.to_string()))?;
         (m.file == file && m.context == context).then(|| m.done.clone())
-    }
-
-    /// The outline and specs of a page, if its parsed file is the one they came from (a file
-    /// parsed again, or with other punctuation rules, is a new one).
-    pub fn drafted(&self, src: &PageSource) -> Option<Arc<Drafted>> {
-        let drafts = self.drafts.lock().ok()?;
-        let (from, done) = drafts.get(&(src.lang.clone(), src.key.clone()))?;
-        std::ptr::eq(Arc::as_ptr(from), src).then(|| done.clone())
-    }
-
-    /// Keeps this build's outlines and specs (and only them) for the next.
-    pub fn keep_drafts(&self, done: impl Iterator<Item = (Arc<PageSource>, Arc<Drafted>)>) {
-        let drafts = done
-            .map(|(src, d)| ((src.lang.clone(), src.key.clone()), (src, d)))
-            .collect();
-        if let Ok(mut m) = self.drafts.lock() {
-            *m = drafts;
-        }
     }
 
     /// Keeps this build's pages (and only them) for the next.

@@ -9,14 +9,12 @@ use rayon::prelude::*;
 use crate::check::blocks::BlockSpec;
 use crate::check::doc::{self, Outline};
 use crate::check::ids::{self, IdKind};
-use crate::check::memo::Resolved;
 use crate::diag::{Diagnostic, Problem, Problems};
 use crate::input::config::valid_language_code;
 use crate::input::content::{PageSource, Pages};
 use crate::model::config::SiteConfig;
 use crate::model::doc::{Figure, FigureKind};
 use crate::model::site::HOME_KEY;
-use std::sync::Arc;
 
 /// A page being checked.
 pub struct Draft<'a> {
@@ -68,12 +66,9 @@ impl Skeleton<'_> {
     }
 }
 
-/// With `memo` (a preview), a page whose parsed file is the one of the last build keeps its
-/// outline and block specs.
 pub fn skeleton<'a>(
     pages: &'a Pages,
     config: &SiteConfig,
-    memo: Option<&Resolved>,
     problems: &mut Problems,
 ) -> Skeleton<'a> {
     language_folders(pages, config, problems);
@@ -83,7 +78,7 @@ pub fn skeleton<'a>(
         .filter_map(|id| id.split_once('/'))
         .map(|(l, k)| (l.to_string(), k.to_string()))
         .collect();
-    let mut ok: Vec<&Arc<PageSource>> = Vec::new();
+    let mut ok: Vec<&PageSource> = Vec::new();
     for src in pages.pages.values() {
         let (found, usable) = front_matter_rules(src);
         problems.extend(found);
@@ -93,10 +88,9 @@ pub fn skeleton<'a>(
             failed.insert((src.lang.clone(), src.key.clone()));
         }
     }
-    let sources: Vec<&PageSource> = ok.iter().map(|s| &***s).collect();
-    duplicate_slugs(&sources, problems);
-    aliases(&sources, config, problems);
-    missing_translations(&sources, config, &failed, problems);
+    duplicate_slugs(&ok, problems);
+    aliases(&ok, config, problems);
+    missing_translations(&ok, config, &failed, problems);
     let lang_pos = |l: &str| {
         config
             .languages
@@ -117,26 +111,16 @@ pub fn skeleton<'a>(
     });
     // Each page's outline and block specs need nothing from the others: all at once, in
     // parallel, their problems then reported in page order.
-    let drafted: Vec<(Draft, Arc<Drafted>)> = ok
-        .par_iter()
+    let drafted: Vec<(Draft, Problems)> = ok
+        .into_par_iter()
         .map(|src| {
-            let own = match memo.and_then(|m| m.drafted(src)) {
-                Some(own) => own,
-                None => Arc::new(drafted(src)),
-            };
-            (draft(src, &own), own)
+            let mut own = Problems::default();
+            (draft(src, &mut own), own)
         })
         .collect();
-    if let Some(memo) = memo {
-        memo.keep_drafts(
-            ok.iter()
-                .zip(&drafted)
-                .map(|(src, (_, own))| ((*src).clone(), own.clone())),
-        );
-    }
     let mut drafts = Vec::with_capacity(drafted.len());
     for (d, own) in drafted {
-        problems.extend(own.problems.iter().cloned());
+        problems.extend(own.into_vec());
         drafts.push(d);
     }
     let index = drafts
@@ -463,18 +447,9 @@ fn missing_translations(
     }
 }
 
-/// What a page's own file gives, whatever the rest of the site holds: its outline, its blocks'
-/// specs (None where invalid) and the problems found in them.
-#[derive(Debug)]
-pub struct Drafted {
-    pub outline: Outline,
-    pub specs: Vec<Option<BlockSpec>>,
-    pub problems: Vec<Diagnostic>,
-}
-
-/// A page's outline and block specs, from its file alone.
-fn drafted(src: &PageSource) -> Drafted {
-    let mut problems = Vec::new();
+/// A page's output folder, outline and block specs.
+fn draft<'a>(src: &'a PageSource, problems: &mut Problems) -> Draft<'a> {
+    let dir = src.dir();
     let outline = doc::outline(&src.events, src.body());
     for h in outline.headings.iter().filter(|h| h.explicit) {
         if !IdKind::Anchor.accepts(&h.id) {
@@ -515,22 +490,13 @@ fn drafted(src: &PageSource) -> Drafted {
             }
         })
         .collect::<Vec<_>>();
-    Drafted {
-        outline,
-        specs,
-        problems,
-    }
-}
-
-/// A page's output folder, outline and block specs.
-fn draft<'a>(src: &'a PageSource, own: &Drafted) -> Draft<'a> {
-    let anchors = own.outline.headings.iter().map(|h| h.id.clone()).collect();
+    let anchors = outline.headings.iter().map(|h| h.id.clone()).collect();
     Draft {
         src,
-        dir: src.dir(),
-        block_figures: vec![None; own.specs.len()],
-        specs: own.specs.clone(),
-        outline: own.outline.clone(),
+        dir,
+        block_figures: vec![None; specs.len()],
+        specs,
+        outline,
         anchors,
     }
 }

@@ -1304,3 +1304,38 @@ fn a_preview_parses_again_when_a_language_changes_its_punctuation_rule() {
     let differ: Vec<&String> = full.files.keys().filter(|k| !same(k)).collect();
     assert!(differ.is_empty(), "{differ:?}");
 }
+
+#[test]
+fn a_preview_keeps_reporting_the_problems_of_pages_it_did_not_check_again() {
+    // A page whose file did not change keeps its outline from the last build, and with it the
+    // problems found there: an edit elsewhere must not make them disappear.
+    let (_dir, root) = fixture_copy();
+    let opts = Options::new(&root);
+    let mut session = yanbao::Session::new(&opts);
+    session.build().unwrap();
+    edit(
+        &root,
+        "content/en/outlook.md",
+        "## Future {#future}",
+        "## Future {#future}\n\n## Again {#future}",
+    );
+    let said = |r: yanbao::Result<yanbao::Built>| match r {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    };
+    let first = said(session.build());
+    assert!(first.contains("`#future` is used twice"), "{first}");
+    edit(
+        &root,
+        "content/en/market.md",
+        "General-purpose models",
+        "General models",
+    );
+    assert_eq!(said(session.build()), first);
+    assert_eq!(
+        said(session.build()),
+        said(yanbao::build_in_memory(&opts, yanbao::Mode::Serve))
+    );
+    edit(&root, "content/en/outlook.md", "\n\n## Again {#future}", "");
+    assert_eq!(said(session.build()), "");
+}

@@ -7,6 +7,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use yanbao::{Error, Options, Report};
 
+/// A preview rebuild allocates and frees a whole site's worth of small strings: mimalloc does
+/// that with a third less CPU than the system allocator (benches/preview_latency.py).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "yanbao",

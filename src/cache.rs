@@ -38,6 +38,9 @@ pub struct Cache {
     /// Pages rendered (not reused) by the last build.
     pub rendered: usize,
     pub reused: usize,
+    /// Pages yanbao makes itself (search pages, 404), by name, with the `global` they were made
+    /// under.
+    generated: std::sync::Mutex<HashMap<String, (u64, Kept)>>,
     /// What the last build read: its parsed pages and compiled templates.
     pub read: crate::input::Memo,
     /// The pages as resolved by the last build.
@@ -66,6 +69,19 @@ impl Cache {
         // Every page's notes describe sources, and prose cites the shared ones by key.
         f.debug(&site.sources);
         self.global = f.finish();
+    }
+
+    /// A page yanbao makes itself, if what every page shows did not change since it was made.
+    pub fn generated(&self, name: &str) -> Option<Kept> {
+        let g = self.generated.lock().ok()?;
+        let (global, kept) = g.get(name)?;
+        (*global == self.global).then(|| kept.clone())
+    }
+
+    pub fn keep_generated(&self, name: String, page: &Kept) {
+        if let Ok(mut g) = self.generated.lock() {
+            g.insert(name, (self.global, page.clone()));
+        }
     }
 
     /// The kept page, if nothing it depends on changed.

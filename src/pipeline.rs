@@ -315,16 +315,35 @@ pub fn render_site(
             .or_default()
             .push(done.docs);
     }
-    if let Some(c) = cache {
+    if let Some(c) = cache.as_deref_mut() {
         c.finish(site, kept);
     }
     laps.lap("pages");
+    // Pages yanbao makes itself (search pages, 404) show only what every page shows: a
+    // preview renders them again only when that changed.
+    let generated = |name: String, make: &dyn Fn() -> Result<RenderedPage>| -> Result<Kept> {
+        if let Some(hit) = cache.as_deref().and_then(|c| c.generated(&name)) {
+            return Ok(hit);
+        }
+        let r = make()?;
+        let kept = Kept {
+            path: r.path,
+            html: r.html.into_bytes().into(),
+            docs: Arc::new([]),
+            deps: r.deps,
+        };
+        if let Some(c) = cache.as_deref() {
+            c.keep_generated(name, &kept);
+        }
+        Ok(kept)
+    };
     let as_error = |d: Diagnostic| Error::content(vec![d]);
     for lang in site.languages() {
-        let r = renderer.search_page(lang).map_err(as_error)?;
+        let make = || renderer.search_page(lang).map_err(as_error);
+        let r = generated(format!("search:{lang}"), &make)?;
         files += 1;
         pages += 1;
-        sink.put(&r.path, r.html.into_bytes())?;
+        sink.put_blob(&r.path, r.html)?;
     }
     // The search index and the print editions: a preview makes them when a reader asks for
     // them; a build now, each language's on a thread of its own.
@@ -353,13 +372,14 @@ pub fn render_site(
         }
         None
     };
+    let r = generated("404".into(), &|| renderer.not_found().map_err(as_error))?;
+    files += 1;
+    sink.put_blob(&r.path, r.html)?;
+    pages += 1;
     let mut put = |path: String, bytes: Vec<u8>| -> Result<()> {
         files += 1;
         sink.put(&path, bytes)
     };
-    let r = renderer.not_found().map_err(as_error)?;
-    put(r.path, r.html.into_bytes())?;
-    pages += 1;
     for (path, bytes) in downloads::files(site) {
         put(path, bytes)?;
     }

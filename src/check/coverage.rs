@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
+use crate::check::memo::Resolved;
 use crate::check::pages::{Draft, Skeleton};
 use crate::diag::{Diagnostic, Problems, SourceFile};
 use crate::input::Inputs;
@@ -17,8 +18,14 @@ use crate::input::lock::Lock;
 use crate::input::yaml::Located;
 use crate::model::translation::{Count, LangCoverage, Translation, lock_key};
 
-/// Coverage of every language, warnings for fallbacks and stale sections.
-pub fn translation(inputs: &Inputs, sk: &Skeleton, problems: &mut Problems) -> Translation {
+/// Coverage of every language, warnings for fallbacks and stale sections. With `memo` (a
+/// preview), a page whose file did not change keeps its section hashes.
+pub fn translation(
+    inputs: &Inputs,
+    sk: &Skeleton,
+    memo: Option<&Resolved>,
+    problems: &mut Problems,
+) -> Translation {
     let languages = &inputs.config.languages;
     let Some(default) = languages.first() else {
         return Translation::default();
@@ -28,12 +35,20 @@ pub fn translation(inputs: &Inputs, sk: &Skeleton, problems: &mut Problems) -> T
             .drafts
             .par_iter()
             .filter(|d| d.lang() == default)
-            .map(|d| (d.key().to_string(), sections(d)))
+            .map(|d| {
+                let hit = memo.and_then(|m| m.sections(d.key(), d.src.fingerprint));
+                (d.key().to_string(), hit.unwrap_or_else(|| sections(d)))
+            })
             .collect::<Vec<_>>()
             .into_iter()
             .collect(),
         ..Translation::default()
     };
+    if let Some(memo) = memo {
+        let fingerprints = sk.drafts.iter().filter(|d| d.lang() == default);
+        let fingerprints = fingerprints.map(|d| (d.key(), d.src.fingerprint));
+        memo.keep_sections(fingerprints, &out.sections);
+    }
     let mut texts: BTreeMap<&str, Count> = BTreeMap::new();
     let files = std::iter::once((&inputs.config_file, &inputs.config_loc))
         .chain(inputs.data.values().map(|p| (&p.file, &p.loc)))

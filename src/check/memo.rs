@@ -18,7 +18,13 @@ pub type Done = (Arc<Page>, Vec<Diagnostic>);
 #[derive(Default)]
 pub struct Resolved {
     pages: Mutex<HashMap<(String, String), Memo>>,
+    /// Each default-language page's section hashes (translation coverage), by key, with the
+    /// fingerprint of the file they came from.
+    sections: Mutex<HashMap<String, (u64, Sections)>>,
 }
+
+/// A page's sections as `(heading id, hash)`.
+type Sections = Vec<(String, String)>;
 
 struct Memo {
     file: u64,
@@ -32,6 +38,27 @@ impl Resolved {
         let pages = self.pages.lock().ok()?;
         let m = pages.get(&(lang.to_string(), key.to_string()))?;
         (m.file == file && m.context == context).then(|| m.done.clone())
+    }
+
+    /// The section hashes of the default-language page `key`, if its file is unchanged.
+    pub fn sections(&self, key: &str, file: u64) -> Option<Sections> {
+        let memo = self.sections.lock().ok()?;
+        let (f, s) = memo.get(key)?;
+        (*f == file).then(|| s.clone())
+    }
+
+    /// Keeps this build's section hashes (and only them) for the next.
+    pub fn keep_sections<'a>(
+        &self,
+        files: impl Iterator<Item = (&'a str, u64)>,
+        sections: &std::collections::BTreeMap<String, Sections>,
+    ) {
+        let kept = files
+            .filter_map(|(key, f)| Some((key.to_string(), (f, sections.get(key)?.clone()))))
+            .collect();
+        if let Ok(mut m) = self.sections.lock() {
+            *m = kept;
+        }
     }
 
     /// Keeps this build's pages (and only them) for the next.

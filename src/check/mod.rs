@@ -83,7 +83,7 @@ pub fn run(
         problems,
     );
     translations::translations(&skeleton, problems);
-    let translation = coverage::translation(inputs, &skeleton, problems);
+    let translation = coverage::translation(inputs, &skeleton, memo, problems);
     translations::report_sections(
         &skeleton,
         &inputs.data,

@@ -89,7 +89,8 @@ pub struct PageSource {
     pub body_start: usize,
     /// The body as events, with byte ranges into the body.
     pub events: Vec<(Event<'static>, Range<usize>)>,
-    /// Hash of the file's text: what a preview compares.
+    /// Hash of the file's text, language and punctuation rule (all the parse depends on): what
+    /// a preview compares.
     pub fingerprint: u64,
 }
 
@@ -332,12 +333,10 @@ fn read_page(
     }
     let file = files::read_text(found)?;
     // What the parse depends on: the bytes, the language and its punctuation rule.
-    let hash = parsed.map(|_| {
-        Fingerprint::default()
-            .add(&(&file.text, lang, smart))
-            .finish()
-    });
-    if let (Some(parsed), Some(hash)) = (parsed, hash)
+    let hash = Fingerprint::default()
+        .add(&(&file.text, lang, smart))
+        .finish();
+    if let Some(parsed) = parsed
         && let Some(page) = parsed.by_hash(&found.rel, hash)
     {
         parsed.put(&found.rel, stamp, smart, hash, &page);
@@ -351,14 +350,14 @@ fn read_page(
     let page = Arc::new(PageSource {
         lang: lang.to_string(),
         key,
-        fingerprint: files::fingerprint(&file.text),
+        fingerprint: hash,
         file,
         front,
         front_loc,
         body_start,
         events,
     });
-    if let (Some(parsed), Some(hash)) = (parsed, hash) {
+    if let Some(parsed) = parsed {
         parsed.put(&found.rel, stamp, smart, hash, &page);
     }
     Ok(page)

@@ -580,34 +580,26 @@ mod tests {
         .collect()
     }
 
+    /// A request path resolved against `site()`.
+    fn in_site(raw: &str) -> Option<String> {
+        let f = site();
+        resolve(raw, |p| f.contains_key(p))
+    }
+
     #[test]
     fn resolves_files_and_folders() {
-        let f = site();
+        assert_eq!(in_site("/").as_deref(), Some("index.html"));
+        assert_eq!(in_site("/zh/").as_deref(), Some("zh/index.html"));
+        assert_eq!(in_site("/zh").as_deref(), Some("zh/index.html"));
         assert_eq!(
-            resolve("/", |p| f.contains_key(p)).as_deref(),
-            Some("index.html")
-        );
-        assert_eq!(
-            resolve("/zh/", |p| f.contains_key(p)).as_deref(),
-            Some("zh/index.html")
-        );
-        assert_eq!(
-            resolve("/zh", |p| f.contains_key(p)).as_deref(),
-            Some("zh/index.html")
-        );
-        assert_eq!(
-            resolve("/static/style.css", |p| f.contains_key(p)).as_deref(),
+            in_site("/static/style.css").as_deref(),
             Some("static/style.css")
         );
-        assert_eq!(
-            resolve("/zh/a%20b.html", |p| f.contains_key(p)).as_deref(),
-            Some("zh/a b.html")
-        );
+        assert_eq!(in_site("/zh/a%20b.html").as_deref(), Some("zh/a b.html"));
     }
 
     #[test]
     fn rejects_traversal_in_every_form() {
-        let f = site();
         for bad in [
             "/../Cargo.toml",
             "/zh/../../etc/passwd",
@@ -622,7 +614,7 @@ mod tests {
             "/%c0%ae%c0%ae/x",
             "relative",
         ] {
-            assert_eq!(resolve(bad, |p| f.contains_key(p)), None, "{bad}");
+            assert_eq!(in_site(bad), None, "{bad}");
         }
     }
 

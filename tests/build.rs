@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 use yanbao::{Options, Severity};
@@ -301,12 +301,18 @@ fn exists(p: &Path) -> bool {
     p.exists()
 }
 
+/// A preview session on a copy of the fixture site (nothing built yet).
+fn preview() -> (tempfile::TempDir, PathBuf, Options, yanbao::Session) {
+    let (dir, root) = fixture_copy();
+    let opts = Options::new(&root);
+    let session = yanbao::Session::new(&opts);
+    (dir, root, opts, session)
+}
+
 #[test]
 fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
     use yanbao::Mode;
-    let (_dir, root) = fixture_copy();
-    let opts = Options::new(&root);
-    let mut session = yanbao::Session::new(&opts);
+    let (_dir, root, opts, mut session) = preview();
     session.build().unwrap();
     let edit = |file: &str, from: &str, to: &str| edit(&root, file, from, to);
     // (edit, how many of the 7 page renders it should cost at most)
@@ -541,9 +547,7 @@ fn a_preview_follows_references_that_data_texts_gain() {
     // outlook.md reads the glossary only. When a definition starts citing `shares`, the page
     // must be rendered again, and from then on it follows edits to `shares` too: what a page
     // read is recorded when it renders, not guessed from the files.
-    let (_dir, root) = fixture_copy();
-    let opts = Options::new(&root);
-    let mut session = yanbao::Session::new(&opts);
+    let (_dir, root, opts, mut session) = preview();
     session.build().unwrap();
     let edit = |file: &str, from: &str, to: &str| edit(&root, file, from, to);
     let rebuilt = |session: &mut yanbao::Session| -> String {
@@ -1176,9 +1180,7 @@ fn one_bibliography_gives_one_note_per_source_in_each_language_style() {
 fn a_preview_reads_again_the_files_the_watcher_names() {
     // A preview reads a chapter again only when its size or modification time changed, or when
     // the watcher named it: two saves within one tick of the file system's clock keep the time.
-    let (_dir, root) = fixture_copy();
-    let opts = Options::new(&root);
-    let mut session = yanbao::Session::new(&opts);
+    let (_dir, root, _, mut session) = preview();
     session.build().unwrap();
     let rel = "content/zh/market.md";
     let path = root.join(rel);
@@ -1214,9 +1216,7 @@ fn a_preview_checks_again_the_links_into_a_page_whose_headings_changed() {
     // outlook.md links to market.md#size. Renaming that anchor in market.md must make the link
     // broken in outlook.md, which did not change, and renaming it back must mend it: a preview
     // keeps resolved pages only while nothing they can point at changed.
-    let (_dir, root) = fixture_copy();
-    let opts = Options::new(&root);
-    let mut session = yanbao::Session::new(&opts);
+    let (_dir, root, opts, mut session) = preview();
     let said = |r: yanbao::Result<yanbao::Built>| match r {
         Ok(b) => b.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
         Err(e) => vec![e.to_string()],
@@ -1280,9 +1280,7 @@ fn a_preview_checks_again_the_links_into_a_page_whose_headings_changed() {
 fn a_preview_parses_again_when_a_language_changes_its_punctuation_rule() {
     // English has typographic quotes by default; a language file turning them off must reach
     // chapters whose files did not change.
-    let (_dir, root) = fixture_copy();
-    let opts = Options::new(&root);
-    let mut session = yanbao::Session::new(&opts);
+    let (_dir, root, opts, mut session) = preview();
     let page =
         |b: &yanbao::Built| String::from_utf8_lossy(&b.files["en/market/index.html"]).into_owned();
     assert!(page(&session.build().unwrap()).contains("“next”"));
@@ -1309,9 +1307,7 @@ fn a_preview_parses_again_when_a_language_changes_its_punctuation_rule() {
 fn a_preview_keeps_reporting_the_problems_of_pages_it_did_not_check_again() {
     // A page whose file did not change keeps its outline from the last build, and with it the
     // problems found there: an edit elsewhere must not make them disappear.
-    let (_dir, root) = fixture_copy();
-    let opts = Options::new(&root);
-    let mut session = yanbao::Session::new(&opts);
+    let (_dir, root, opts, mut session) = preview();
     session.build().unwrap();
     edit(
         &root,

@@ -1335,3 +1335,44 @@ fn a_preview_keeps_reporting_the_problems_of_pages_it_did_not_check_again() {
     edit(&root, "content/en/outlook.md", "\n\n## Again {#future}", "");
     assert_eq!(said(session.build()), "");
 }
+
+#[test]
+fn a_preview_of_a_partly_translated_site_gives_the_bytes_of_a_full_build() {
+    // The EV fixture: three languages, ja with two pages falling back to zh for the rest, data
+    // and charts each page reads. Edits to a page ja falls back to, to the data a ja page shows
+    // and to ja's own page must reach every page exactly as a full build does.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ev");
+    copy_dir(&repo_root().join("tests/fixtures/ev-report"), &root);
+    let opts = Options::new(&root);
+    let mut session = yanbao::Session::new(&opts);
+    session.build().unwrap();
+    let steps = [
+        (
+            "content/zh/sales.md",
+            "2024年，中国新能源汽车销量为",
+            "2024年，中国新能源车销量为",
+        ),
+        (
+            "content/data/battery_prices.yaml",
+            "value: 880}",
+            "value: 870}",
+        ),
+        ("content/ja/prices.md", "\n## ", "\n追加の一文。\n\n## "),
+    ];
+    for (file, from, to) in steps {
+        edit(&root, file, from, to);
+        let mut built = session.build().unwrap();
+        built.complete().unwrap();
+        let full = yanbao::build_in_memory(&opts, yanbao::Mode::Serve).unwrap();
+        assert_eq!(built.warnings, full.warnings, "{file}");
+        let keys = |b: &yanbao::Built| b.files.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(&built), keys(&full), "{file}");
+        let differ: Vec<&String> = full
+            .files
+            .keys()
+            .filter(|k| built.files[*k] != full.files[*k])
+            .collect();
+        assert!(differ.is_empty(), "{file}: {differ:?}");
+    }
+}

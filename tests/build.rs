@@ -679,9 +679,54 @@ fn front_matter_dates_authors_and_tags_show_under_the_title_and_in_meta() {
         "zh date"
     );
     assert!(zh.contains("李伟、安娜·奥尼尔"), "zh authors");
-    // A page without them has no byline.
+    // A page without its own shows the report's authors and dates, and every chapter ends with
+    // the report's publication block.
     let other = read(&opts.output.join("en/batteries/index.html"));
-    assert!(!other.contains("class=\"byline\""));
+    assert!(
+        other.contains(
+            "<span class=\"label\">By</span> Wang Xiaoming, Jane O&#39;Neil &quot;JJ&quot;</span>"
+        ),
+        "report authors"
+    );
+    assert!(
+        other.contains("<span class=\"label\">Published</span> <time datetime=\"2025-03-15\">15 Mar 2025</time>"),
+        "report date"
+    );
+    assert!(
+        other.contains(
+            "<span class=\"label\">Updated</span> <time datetime=\"2025-06\">Jun 2025</time>"
+        ),
+        "report revision"
+    );
+    for page in [&en, &other] {
+        let colophon = &page[page.find("<footer class=\"colophon\"").expect("colophon")..];
+        let colophon = &colophon[..colophon.find("</footer>").unwrap()];
+        for part in [
+            "<h2 id=\"colophon-title\" class=\"section-label\">About this report</h2>",
+            "<dt>Version</dt><dd>1.1</dd>",
+            "<dt>Licence</dt><dd><a rel=\"license\" href=\"https://creativecommons.org/licenses/by/4.0/\">CC-BY-4.0</a></dd>",
+            "<dt>DOI</dt><dd><a href=\"https://doi.org/10.5555/ev-2024-fictional\">10.5555/ev-2024-fictional</a></dd>",
+            "<a class=\"orcid\" href=\"https://orcid.org/0000-0002-1825-0097\"",
+            "<time datetime=\"2025-03-15\">15 Mar 2025</time>",
+            "#cite-title\">Cite this report</a>",
+        ] {
+            assert!(colophon.contains(part), "{part}\n{colophon}");
+        }
+    }
+    // A report without authors or dates: no byline, and a block with what it has.
+    let (_bare, root) = fixture_copy();
+    edit(&root, "content/site.yaml", "date: \"2025-01\"\n", "");
+    let mut opts = Options::new(&root);
+    opts.output = root.join("out");
+    yanbao::build(&opts).unwrap();
+    let page = read(&opts.output.join("en/market/index.html"));
+    assert!(!page.contains("class=\"byline\""), "no byline");
+    assert!(page.contains("<footer class=\"colophon\""), "colophon");
+    assert!(
+        page.contains("<dt>Publisher</dt><dd>Test Institute</dd>"),
+        "publisher"
+    );
+    assert!(!page.contains("<dt>Authors</dt>"), "no authors");
 }
 
 #[test]

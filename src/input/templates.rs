@@ -20,6 +20,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("404.html", include_str!("../../templates/404.html")),
     ("nav.html", include_str!("../../templates/nav.html")),
     ("notes.html", include_str!("../../templates/notes.html")),
+    (
+        "publication.html",
+        include_str!("../../templates/publication.html"),
+    ),
 ];
 
 /// The templates a preview compiled in its previous build, with the hash of their sources.

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::diag::{Error, Result};
+use crate::diag::{Diagnostic, Error, Result};
+use crate::markup::escape;
 use crate::output::Staging;
 use crate::pipeline::{self, Options};
 use crate::render::Mode;
@@ -56,7 +57,7 @@ pub fn build(opts: &Options) -> Result<(pipeline::Rendered, Vec<String>)> {
             .unwrap_or(DEFAULT_TIMEOUT),
     );
     // The languages print side by side: Chromium spends most of its time waiting.
-    let results: Vec<Result<String>> = std::thread::scope(|s| {
+    let results: Vec<Result<(String, Option<Diagnostic>)>> = std::thread::scope(|s| {
         let jobs: Vec<_> = languages
             .iter()
             .map(|lang| s.spawn(|| print(&chromium, &site, lang, timeout)))
@@ -71,7 +72,10 @@ pub fn build(opts: &Options) -> Result<(pipeline::Rendered, Vec<String>)> {
     let mut written = Vec::new();
     for res in results {
         match res {
-            Ok(name) => written.push(name),
+            Ok((name, warning)) => {
+                written.push(name);
+                r.warnings.extend(warning);
+            }
             Err(e) => {
                 staging.abort();
                 return Err(e);
@@ -172,11 +176,153 @@ fn running_as_root() -> bool {
     }
 }
 
-/// Prints `<lang>/print/index.html` of the staged site to `report-<lang>.pdf`.
-fn print(chromium: &Path, site: &Path, lang: &str, timeout: Duration) -> Result<String> {
+/// How many times a language may be printed while its contents' page numbers settle. The second
+/// print gives the numbers; a third or fourth is needed only when filling them in moved a line.
+const MAX_PRINTS: usize = 4;
+
+/// Prints `<lang>/print/index.html` of the staged site to `report-<lang>.pdf`, then numbers its
+/// contents: the first print says on which page each id landed (the PDF's named destinations);
+/// the page is printed again from a copy whose contents carry those numbers, until the numbers
+/// shown are the pages the ids are on. Returns the PDF's name and, when the numbers could not be
+/// settled, a warning.
+fn print(
+    chromium: &Path,
+    site: &Path,
+    lang: &str,
+    timeout: Duration,
+) -> Result<(String, Option<Diagnostic>)> {
     let page = site.join(print_dir(lang)).join("index.html");
     let name = pdf_name(lang);
     let out = site.join(&name);
+    print_once(chromium, &page, &out, lang, timeout)?;
+    let html = std::fs::read_to_string(&page).map_err(|e| Error::io("read", &page, e))?;
+    // The numbered copy sits beside the page, so its relative links and styles still resolve; it
+    // is removed before the staged site is swapped in.
+    let copy = page.with_file_name(".numbered.html");
+    let mut shown: Vec<(String, u32)> = Vec::new();
+    let mut settled = false;
+    for _ in 1..MAX_PRINTS {
+        let pages = dest_pages(&out).map_err(|e| {
+            Error::Pdf(pdf_failure(&format!(
+                "could not read back the PDF for {lang} ({e})"
+            )))
+        })?;
+        let (numbered, filled) = number_contents(&html, &pages);
+        if filled.is_empty() || filled == shown {
+            settled = true;
+            break;
+        }
+        std::fs::write(&copy, numbered).map_err(|e| Error::io("write", &copy, e))?;
+        let printed = print_once(chromium, &copy, &out, lang, timeout);
+        let _ = std::fs::remove_file(&copy);
+        printed?;
+        shown = filled;
+    }
+    let warning = (!settled).then(|| {
+        Diagnostic::warning(
+            &name,
+            format!("the page numbers of the contents still moved after {MAX_PRINTS} prints; some may be one page off"),
+        )
+        .help("a number's width changed where a contents line breaks; shorten the longest contents entries")
+    });
+    Ok((name, warning))
+}
+
+/// The page (from 1) of each named destination of a PDF: Chromium writes one for each id a link
+/// on the page points to, in the catalog's `/Dests` (or a `/Names` tree in other writers).
+fn dest_pages(
+    pdf: &Path,
+) -> std::result::Result<std::collections::HashMap<Vec<u8>, u32>, lopdf::Error> {
+    use lopdf::Object;
+    let doc = lopdf::Document::load(pdf)?;
+    let page_of: std::collections::HashMap<lopdf::ObjectId, u32> =
+        doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
+    // A destination is `[page /XYZ …]`, or a dictionary holding it as `/D`.
+    let target = |dest: &Object| -> Option<u32> {
+        let (_, dest) = doc.dereference(dest).ok()?;
+        let array = match dest {
+            Object::Dictionary(d) => doc.dereference(d.get(b"D").ok()?).ok()?.1.as_array().ok()?,
+            other => other.as_array().ok()?,
+        };
+        page_of.get(&array.first()?.as_reference().ok()?).copied()
+    };
+    let mut pages = std::collections::HashMap::new();
+    let catalog = doc.catalog()?;
+    if let Ok(dests) = catalog.get(b"Dests") {
+        if let Ok(dests) = doc.dereference(dests).and_then(|(_, d)| d.as_dict()) {
+            for (name, dest) in dests.iter() {
+                if let Some(n) = target(dest) {
+                    pages.insert(name.clone(), n);
+                }
+            }
+        }
+    }
+    let tree = catalog
+        .get(b"Names")
+        .and_then(|n| doc.dereference(n))
+        .and_then(|(_, n)| n.as_dict())
+        .and_then(|n| n.get(b"Dests"))
+        .and_then(|d| doc.dereference(d))
+        .and_then(|(_, d)| d.as_dict());
+    if let Ok(tree) = tree {
+        let mut named = Default::default();
+        doc.get_named_destinations(tree, &mut named)?;
+        for (name, dest) in named {
+            if let Some(n) = dest.page().ok().and_then(target_page(&page_of)) {
+                pages.insert(name, n);
+            }
+        }
+    }
+    Ok(pages)
+}
+
+/// The page number of a destination's page reference.
+fn target_page(
+    page_of: &std::collections::HashMap<lopdf::ObjectId, u32>,
+) -> impl Fn(&lopdf::Object) -> Option<u32> + '_ {
+    |o| page_of.get(&o.as_reference().ok()?).copied()
+}
+
+/// The print page with each contents entry's page-number slot (`<span class="pn"
+/// data-page="id"></span>`) filled from `pages`, and the (id, page) pairs filled, in order. A slot
+/// whose id the PDF does not know stays empty.
+fn number_contents(
+    html: &str,
+    pages: &std::collections::HashMap<Vec<u8>, u32>,
+) -> (String, Vec<(String, u32)>) {
+    const SLOT: &str = "<span class=\"pn\" data-page=\"";
+    let mut out = String::with_capacity(html.len() + 4096);
+    let mut filled = Vec::new();
+    // The attribute is written escaped; the PDF's names are the ids as they are.
+    let by_attr: std::collections::HashMap<String, u32> = pages
+        .iter()
+        .map(|(name, n)| (escape(&String::from_utf8_lossy(name)), *n))
+        .collect();
+    let mut rest = html;
+    while let Some(at) = rest.find(SLOT) {
+        let after = &rest[at + SLOT.len()..];
+        let Some(end) = after.find("\">") else { break };
+        let id = &after[..end];
+        out.push_str(&rest[..at + SLOT.len() + end + 2]);
+        rest = &after[end + 2..];
+        let page = by_attr.get(id).copied();
+        if let (Some(n), true) = (page, rest.starts_with("</span>")) {
+            out.push_str(&n.to_string());
+            filled.push((id.to_string(), n));
+        }
+    }
+    out.push_str(rest);
+    (out, filled)
+}
+
+/// One print of `page` to `out` with the browser.
+fn print_once(
+    chromium: &Path,
+    page: &Path,
+    out: &Path,
+    lang: &str,
+    timeout: Duration,
+) -> Result<()> {
     // A profile of its own, so a Chromium the user has open (or another print) does not interfere.
     let profile =
         std::env::temp_dir().join(format!("yanbao-chromium-{}-{lang}", std::process::id()));
@@ -194,7 +340,8 @@ fn print(chromium: &Path, site: &Path, lang: &str, timeout: Duration) -> Result<
     if running_as_root() {
         cmd.arg("--no-sandbox");
     }
-    cmd.arg(file_url(&page))
+    let _ = std::fs::remove_file(out);
+    cmd.arg(file_url(page))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -206,18 +353,18 @@ fn print(chromium: &Path, site: &Path, lang: &str, timeout: Duration) -> Result<
             chromium.display()
         )))
     })?;
-    let ok = std::fs::read(&out)
+    let ok = std::fs::read(out)
         .map(|b| b.starts_with(b"%PDF-") && b.len() > 100)
         .unwrap_or(false);
     if !ok {
-        let _ = std::fs::remove_file(&out);
+        let _ = std::fs::remove_file(out);
         return Err(Error::Pdf(pdf_failure(&format!(
             "{} wrote no PDF for {lang}{}",
             chromium.display(),
             stderr_tail(&stderr)
         ))));
     }
-    Ok(name)
+    Ok(())
 }
 
 /// Runs the browser to its end (killed after `timeout`); its error output when it exits 0.
@@ -340,6 +487,27 @@ mod tests {
         assert_eq!(
             find_chromium(Some("google-chrome".as_ref()), Some(dir.path().as_os_str())).unwrap(),
             chrome
+        );
+    }
+
+    #[test]
+    fn contents_slots_take_the_pages_of_their_ids() {
+        let html = "<li><a href=\"#a.b\">A</a><span class=\"pn\" data-page=\"a.b\"></span></li>\
+            <li><span class=\"pn\" data-page=\"x&amp;y\"></span></li>\
+            <li><span class=\"pn\" data-page=\"gone\"></span></li>";
+        let pages = [(b"a.b".to_vec(), 3), (b"x&y".to_vec(), 12)]
+            .into_iter()
+            .collect();
+        let (out, filled) = number_contents(html, &pages);
+        assert_eq!(
+            out,
+            "<li><a href=\"#a.b\">A</a><span class=\"pn\" data-page=\"a.b\">3</span></li>\
+            <li><span class=\"pn\" data-page=\"x&amp;y\">12</span></li>\
+            <li><span class=\"pn\" data-page=\"gone\"></span></li>"
+        );
+        assert_eq!(
+            filled,
+            [("a.b".to_string(), 3), ("x&amp;y".to_string(), 12)]
         );
     }
 

@@ -221,7 +221,7 @@ fn tool(name: &str) -> String {
 }
 
 #[test]
-fn pdf_prints_each_language_with_chapters_in_order_and_page_numbers() {
+fn pdf_prints_each_language_with_chapters_in_order_page_numbers_and_a_numbered_contents() {
     let (_dir, root) = fixture_copy();
     let out = root.join("public");
     let (code, stdout, stderr) = yanbao(&["pdf", "--root", root.to_str().unwrap()], &root);
@@ -286,6 +286,50 @@ fn pdf_prints_each_language_with_chapters_in_order_and_page_numbers() {
         assert!(
             home.contains(&format!("href=\"../report-{lang}.pdf\" download")),
             "{lang}"
+        );
+        // The contents give each entry's page, read back from the PDF: the first page on which
+        // the entry's heading stands as a line of its own is the page it names.
+        let page_text = |n: usize| {
+            let out = Command::new(tool("pdftotext"))
+                .args(["-layout", "-f", &n.to_string(), "-l", &n.to_string()])
+                .arg(&pdf)
+                .arg("-")
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let contents = page_text(2);
+        let entries: Vec<(String, usize)> = contents
+            .lines()
+            .filter_map(|l| {
+                let (title, n) = l.trim().rsplit_once("  ")?;
+                Some((title.trim().to_string(), n.trim().parse().ok()?))
+            })
+            .collect();
+        assert!(
+            entries.len() >= 6,
+            "{lang}: contents without page numbers\n{contents}"
+        );
+        let texts: Vec<String> = (1..=pages).map(page_text).collect();
+        for (title, n) in &entries {
+            // "01 Market Size" is printed as the kicker "01" over the title "Market Size".
+            let heading = title
+                .split_once(' ')
+                .filter(|(num, _)| num.chars().all(|c| c.is_ascii_digit()))
+                .map_or(title.as_str(), |(_, t)| t);
+            let first = texts
+                .iter()
+                .position(|t| t.lines().skip(1).any(|l| l.trim() == heading))
+                .map(|i| i + 1);
+            assert_eq!(
+                first,
+                Some(*n),
+                "{lang}: `{title}` is listed on page {n}\n{contents}"
+            );
+        }
+        assert!(
+            entries.windows(2).all(|w| w[0].1 <= w[1].1),
+            "{lang}: pages out of order"
         );
         // A PDF outline (bookmarks) from the headings.
         let bytes = std::fs::read(&pdf).unwrap();

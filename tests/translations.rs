@@ -42,6 +42,13 @@ fn a_partial_language_publishes_what_it_has_and_falls_back_for_the_rest() {
     );
     // Its navigation lists only its pages.
     assert!(!ja.contains("href=\"../sales/\""));
+    // A key figure whose section is in a chapter ja lacks links to that section in zh.
+    let home = read(&out.join("ja/index.html"));
+    assert!(
+        home.contains("<li class=\"kf kf-report\"><a href=\"../zh/sales/index.html#annual\">"),
+        "key figure link"
+    );
+    assert_eq!(check_links(&out), Vec::<String>::new());
     // UI strings the ja pack lacks are shown in English.
     assert!(ja.contains("Cite this") || ja.contains("Print edition") || ja.contains("Download"));
     // The texts written for `fr`, a language not listed yet, are published nowhere.

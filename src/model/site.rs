@@ -184,12 +184,14 @@ impl Site {
         (set, &set.rows[r.row])
     }
 
-    /// The page a report source points at, in `lang`.
+    /// The page a report source points at, in `lang`; in the default language where `lang` is a
+    /// partial translation without that page (its readers are sent where the text is).
     pub fn report_page(&self, lang: &str, p: &Provenance) -> Option<(&Page, String)> {
         match p {
-            Provenance::Report { page, anchor } => {
-                self.page(lang, page).map(|pg| (pg, anchor.clone()))
-            }
+            Provenance::Report { page, anchor } => self
+                .page(lang, page)
+                .or_else(|| self.page(self.default_language(), page))
+                .map(|pg| (pg, anchor.clone())),
             _ => None,
         }
     }

@@ -111,6 +111,10 @@ pub fn check_links(out: &Path) -> Vec<String> {
         let html = String::from_utf8_lossy(bytes);
         let here = Path::new(path).parent().unwrap_or(Path::new(""));
         for link in links(&html) {
+            if link.is_empty() {
+                problems.push(format!("{path}: an empty link (href=\"\") leads nowhere"));
+                continue;
+            }
             if link.starts_with("http://")
                 || link.starts_with("https://")
                 || link.starts_with("mailto:")

@@ -85,12 +85,13 @@ pub fn build(opts: &Options) -> Result<Report> {
 
 /// Builds the site like [`build`], and prints each language's print edition to
 /// `report-<lang>.pdf` at its root with headless Chromium (found on PATH or named by
-/// `YANBAO_CHROMIUM`). Without a working Chromium nothing is written.
+/// `YANBAO_CHROMIUM`), with the share image of link previews, `share-<lang>.png`. Without a working Chromium nothing is written.
 pub fn pdf(opts: &Options) -> Result<Report> {
     let start = Instant::now();
-    let (r, pdfs) = pdf::build(opts)?;
+    let (r, printed) = pdf::build(opts)?;
     let mut report = report(r, opts, start);
-    report.pdfs = pdfs;
+    report.pdfs = printed.pdfs;
+    report.share_images = printed.share_images;
     Ok(report)
 }
 
@@ -130,6 +131,7 @@ fn report(r: pipeline::Rendered, opts: &Options, start: Instant) -> Report {
         output: opts.output.clone(),
         elapsed: start.elapsed(),
         pdfs: Vec::new(),
+        share_images: Vec::new(),
         coverage: r.coverage,
     }
 }

@@ -151,6 +151,9 @@ fn main() -> ExitCode {
             for p in &r.pdfs {
                 out!("PDF: {}", out.join(p).display());
             }
+            for p in &r.share_images {
+                out!("Share image: {}", out.join(p).display());
+            }
         }),
         Command::Check(c) => yanbao::check(&c.options()).map(|r| print_check(&r)),
         Command::Serve(s) => yanbao::serve(&s.common.options(), &s.bind, s.port, s.open),

@@ -14,6 +14,7 @@ use crate::output::Staging;
 use crate::pipeline::{self, Options};
 use crate::render::Mode;
 use crate::render::print::{pdf_name, print_dir};
+use crate::render::share;
 
 /// The variable that names the browser to print with.
 pub const CHROMIUM_VAR: &str = "YANBAO_CHROMIUM";
@@ -27,9 +28,15 @@ const CANDIDATES: &[&str] = &[
 /// How long one language may take to print (YANBAO_PDF_TIMEOUT, in seconds).
 const DEFAULT_TIMEOUT: u64 = 300;
 
-/// Builds the site with its PDFs. Returns the build's report and the PDFs written (paths from
-/// the site root).
-pub fn build(opts: &Options) -> Result<(pipeline::Rendered, Vec<String>)> {
+/// What `yanbao pdf` wrote besides the site, as paths from the site root.
+pub struct Printed {
+    pub pdfs: Vec<String>,
+    pub share_images: Vec<String>,
+}
+
+/// Builds the site with its PDFs and share images. Returns the build's report and what it
+/// printed.
+pub fn build(opts: &Options) -> Result<(pipeline::Rendered, Printed)> {
     // Before anything is built: without a browser there is nothing to print with.
     let chromium = find_chromium(
         std::env::var_os(CHROMIUM_VAR).as_deref(),
@@ -57,10 +64,17 @@ pub fn build(opts: &Options) -> Result<(pipeline::Rendered, Vec<String>)> {
             .unwrap_or(DEFAULT_TIMEOUT),
     );
     // The languages print side by side: Chromium spends most of its time waiting.
-    let results: Vec<Result<(String, Option<Diagnostic>)>> = std::thread::scope(|s| {
+    type Language = (String, Option<String>, Option<Diagnostic>);
+    let results: Vec<Result<Language>> = std::thread::scope(|s| {
         let jobs: Vec<_> = languages
             .iter()
-            .map(|lang| s.spawn(|| print(&chromium, &site, lang, timeout)))
+            .map(|lang| {
+                s.spawn(|| {
+                    let (pdf, warning) = print(&chromium, &site, lang, timeout)?;
+                    let image = photograph(&chromium, &site, lang, timeout)?;
+                    Ok((pdf, image, warning))
+                })
+            })
             .collect();
         jobs.into_iter()
             .map(|j| {
@@ -69,11 +83,15 @@ pub fn build(opts: &Options) -> Result<(pipeline::Rendered, Vec<String>)> {
             })
             .collect()
     });
-    let mut written = Vec::new();
+    let mut printed = Printed {
+        pdfs: Vec::new(),
+        share_images: Vec::new(),
+    };
     for res in results {
         match res {
-            Ok((name, warning)) => {
-                written.push(name);
+            Ok((pdf, image, warning)) => {
+                printed.pdfs.push(pdf);
+                printed.share_images.extend(image);
                 r.warnings.extend(warning);
             }
             Err(e) => {
@@ -82,9 +100,10 @@ pub fn build(opts: &Options) -> Result<(pipeline::Rendered, Vec<String>)> {
             }
         }
     }
-    r.files += written.len();
+    // Each share image takes the place of the card it was photographed from.
+    r.files += printed.pdfs.len();
     r.warnings.extend(staging.finish()?);
-    Ok((r, written))
+    Ok((r, printed))
 }
 
 /// The languages whose print edition the build wrote, in the site's order.
@@ -315,17 +334,13 @@ fn number_contents(
     (out, filled)
 }
 
-/// One print of `page` to `out` with the browser.
-fn print_once(
-    chromium: &Path,
-    page: &Path,
-    out: &Path,
-    lang: &str,
-    timeout: Duration,
-) -> Result<()> {
-    // A profile of its own, so a Chromium the user has open (or another print) does not interfere.
-    let profile =
-        std::env::temp_dir().join(format!("yanbao-chromium-{}-{lang}", std::process::id()));
+/// Headless Chromium with the flags every use here shares, and a profile of its own (so a
+/// Chromium the user has open, or another print, does not interfere) that the caller removes.
+fn headless(chromium: &Path, lang: &str, job: &str) -> (Command, PathBuf) {
+    let profile = std::env::temp_dir().join(format!(
+        "yanbao-chromium-{}-{lang}-{job}",
+        std::process::id()
+    ));
     let mut cmd = Command::new(chromium);
     cmd.arg("--headless")
         .arg("--disable-gpu")
@@ -333,18 +348,27 @@ fn print_once(
         .arg("--no-first-run")
         .arg("--no-default-browser-check")
         .arg("--disable-extensions")
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--no-pdf-header-footer")
-        .arg("--generate-pdf-document-outline")
-        .arg(format!("--print-to-pdf={}", out.display()));
+        .arg(format!("--user-data-dir={}", profile.display()));
     if running_as_root() {
         cmd.arg("--no-sandbox");
     }
-    let _ = std::fs::remove_file(out);
-    cmd.arg(file_url(page))
-        .stdin(Stdio::null())
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    (cmd, profile)
+}
+
+/// Runs a browser command that writes `out`, and checks that it did (the file starts with
+/// `magic`).
+fn write_with(
+    chromium: &Path,
+    (cmd, profile): (Command, PathBuf),
+    out: &Path,
+    magic: &[u8],
+    lang: &str,
+    timeout: Duration,
+) -> Result<()> {
+    let _ = std::fs::remove_file(out);
     let result = run(cmd, timeout);
     let _ = std::fs::remove_dir_all(&profile);
     let stderr = result.map_err(|e| {
@@ -354,17 +378,60 @@ fn print_once(
         )))
     })?;
     let ok = std::fs::read(out)
-        .map(|b| b.starts_with(b"%PDF-") && b.len() > 100)
+        .map(|b| b.starts_with(magic) && b.len() > 100)
         .unwrap_or(false);
     if !ok {
         let _ = std::fs::remove_file(out);
         return Err(Error::Pdf(pdf_failure(&format!(
-            "{} wrote no PDF for {lang}{}",
+            "{} wrote no {} for {lang}{}",
             chromium.display(),
+            out.file_name().unwrap_or_default().to_string_lossy(),
             stderr_tail(&stderr)
         ))));
     }
     Ok(())
+}
+
+/// One print of `page` to `out` with the browser.
+fn print_once(
+    chromium: &Path,
+    page: &Path,
+    out: &Path,
+    lang: &str,
+    timeout: Duration,
+) -> Result<()> {
+    let (mut cmd, profile) = headless(chromium, lang, "print");
+    cmd.arg("--no-pdf-header-footer")
+        .arg("--generate-pdf-document-outline")
+        .arg(format!("--print-to-pdf={}", out.display()))
+        .arg(file_url(page));
+    write_with(chromium, (cmd, profile), out, b"%PDF-", lang, timeout)
+}
+
+/// Photographs a language's share card (staged by the build) into `share-<lang>.png` at the
+/// site root and removes the card. None when the build staged no card.
+fn photograph(
+    chromium: &Path,
+    site: &Path,
+    lang: &str,
+    timeout: Duration,
+) -> Result<Option<String>> {
+    let card = site.join(share::card_path(lang));
+    if !card.is_file() {
+        return Ok(None);
+    }
+    let name = share::image_name(lang);
+    let out = site.join(&name);
+    let (mut cmd, profile) = headless(chromium, lang, "share");
+    cmd.arg("--hide-scrollbars")
+        .arg("--force-device-scale-factor=1")
+        .arg(format!("--window-size={},{}", share::WIDTH, share::HEIGHT))
+        .arg(format!("--screenshot={}", out.display()))
+        .arg(file_url(&card));
+    let written = write_with(chromium, (cmd, profile), &out, b"\x89PNG", lang, timeout);
+    let _ = std::fs::remove_file(&card);
+    written?;
+    Ok(Some(name))
 }
 
 /// Runs the browser to its end (killed after `timeout`); its error output when it exits 0.

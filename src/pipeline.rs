@@ -81,6 +81,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// The PDFs written (`yanbao pdf`), as paths from the site root.
     pub pdfs: Vec<String>,
+    /// The share images written with them (`share-<lang>.png`).
+    pub share_images: Vec<String>,
     /// `check`: each language's translation coverage as a table (sites in several languages).
     pub coverage: Option<String>,
 }
@@ -402,8 +404,18 @@ pub fn render_site(
         meta::manifest(site).into_bytes(),
     )?;
     laps.lap("other files");
+    let mut warnings = Vec::new();
+    if pdfs && site.config.base_url().is_none() {
+        warnings.push(
+            Diagnostic::warning(
+                crate::input::config::CONFIG_PATH,
+                "the share images (share-<lang>.png) are written, but pages can announce them to link previews (og:image) only at an absolute address",
+            )
+            .help("set `base_url` in content/site.yaml, or pass --base-url"),
+        );
+    }
     Ok(Rendered {
-        warnings: Vec::new(),
+        warnings,
         pages,
         files,
         coverage: None,
@@ -484,7 +496,15 @@ impl Deferred {
                 let r = renderer
                     .print_page(lang)
                     .map_err(|d| Error::content(vec![d]))?;
-                Ok(vec![(r.path, r.html.into_bytes())])
+                let mut files = vec![(r.path, r.html.into_bytes())];
+                // With PDFs, the share card `yanbao pdf` photographs (and then removes).
+                if self.pdfs {
+                    let card = renderer
+                        .share_card(lang)
+                        .map_err(|d| Error::content(vec![d]))?;
+                    files.push((card.path, card.html.into_bytes()));
+                }
+                Ok(files)
             }
         }
     }

@@ -224,11 +224,29 @@ fn tool(name: &str) -> String {
 fn pdf_prints_each_language_with_chapters_in_order_page_numbers_and_a_numbered_contents() {
     let (_dir, root) = fixture_copy();
     let out = root.join("public");
-    let (code, stdout, stderr) = yanbao(&["pdf", "--root", root.to_str().unwrap()], &root);
+    let (code, stdout, stderr) = yanbao(
+        &[
+            "pdf",
+            "--root",
+            root.to_str().unwrap(),
+            "--base-url",
+            "https://example.org/r/",
+        ],
+        &root,
+    );
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(
         stdout.contains("PDF: ") && stdout.contains("report-zh.pdf"),
         "{stdout}"
+    );
+    assert!(
+        stdout.contains("Share image: ") && stdout.contains("share-en.png"),
+        "{stdout}"
+    );
+    // The share cards were photographed into 1200×630 PNGs, then removed.
+    assert!(
+        all_files(&out).keys().all(|p| !p.contains("share-card")),
+        "a share card left in the output"
     );
     for (lang, titles, lang_name) in [
         (
@@ -281,8 +299,21 @@ fn pdf_prints_each_language_with_chapters_in_order_page_numbers_and_a_numbered_c
         } else {
             "01 Market Size"
         }));
-        // The home page links the PDF that now exists.
+        let png = std::fs::read(out.join(format!("share-{lang}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{lang}: not a PNG");
+        let size = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+        assert_eq!(
+            (size(16), size(20)),
+            (1200, 630),
+            "{lang}: share image size"
+        );
+        // The home page links the PDF that now exists, and every page announces the share image.
         let home = read(&out.join(lang).join("index.html"));
+        let chapter = read(&out.join(lang).join("market/index.html"));
+        for page in [&home, &chapter] {
+            assert!(page.contains(&format!("<meta property=\"og:image\" content=\"https://example.org/r/share-{lang}.png\">")), "{lang}: og:image");
+            assert!(page.contains("<meta name=\"twitter:card\" content=\"summary_large_image\">"));
+        }
         assert!(
             home.contains(&format!("href=\"../report-{lang}.pdf\" download")),
             "{lang}"
@@ -338,6 +369,35 @@ fn pdf_prints_each_language_with_chapters_in_order_page_numbers_and_a_numbered_c
             "{lang}: no outline"
         );
     }
+}
+
+/// A build without PDFs announces no share image; one with them but without a base URL says
+/// why pages cannot announce theirs.
+#[test]
+fn share_images_are_announced_only_where_they_exist_at_an_absolute_address() {
+    let (_dir, root) = fixture_copy();
+    let mut opts = Options::new(&root);
+    opts.base_url = Some("https://example.org/r/".into());
+    yanbao::build(&opts).unwrap();
+    let home = read(&opts.output.join("en/index.html"));
+    assert!(!home.contains("og:image"), "no image without PDFs");
+    assert!(home.contains("<meta name=\"twitter:card\" content=\"summary\">"));
+    let mut opts = Options::new(&root);
+    opts.pdf = true;
+    let report = yanbao::build(&opts).unwrap();
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.path.ends_with("content/site.yaml")
+                && w.message.contains("share images")
+                && w.help.as_deref()
+                    == Some("set `base_url` in content/site.yaml, or pass --base-url")),
+        "{:#?}",
+        report.warnings
+    );
+    let home = read(&opts.output.join("en/index.html"));
+    assert!(!home.contains("og:image"), "no relative og:image");
 }
 
 #[test]

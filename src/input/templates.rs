@@ -24,6 +24,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "publication.html",
         include_str!("../../templates/publication.html"),
     ),
+    ("share.html", include_str!("../../templates/share.html")),
 ];
 
 /// The templates a preview compiled in its previous build, with the hash of their sources.

@@ -13,6 +13,7 @@ pub mod footnotes;
 pub mod print;
 pub mod print_ids;
 pub mod search_text;
+pub mod share;
 
 use std::collections::BTreeMap;
 
@@ -320,6 +321,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("print_href", &site.href(prefix, &print::print_dir(lang)));
         ctx.insert("print_heads", &self.asset(prefix, &print::heads_path(lang)));
         ctx.insert("pdf_href", &self.pdf_href(prefix, lang));
+        ctx.insert("share_image", &share::image_url(site, self.pdfs, lang));
         ctx.insert("serve", &(self.mode == Mode::Serve));
         let assets: BTreeMap<&str, String> = [
             ("css", "static/style.css"),

@@ -267,12 +267,14 @@ fn dest_pages(
     };
     let mut pages = std::collections::HashMap::new();
     let catalog = doc.catalog()?;
-    if let Ok(dests) = catalog.get(b"Dests") {
-        if let Ok(dests) = doc.dereference(dests).and_then(|(_, d)| d.as_dict()) {
-            for (name, dest) in dests.iter() {
-                if let Some(n) = target(dest) {
-                    pages.insert(name.clone(), n);
-                }
+    let dests = catalog
+        .get(b"Dests")
+        .and_then(|d| doc.dereference(d))
+        .and_then(|(_, d)| d.as_dict());
+    if let Ok(dests) = dests {
+        for (name, dest) in dests.iter() {
+            if let Some(n) = target(dest) {
+                pages.insert(name.clone(), n);
             }
         }
     }

@@ -460,7 +460,7 @@ fn home_charts_follow_the_report_and_year_ranges_stay_whole() {
     // "2022-2027年" never breaks after its hyphen, in text and in headings, and search still
     // reads the words.
     let status = read(&opts.output.join("zh/status/index.html"));
-    assert!(status.contains("，<span class=\"nobr\">2022-2027年</span>复合增长率"));
+    assert!(status.contains("，<span class=\"nobr\">2022-2027年</span><wbr>复合<wbr>增长"));
     assert!(!strip_tags(&status).contains("2022- 2027"));
     let index = read(&opts.output.join("search/zh.json"));
     assert!(!index.contains("nobr"));

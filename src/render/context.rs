@@ -10,12 +10,15 @@ use crate::model::data::{Provenance, SourceKind};
 use crate::model::quantity::Style;
 use crate::model::site::{Page, Site};
 use crate::model::text::DataRef;
+use crate::render::breaks;
 use crate::render::cx::{Cx, Note};
 use crate::render::doc::TocEntry;
 
 #[derive(Serialize)]
 pub struct SiteCtx<'a> {
     pub title: &'a str,
+    /// The title as HTML for headings: year ranges kept whole, CJK word breaks marked.
+    pub title_html: String,
     pub subtitle: &'a str,
     pub description: &'a str,
     pub publisher: &'a str,
@@ -92,8 +95,10 @@ impl<'a> SiteCtx<'a> {
         let get = |m: &'a Option<BTreeMap<String, String>>| {
             m.as_ref().map_or("", |m| site.string_in(m, lang))
         };
+        let title = site.string_in(&site.config.title, lang);
         SiteCtx {
-            title: site.string_in(&site.config.title, lang),
+            title,
+            title_html: breaks::title(title, &site.html_lang(lang)),
             subtitle: get(&site.config.subtitle),
             description: site.string_in(&site.config.description, lang),
             publisher: get(&site.config.publisher),
@@ -272,6 +277,8 @@ pub struct PageCtx {
     pub kind: &'static str,
     pub key: String,
     pub title: String,
+    /// The title as HTML for the page's heading (`render::breaks`).
+    pub title_html: String,
     pub number: Option<String>,
     pub summary: Option<String>,
     pub description: String,
@@ -306,6 +313,7 @@ impl PageCtx {
             kind,
             key: kind.to_string(),
             title: title.to_string(),
+            title_html: crate::markup::escape(title),
             description: description.to_string(),
             canonical,
             ..PageCtx::default()

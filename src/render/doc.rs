@@ -7,6 +7,7 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use crate::markup::escape;
 use crate::model::doc::{Node, Target};
 use crate::model::site::Page;
+use crate::render::breaks;
 use crate::render::cx::Cx;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -49,6 +50,7 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
     let mut tables = Tables::default();
     // Inside a code block or an image's alt text, text is written as it is.
     let mut verbatim = 0usize;
+    let unspaced = breaks::unspaced(&cx.site.html_lang(&page.lang));
     let mut i = 0;
     while i < nodes.len() {
         match &nodes[i] {
@@ -62,13 +64,11 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
                     .iter()
                     .position(|n| matches!(n, Node::HeadingEnd))
                     .map_or(nodes.len(), |p| i + p);
-                let inner: Vec<Event<'static>> = inline_events(cx, page, &nodes[i + 1..end])
-                    .into_iter()
-                    .map(keep_year_ranges)
-                    .collect();
+                let raw = inline_events(cx, page, &nodes[i + 1..end]);
+                let text = plain_text(&raw).trim().to_string();
+                let inner = raw.into_iter().map(|ev| mark_title(ev, unspaced));
                 let mut inner_html = String::new();
-                pulldown_cmark::html::push_html(&mut inner_html, inner.iter().cloned());
-                let text = plain_text(&inner).trim().to_string();
+                pulldown_cmark::html::push_html(&mut inner_html, inner);
                 out.push(Event::Html(CowStr::from(heading_html(
                     *level,
                     id,
@@ -151,72 +151,21 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
 }
 
 /// A text event holding a year range ("2022-2027年", "2023–2024") as HTML that keeps each range
-/// on one line: browsers may break after the hyphen or before 年, which leaves "2022-" at the
-/// end of a line. Other events, and texts without a range, are unchanged.
+/// on one line (`render::breaks`). Other events, and texts without a range, are unchanged.
 fn keep_year_ranges(ev: Event<'static>) -> Event<'static> {
+    mark_title(ev, false)
+}
+
+/// A heading's text event as HTML with its year ranges kept whole and, in a language written
+/// without spaces (`unspaced`), its word boundaries marked (`render::breaks`).
+fn mark_title(ev: Event<'static>, unspaced: bool) -> Event<'static> {
     match &ev {
-        Event::Text(t) => match year_ranges(t) {
+        Event::Text(t) => match breaks::title_html(t, unspaced) {
             Some(html) => Event::InlineHtml(CowStr::from(html)),
             None => ev,
         },
         _ => ev,
     }
-}
-
-/// `text` as HTML with each year range in `<span class="nobr">`, or `None` when it has none.
-pub fn year_ranges(text: &str) -> Option<String> {
-    const DASHES: &[char] = &['-', '‐', '‑', '–', '—', '~', '～'];
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let digits_at = |i: usize| {
-        chars[i..]
-            .iter()
-            .take_while(|(_, c)| c.is_ascii_digit())
-            .count()
-    };
-    let mut out = String::new();
-    let mut done = 0; // byte offset written so far
-    let mut i = 0;
-    while i < chars.len() {
-        let starts_word = i == 0 || !chars[i - 1].1.is_ascii_alphanumeric();
-        if !starts_word || digits_at(i) != 4 {
-            i += 1;
-            continue;
-        }
-        let mut j = i + 4;
-        if chars.get(j).is_some_and(|(_, c)| *c == '年') {
-            j += 1;
-        }
-        if !chars.get(j).is_some_and(|(_, c)| DASHES.contains(c)) {
-            i += 1;
-            continue;
-        }
-        j += 1;
-        let n = if j < chars.len() { digits_at(j) } else { 0 };
-        if n != 2 && n != 4
-            || chars
-                .get(j + n)
-                .is_some_and(|(_, c)| c.is_ascii_alphanumeric())
-        {
-            i += 1;
-            continue;
-        }
-        j += n;
-        if chars.get(j).is_some_and(|(_, c)| *c == '年') {
-            j += 1;
-        }
-        let (from, to) = (chars[i].0, chars.get(j).map_or(text.len(), |(b, _)| *b));
-        out.push_str(&escape(&text[done..from]));
-        out.push_str("<span class=\"nobr\">");
-        out.push_str(&escape(&text[from..to]));
-        out.push_str("</span>");
-        done = to;
-        i = j;
-    }
-    if done == 0 {
-        return None;
-    }
-    out.push_str(&escape(&text[done..]));
-    Some(out)
 }
 
 /// `<hN id…>text<a class="anchor">#</a></hN>`.
@@ -376,7 +325,8 @@ pub fn strip_tags(html: &str) -> String {
                 skip.push(close);
             }
             let end = rest.find('>').map_or(html.len(), |e| i + e + 1);
-            if !mark {
+            // A <wbr> (a word boundary in a CJK heading) is no space either.
+            if !mark && !rest.starts_with("<wbr>") {
                 out.push(' ');
             }
             i = end;
@@ -488,32 +438,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn year_ranges_stay_on_one_line() {
-        assert_eq!(
-            year_ranges("2022-2027年复合增长率").as_deref(),
-            Some("<span class=\"nobr\">2022-2027年</span>复合增长率")
-        );
-        assert_eq!(
-            year_ranges("from 2023–24 & 2020年~2021年 <b>").as_deref(),
-            Some(
-                "from <span class=\"nobr\">2023–24</span> &amp; <span class=\"nobr\">2020年~2021年</span> &lt;b&gt;"
-            )
-        );
-        // Not years: phone numbers, longer digit runs, ranges of other numbers, words with digits.
-        for t in [
-            "010-12345678",
-            "12022-2027",
-            "40-45%",
-            "A2022-2027",
-            "2022-",
-            "2022-7",
-            "2022",
-        ] {
-            assert_eq!(year_ranges(t), None, "{t}");
-        }
-    }
-
-    #[test]
     fn strip_tags_drops_svg_and_decodes() {
         assert_eq!(
             strip_tags("<p>a &amp; b</p><svg><text>x</text></svg>c"),
@@ -524,5 +448,6 @@ mod tests {
             strip_tags("<h2>T<a class=\"anchor\" href=\"#t\">#</a></h2><p>**x**</p>"),
             "T **x**"
         );
+        assert_eq!(strip_tags("<h2>市场<wbr>规模</h2>"), "市场规模");
     }
 }

@@ -3,6 +3,7 @@
 //! preview knows when to render it again.
 
 pub mod blocks;
+pub mod breaks;
 pub mod chart;
 pub mod cite;
 pub mod context;
@@ -215,6 +216,7 @@ impl<'a> Renderer<'a> {
         let page_ctx = PageCtx {
             kind: if page.is_home() { "home" } else { "chapter" },
             key: page.key.clone(),
+            title_html: breaks::title(&title, &site.html_lang(lang)),
             title: title.clone(),
             number: page.front.number.clone(),
             summary: page.front.summary.as_ref().map(|s| cx.reader(s)),

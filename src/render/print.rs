@@ -12,6 +12,7 @@ use crate::diag::Diagnostic;
 use crate::input::templates::template_error;
 use crate::model::data::SourceKind;
 use crate::model::site::{HOME_KEY, Page, Site};
+use crate::render::breaks;
 use crate::render::context::{DateCtx, PageCtx, TocItem};
 use crate::render::cx::{Cx, Deps, Note};
 use crate::render::print_ids::{self, Target};
@@ -63,6 +64,8 @@ struct Part {
     page_name: String,
     number: Option<String>,
     title: String,
+    /// The title as HTML for the chapter's heading (`render::breaks`).
+    title_html: String,
     summary: Option<String>,
     authors: Vec<String>,
     date: Option<DateCtx>,
@@ -174,6 +177,7 @@ impl Renderer<'_> {
                 page_name: page_name(page),
                 number: page.front.number.clone(),
                 title: cx.reader(&page.front.title),
+                title_html: breaks::title(&cx.reader(&page.front.title), &site.html_lang(lang)),
                 summary: page.front.summary.as_ref().map(|s| cx.reader(s)),
                 authors: page.front.authors.clone(),
                 date: page.front.date.as_deref().map(|d| self.date(lang, d)),

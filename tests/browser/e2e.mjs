@@ -238,6 +238,56 @@ await test("chart text is at least 12 CSS px on a phone and a desktop, chapter a
   }
 });
 
+// Chinese headings break only between words: every line of a heading ends at a <wbr> yanbao
+// put at a word boundary (or next to punctuation, a space or a Latin letter), never between two characters
+// of a word (产/业, 互联/网), at every width from a phone to a desktop.
+await test("Chinese headings break only between words", async () => {
+  let lines = 0;
+  for (const width of [320, 360, 390, 430, 768, 1366]) {
+    const { context, page } = await newPage({ viewport: { width, height: 900 } });
+    for (const url of ["zh/index.html", "zh/background/index.html", "zh/status/index.html", "zh/applications/index.html", "zh/trends/index.html", "zh/print/index.html"]) {
+      await page.goto(BASE + url);
+      const bad = await page.evaluate(() => {
+        const cjk = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]/;
+        const out = { bad: [], lines: 0 };
+        for (const h of document.querySelectorAll("main h1, main h2, main h3, main h4")) {
+          if (h.getBoundingClientRect().width === 0) continue;
+          // Each character with the top of its line and whether a <wbr> precedes it.
+          const chars = [];
+          const walk = (node, marked) => {
+            for (const n of node.childNodes) {
+              if (n.nodeType === 1) {
+                if (n.classList.contains("anchor")) continue;
+                if (n.nodeName === "WBR") { marked.v = true; continue; }
+                walk(n, marked);
+              } else if (n.nodeType === 3) {
+                for (let i = 0; i < n.data.length; i++) {
+                  const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+                  const rect = r.getClientRects()[0];
+                  if (rect) chars.push({ c: n.data[i], top: Math.round(rect.top), marked: marked.v });
+                  marked.v = false;
+                }
+              }
+            }
+          };
+          walk(h, { v: false });
+          for (let i = 1; i < chars.length; i++) {
+            if (chars[i].top <= chars[i - 1].top + 2) continue;
+            out.lines++;
+            const [a, b] = [chars[i - 1].c, chars[i].c];
+            if (cjk.test(a) && cjk.test(b) && !chars[i].marked) out.bad.push(`${h.textContent.trim()}: ${a}/${b}`);
+          }
+        }
+        return out;
+      });
+      lines += bad.lines;
+      assert(bad.bad.length === 0, `${url} at ${width}px breaks inside words: ${bad.bad.join("; ")}`);
+    }
+    await context.close();
+  }
+  assert(lines > 20, `headings wrapped ${lines} times: the test saw too few breaks to mean anything`);
+});
+
 await test("works without JavaScript (search aside)", async () => {
   const { context, page } = await newPage({ javaScriptEnabled: false });
   await page.goto(BASE + "zh/background/index.html");

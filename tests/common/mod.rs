@@ -186,7 +186,10 @@ pub fn strip_tags(html: &str) -> String {
                 skip.push("</a>");
             }
             i = rest.find('>').map_or(html.len(), |e| i + e + 1);
-            out.push(' ');
+            // A <wbr> (a word boundary in a CJK heading) is no space.
+            if !rest.starts_with("<wbr>") {
+                out.push(' ');
+            }
             continue;
         }
         let c = rest.chars().next().unwrap();

@@ -1421,3 +1421,60 @@ fn a_preview_of_a_partly_translated_site_gives_the_bytes_of_a_full_build() {
         assert!(differ.is_empty(), "{file}: {differ:?}");
     }
 }
+
+/// Key points in front matter: a box under the title with their figures' source marks numbered
+/// first, text escaped, year ranges kept whole, the "added" note where asked for, the same box
+/// in the print edition; a reference that does not resolve is an error at its place.
+#[test]
+fn key_points_show_under_the_title_with_their_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = Options::new(repo_root().join("tests/fixtures/ev-report"));
+    opts.output = dir.path().join("out");
+    yanbao::build(&opts).unwrap();
+    let en = read(&opts.output.join("en/sales/index.html"));
+    let kp = &en[en.find("<aside class=\"key-points\"").expect("key points")..];
+    let kp = &kp[..kp.find("</aside>").unwrap()];
+    assert!(kp.contains("<h2 id=\"kp-title\" class=\"section-label\">Key points</h2>"));
+    assert!(
+        kp.contains(
+            "Sales reached 2.68 million vehicles<sup class=\"note-ref\"><a href=\"#note-1\""
+        ),
+        "the first source mark of the page: {kp}"
+    );
+    assert!(
+        kp.contains("over <span class=\"nobr\">2019–2024</span>."),
+        "{kp}"
+    );
+    assert!(
+        kp.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "escaped"
+    );
+    assert!(!kp.contains("added-note"), "written by the report: no note");
+    // The box comes before the text.
+    assert!(en.find("class=\"key-points\"") < en.find("<div class=\"prose\">"));
+    let zh = read(&opts.output.join("zh/sales/index.html"));
+    assert!(zh.contains("<p class=\"added-note\">网页版编者据本章内容整理，并非报告原文。</p>"));
+    let print = read(&opts.output.join("zh/print/index.html"));
+    assert!(print.contains("<h2 id=\"ch-sales.kp-title\" class=\"section-label\">本章要点</h2>"));
+    // A page without key points has no box.
+    assert!(!read(&opts.output.join("en/batteries/index.html")).contains("key-points"));
+
+    let (_dir, root) = fixture_copy();
+    edit(
+        &root,
+        "content/zh/market.md",
+        "section_level: 2\n",
+        "section_level: 2\nkey_points:\n  - 规模为{{market.2024}}。\n  - 增速为{{market.nope}}。\n",
+    );
+    let err = yanbao::check(&Options::new(&root)).unwrap_err();
+    let got: Vec<String> = err
+        .diagnostics()
+        .iter()
+        .map(|d| format!("{}:{}:{} {}", d.path.display(), d.line, d.column, d.message))
+        .collect();
+    assert!(
+        got.iter()
+            .any(|g| g == "content/zh/market.md:9:5 data file `market` has no row `nope`"),
+        "{got:#?}"
+    );
+}

@@ -182,6 +182,12 @@ impl PageResolver<'_> {
             .description
             .as_ref()
             .map(|t| self.front_text(t, "description"));
+        let key_points = f
+            .key_points
+            .iter()
+            .enumerate()
+            .map(|(i, t)| self.front_text(t, &format!("key_points.{i}")))
+            .collect();
         let key_figures = self.key_figures();
         let charts = self.home_charts();
         Front {
@@ -190,6 +196,8 @@ impl PageResolver<'_> {
             number: f.number.clone(),
             summary,
             description,
+            key_points,
+            key_points_added: f.key_points_added,
             key_figures,
             charts,
             section_level: f.section_level.unwrap_or(2),

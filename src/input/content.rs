@@ -43,6 +43,12 @@ pub struct FrontMatter {
     /// Overrides the meta description.
     #[serde(default)]
     pub description: Option<String>,
+    /// The chapter's main findings, a few sentences shown in a box under its title.
+    #[serde(default)]
+    pub key_points: Vec<String>,
+    /// The key points were written for this edition, not taken from the report: the box says so.
+    #[serde(default)]
+    pub key_points_added: bool,
     /// Built only with `--drafts`.
     #[serde(default)]
     pub draft: bool,

@@ -25,6 +25,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/publication.html"),
     ),
     ("share.html", include_str!("../../templates/share.html")),
+    (
+        "key_points.html",
+        include_str!("../../templates/key_points.html"),
+    ),
 ];
 
 /// The templates a preview compiled in its previous build, with the hash of their sources.

@@ -70,6 +70,9 @@ pub struct Front {
     pub number: Option<String>,
     pub summary: Option<Rich>,
     pub description: Option<Rich>,
+    /// The chapter's main findings, and whether they were written for this edition.
+    pub key_points: Vec<Rich>,
+    pub key_points_added: bool,
     /// Home page: headline figures.
     pub key_figures: Vec<DataRef>,
     /// Home page: charts shown below the parts (indexes).

@@ -178,6 +178,31 @@ pub fn title_html(text: &str, unspaced: bool) -> Option<String> {
     Some(out)
 }
 
+/// HTML (escaped text and tags) with the year ranges of its text kept whole: for text that
+/// reaches the page as HTML already (key points with their source marks).
+pub fn years_in_html(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 32);
+    let mut rest = html;
+    while !rest.is_empty() {
+        let text_end = rest.find('<').unwrap_or(rest.len());
+        let text = &rest[..text_end];
+        let mut done = 0;
+        for (from, to) in year_spans(text) {
+            out.push_str(&text[done..from]);
+            out.push_str("<span class=\"nobr\">");
+            out.push_str(&text[from..to]);
+            out.push_str("</span>");
+            done = to;
+        }
+        out.push_str(&text[done..]);
+        rest = &rest[text_end..];
+        let tag_end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        out.push_str(&rest[..tag_end]);
+        rest = &rest[tag_end..];
+    }
+    out
+}
+
 /// A title as HTML, marked for the language `tag`: always escaped.
 pub fn title(text: &str, tag: &str) -> String {
     title_html(text, unspaced(tag)).unwrap_or_else(|| escape(text))
@@ -270,6 +295,10 @@ mod tests {
         assert_eq!(title_html("Market size", true), None);
         assert_eq!(title("市场规模", "en"), "市场规模");
         assert_eq!(title("<b>", "zh-Hans"), "&lt;b&gt;");
+        assert_eq!(
+            years_in_html("over 2022–2027; <a href=\"#n-2023-2024\">2023-24</a>"),
+            "over <span class=\"nobr\">2022–2027</span>; <a href=\"#n-2023-2024\"><span class=\"nobr\">2023-24</span></a>"
+        );
         assert!(
             unspaced("zh-Hans")
                 && unspaced("ja")

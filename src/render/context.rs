@@ -287,6 +287,9 @@ pub struct PageCtx {
     pub prev: Option<Link>,
     pub next: Option<Link>,
     pub notes: Vec<Note>,
+    /// The chapter's key points as HTML (with source marks), and whether they were added.
+    pub key_points: Vec<String>,
+    pub key_points_added: bool,
     /// Absolute URLs (only with base_url).
     pub canonical: Option<String>,
     pub alternates: Vec<Alternate>,

@@ -177,6 +177,13 @@ impl<'a> Renderer<'a> {
         };
         let lang = page.lang.as_str();
         let mut cx = Cx::new(site, lang, &prefix);
+        // Key points come first on the page, so their sources are numbered first.
+        let key_points: Vec<String> = page
+            .front
+            .key_points
+            .iter()
+            .map(|p| breaks::years_in_html(&cx.marked(p)))
+            .collect();
         let body = doc::render(&mut cx, page);
         let mut ctx = self.base_context(lang, &prefix, Some(page))?;
         let (prev, next) = site.neighbours(ix);
@@ -229,6 +236,8 @@ impl<'a> Renderer<'a> {
                 .collect(),
             prev,
             next,
+            key_points,
+            key_points_added: page.front.key_points_added,
             notes: std::mem::take(&mut cx.notes),
             canonical: site.absolute(&page.dir),
             alternates: context::alternates(site, page, &prefix),

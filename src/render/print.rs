@@ -67,6 +67,8 @@ struct Part {
     /// The title as HTML for the chapter's heading (`render::breaks`).
     title_html: String,
     summary: Option<String>,
+    key_points: Vec<String>,
+    key_points_added: bool,
     authors: Vec<String>,
     date: Option<DateCtx>,
     updated: Option<DateCtx>,
@@ -146,6 +148,15 @@ impl Renderer<'_> {
         let mut parts = Vec::new();
         for (page, target) in pages.iter().zip(&targets) {
             let mut cx = Cx::new(site, lang, &prefix);
+            let key_points: Vec<String> = page
+                .front
+                .key_points
+                .iter()
+                .map(|p| {
+                    let html = breaks::years_in_html(&cx.marked(p));
+                    print_ids::rewrite(&html, &target.prefix, &targets)
+                })
+                .collect();
             let body = crate::render::doc::render(&mut cx, page);
             let notes = self.notes_html(lang, &cx.notes)?;
             for n in &cx.notes {
@@ -179,6 +190,8 @@ impl Renderer<'_> {
                 title: cx.reader(&page.front.title),
                 title_html: breaks::title(&cx.reader(&page.front.title), &site.html_lang(lang)),
                 summary: page.front.summary.as_ref().map(|s| cx.reader(s)),
+                key_points,
+                key_points_added: page.front.key_points_added,
                 authors: page.front.authors.clone(),
                 date: page.front.date.as_deref().map(|d| self.date(lang, d)),
                 updated: page.front.updated.as_deref().map(|d| self.date(lang, d)),

@@ -404,3 +404,44 @@ fn editors_notes_are_set_apart_and_never_show_their_markup() {
         "the report's editor's notes render as notes ({notes})"
     );
 }
+
+/// Chart captions state the finding in the title (the report's own sentence, its numbers from
+/// the data) with what is measured in a subtitle; key points open each chapter, marked as
+/// written for this edition.
+#[test]
+fn chart_titles_state_the_finding_and_chapters_open_with_key_points() {
+    for (lang, title, subtitle, added) in [
+        (
+            "zh",
+            "2024年AI大模型应用市场规模约为157亿元，2022-2027年复合增长率达148%",
+            "2022-2027年中国AI大模型应用市场规模",
+            "网页版编者据本章内容整理，并非报告原文。",
+        ),
+        (
+            "en",
+            "The large AI model application market reached about CNY 15.7 billion in 2024, with a compound annual growth rate of 148% over 2022–2027",
+            "China’s large AI model application market, 2022–2027",
+            "Summarised from this chapter by the web edition’s editors; not part of the original report.",
+        ),
+    ] {
+        let html = page(lang, "status/index.html");
+        let fig = &html[html
+            .find("<figure class=\"chart\" id=\"fig-market-size\">")
+            .unwrap()..];
+        let caption = &fig[..fig.find("</figcaption>").unwrap()];
+        assert!(
+            caption.contains(&format!(
+                "</span> {title}<span class=\"fig-subtitle\">{subtitle}</span>"
+            )),
+            "{lang}: {caption}"
+        );
+        for chapter in ["background", "status", "applications", "trends"] {
+            let html = page(lang, &format!("{chapter}/index.html"));
+            assert!(
+                html.contains("<aside class=\"key-points\""),
+                "{lang}/{chapter}"
+            );
+            assert!(html.contains(added), "{lang}/{chapter}: marked as added");
+        }
+    }
+}

@@ -68,6 +68,7 @@ impl ChartCheck<'_> {
         let p = self.parsed;
         let spec = &p.raw;
         let mut texts: Vec<(&Localized, String)> = vec![(&spec.title, "title".into())];
+        texts.extend(spec.subtitle.iter().map(|d| (d, "subtitle".into())));
         texts.extend(spec.description.iter().map(|d| (d, "description".into())));
         texts.extend(
             spec.original_source
@@ -532,6 +533,10 @@ impl ChartCheck<'_> {
             kind: spec.kind,
             set,
             title: self.localized(&spec.title, "title"),
+            subtitle: spec
+                .subtitle
+                .as_ref()
+                .map(|d| self.localized(d, "subtitle")),
             description: spec
                 .description
                 .as_ref()

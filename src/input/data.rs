@@ -122,6 +122,10 @@ pub struct RawChart {
     pub kind: ChartKind,
     pub data: String,
     pub title: Localized,
+    /// The line under the title: what is measured, where and when, in which unit (the title can
+    /// then state the finding).
+    #[serde(default)]
+    pub subtitle: Option<Localized>,
     #[serde(default)]
     pub description: Option<Localized>,
     #[serde(default)]

@@ -54,6 +54,8 @@ pub struct Chart {
     /// Index of its data set.
     pub set: usize,
     pub title: Localized<Rich>,
+    /// The line under the title: what is measured, in which unit.
+    pub subtitle: Option<Localized<Rich>>,
     /// Opening sentence of the text alternative; the values are listed after it.
     pub description: Option<Localized<Rich>>,
     /// The caption line the report printed under its own (lost) version of this chart.

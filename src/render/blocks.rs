@@ -165,19 +165,38 @@ impl Cx<'_> {
 
     /// `<figcaption>`: "图 2" and the title. `more` adds a link after it (the home page's charts
     /// link to where the report discusses them).
-    fn caption(&mut self, fig: &Figure, anchor: &str, title: &str, more: Option<&str>) -> String {
+    fn caption(
+        &mut self,
+        fig: &Figure,
+        anchor: &str,
+        title: &str,
+        subtitle: &str,
+        more: Option<&str>,
+    ) -> String {
         let label = match fig.kind {
             FigureKind::Figure => self.t("figure"),
             FigureKind::Table => self.t("table"),
         };
         let more = more.unwrap_or_default();
         format!(
-            "<figcaption id=\"{}-cap\"><span class=\"fig-num\">{} {}</span> {}{more}</figcaption>",
+            "<figcaption id=\"{}-cap\"><span class=\"fig-num\">{} {}</span> {}{more}{subtitle}</figcaption>",
             escape(anchor),
             escape(label),
             fig.number,
             escape(title)
         )
+    }
+
+    /// A chart's subtitle as the caption's second line ("" without one).
+    fn subtitle(&mut self, chart: &crate::model::chart::Chart) -> String {
+        match chart
+            .subtitle
+            .as_ref()
+            .and_then(|s| self.site.localized(s, self.lang))
+        {
+            Some(s) => format!("<span class=\"fig-subtitle\">{}</span>", self.html(s)),
+            None => String::new(),
+        }
     }
 
     /// A data table as a numbered figure.
@@ -194,7 +213,7 @@ impl Cx<'_> {
         let title = self.reader(title);
         let anchor = escape(&fig.anchor);
         let mut html = format!("<figure class=\"data-table\" id=\"{anchor}\">");
-        html.push_str(&self.caption(fig, &fig.anchor, &title, None));
+        html.push_str(&self.caption(fig, &fig.anchor, &title, "", None));
         let _ = write!(
             html,
             "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"{anchor}-cap\">{}</div>",
@@ -282,7 +301,7 @@ impl Cx<'_> {
             escape(&fig.anchor)
         );
         let title = self.reader(title);
-        html.push_str(&self.caption(fig, &fig.anchor, &title, None));
+        html.push_str(&self.caption(fig, &fig.anchor, &title, "", None));
         match (status, image) {
             (FigureStatus::Image, Some(img)) => {
                 let src = self.site.asset_href(&self.prefix, &img.path);
@@ -354,12 +373,13 @@ impl Cx<'_> {
         };
         let esc_anchor = escape(anchor);
         let mut html = format!("<figure class=\"chart\" id=\"{esc_anchor}\">");
+        let subtitle = self.subtitle(chart);
         match fig {
-            Some(f) => html.push_str(&self.caption(f, anchor, &title, more)),
+            Some(f) => html.push_str(&self.caption(f, anchor, &title, &subtitle, more)),
             None => {
                 let _ = write!(
                     html,
-                    "<figcaption id=\"{esc_anchor}-cap\">{}</figcaption>",
+                    "<figcaption id=\"{esc_anchor}-cap\">{}{subtitle}</figcaption>",
                     escape(&title)
                 );
             }

@@ -244,7 +244,13 @@ fn check_figures(root: &Path, out: &Path, base: &str) {
             let cap = &html[html
                 .find(&format!("<figcaption id=\"{stem}-cap\">"))
                 .unwrap_or_else(|| panic!("{url}: no figure {stem}"))..];
-            let cap = strip_tags(&cap[..cap.find("</figcaption>").unwrap()]);
+            // Its title, without the subtitle that says what is measured.
+            let cap = &cap[..cap.find("</figcaption>").unwrap()];
+            let cap = strip_tags(
+                &cap[..cap
+                    .find("<span class=\"fig-subtitle\">")
+                    .unwrap_or(cap.len())],
+            );
             assert_eq!(plain_quotes(&cap), s(&f["title"]), "{url}");
             assert!(
                 html.contains(&format!("<a class=\"fig-link\" href=\"#{stem}\"")),

@@ -159,6 +159,7 @@ pub fn run(
     sink: &dyn Sink,
 ) -> Result<Rendered> {
     let mut problems = Problems::default();
+    crate::render::csl::warm_up();
     let loaded = load(opts, mode, cache.as_deref(), &mut problems)?;
     let (mut inputs, site) = match loaded {
         Some((inputs, site)) if !problems.has_errors() => (inputs, site),

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use hayagriva::archive::{ArchivedStyle, locales};
+use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::json::Item;
 use hayagriva::citationberg::{
     FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, LocaleCode, Style,
@@ -35,17 +35,105 @@ fn independent(name: &str) -> Option<&'static IndependentStyle> {
     })
 }
 
-fn all_locales() -> &'static [Locale] {
-    static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
-    LOCALES.get_or_init(locales)
+/// The code of each CSL locale in hayagriva's archive (`archive::LOCALES`), in its order; a test
+/// checks it against the decoded locales. Decoding all ~60 was a quarter of a small report's
+/// build (the CBOR decoder formats an error for every variant it tries), while a request only
+/// ever reads three: see [`locale_files`].
+const LOCALE_CODES: &[&str] = &[
+    "af-ZA",
+    "ar",
+    "bal-PK",
+    "bg-BG",
+    "brh-PK",
+    "ca-AD",
+    "cs-CZ",
+    "cy-GB",
+    "da-DK",
+    "de-AT",
+    "de-CH",
+    "de-DE",
+    "el-GR",
+    "en-GB",
+    "en-US",
+    "es-CL",
+    "es-ES",
+    "es-MX",
+    "et-EE",
+    "eu",
+    "fa-IR",
+    "fi-FI",
+    "fr-CA",
+    "fr-FR",
+    "gl-ES",
+    "he-IL",
+    "hi-IN",
+    "hr-HR",
+    "hu-HU",
+    "hy-AM",
+    "id-ID",
+    "is-IS",
+    "it-IT",
+    "ja-JP",
+    "km-KH",
+    "ko-KR",
+    "la",
+    "lij-IT",
+    "lt-LT",
+    "lv-LV",
+    "mn-MN",
+    "ms-MY",
+    "nb-NO",
+    "nl-NL",
+    "nn-NO",
+    "pa-PK",
+    "pl-PL",
+    "pt-BR",
+    "pt-PT",
+    "ro-RO",
+    "ru-RU",
+    "sk-SK",
+    "sl-SI",
+    "sr-Cyrl-RS",
+    "sr-Latn-RS",
+    "sv-SE",
+    "th-TH",
+    "tl-PH",
+    "tr-TR",
+    "uk-UA",
+    "vi-VN",
+    "zh-CN",
+    "zh-TW",
+];
+
+/// The locales a request for `code` can read: hayagriva looks up a term in the requested locale,
+/// then in its language's main dialect (`de-AT` → `de-DE`), then in `en-US`. Each set is decoded
+/// once per process.
+fn locale_files(code: &str) -> &'static [Locale] {
+    static SETS: OnceLock<std::sync::Mutex<BTreeMap<String, &'static [Locale]>>> = OnceLock::new();
+    let sets = SETS.get_or_init(Default::default);
+    let mut sets = match sets.lock() {
+        Ok(s) => s,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    sets.entry(code.to_string()).or_insert_with(|| {
+        let code = LocaleCode(code.to_string());
+        let mut wanted = vec![code.0.clone(), "en-US".to_string()];
+        wanted.extend(code.fallback().map(|c| c.0));
+        let set: Vec<Locale> = LOCALE_CODES
+            .iter()
+            .zip(hayagriva::archive::LOCALES)
+            .filter(|(c, _)| wanted.iter().any(|w| w == *c))
+            .filter_map(|(_, bytes)| ciborium::de::from_reader(*bytes).ok())
+            .collect();
+        // A set lives for the whole process, like the archive it is decoded from.
+        &*Box::leak(set.into_boxed_slice())
+    })
 }
 
-/// Decodes the CSL locales and the default styles on a thread of their own, while the build
-/// reads and checks the site: about a fifth of a small report's build, otherwise spent at its
-/// first citation. Later calls find them decoded (or wait for the decoding to finish).
+/// Decodes the default styles on a thread of their own while the build reads and checks the
+/// site, not at its first citation. Later calls find them decoded (or wait for the decoding).
 pub fn warm_up() {
     std::thread::spawn(|| {
-        all_locales();
         independent("gb-7714-2015-numeric");
         independent("apa");
     });
@@ -53,19 +141,15 @@ pub fn warm_up() {
 
 /// The CSL locale of a page language: `zh` → `zh-CN`, `en` → `en-US`, `ja` → `ja-JP`.
 pub fn locale_code(html_lang: &str) -> String {
-    let have = |code: &str| {
-        all_locales()
-            .iter()
-            .any(|l| l.lang.as_ref().is_some_and(|c| c.0 == code))
-    };
+    let have = |code: &str| LOCALE_CODES.contains(&code);
     if have(html_lang) {
         return html_lang.to_string();
     }
     let base = html_lang.split('-').next().unwrap_or(html_lang);
     let prefix = format!("{base}-");
-    let mut codes: Vec<&str> = all_locales()
+    let mut codes: Vec<&str> = LOCALE_CODES
         .iter()
-        .filter_map(|l| l.lang.as_ref().map(|c| c.0.as_str()))
+        .copied()
         .filter(|c| c.starts_with(&prefix))
         .collect();
     codes.sort();
@@ -102,7 +186,7 @@ pub fn bibliography(items: &[Item], style: &str, locale: &str) -> BTreeMap<Strin
     let Some(style) = independent(style).or_else(|| independent("apa")) else {
         return out;
     };
-    let locale_files = all_locales();
+    let locale_files = locale_files(locale);
     let code = LocaleCode(locale.to_string());
     let mut driver: BibliographyDriver<Item> = BibliographyDriver::new();
     for item in items {
@@ -242,6 +326,27 @@ mod tests {
             "issued": {"date-parts": [[2025, 1]]}
         }))
         .unwrap()
+    }
+
+    /// The codes yanbao keeps for hayagriva's locales are the codes of the locales it decodes,
+    /// in the archive's order (an update of hayagriva that changes them fails here).
+    #[test]
+    fn locale_codes_follow_the_archive() {
+        let decoded: Vec<String> = hayagriva::archive::locales()
+            .into_iter()
+            .map(|l| l.lang.map(|c| c.0).unwrap_or_default())
+            .collect();
+        assert_eq!(decoded, LOCALE_CODES);
+        let set: Vec<String> = locale_files("de-AT")
+            .iter()
+            .filter_map(|l| l.lang.as_ref().map(|c| c.0.clone()))
+            .collect();
+        assert_eq!(set, ["de-AT", "de-DE", "en-US"]);
+        let set: Vec<String> = locale_files("zh-CN")
+            .iter()
+            .filter_map(|l| l.lang.as_ref().map(|c| c.0.clone()))
+            .collect();
+        assert_eq!(set, ["en-US", "zh-CN"]);
     }
 
     #[test]

@@ -220,6 +220,7 @@ fn print(
     let copy = page.with_file_name(".numbered.html");
     let mut shown: Vec<(String, u32)> = Vec::new();
     let mut settled = false;
+    let mut unnumbered = false;
     for _ in 1..MAX_PRINTS {
         let pages = dest_pages(&out).map_err(|e| {
             Error::Pdf(pdf_failure(&format!(
@@ -228,6 +229,8 @@ fn print(
         })?;
         let (numbered, filled) = number_contents(&html, &pages);
         if filled.is_empty() || filled == shown {
+            // Contents entries, but no page known for any: this browser wrote no destinations.
+            unnumbered = filled.is_empty() && html.contains(SLOT);
             settled = true;
             break;
         }
@@ -237,13 +240,20 @@ fn print(
         printed?;
         shown = filled;
     }
-    let warning = (!settled).then(|| {
-        Diagnostic::warning(
-            &name,
-            format!("the page numbers of the contents still moved after {MAX_PRINTS} prints; some may be one page off"),
+    let warning = if unnumbered {
+        Some(
+            Diagnostic::warning(&name, "the contents have no page numbers: the browser wrote no named destinations into the PDF")
+                .help(format!("use a recent Chromium or Chrome (set {CHROMIUM_VAR}); the PDF is complete otherwise")),
         )
-        .help("a number's width changed where a contents line breaks; shorten the longest contents entries")
-    });
+    } else {
+        (!settled).then(|| {
+            Diagnostic::warning(
+                &name,
+                format!("the page numbers of the contents still moved after {MAX_PRINTS} prints; some may be one page off"),
+            )
+            .help("a number's width changed where a contents line breaks; shorten the longest contents entries")
+        })
+    };
     Ok((name, warning))
 }
 
@@ -289,7 +299,8 @@ fn dest_pages(
         let mut named = Default::default();
         doc.get_named_destinations(tree, &mut named)?;
         for (name, dest) in named {
-            if let Some(n) = dest.page().ok().and_then(target_page(&page_of)) {
+            let page = dest.page().ok().and_then(|p| p.as_reference().ok());
+            if let Some(&n) = page.and_then(|p| page_of.get(&p)) {
                 pages.insert(name, n);
             }
         }
@@ -297,12 +308,8 @@ fn dest_pages(
     Ok(pages)
 }
 
-/// The page number of a destination's page reference.
-fn target_page(
-    page_of: &std::collections::HashMap<lopdf::ObjectId, u32>,
-) -> impl Fn(&lopdf::Object) -> Option<u32> + '_ {
-    |o| page_of.get(&o.as_reference().ok()?).copied()
-}
+/// The start of a contents entry's page-number slot in the print edition (templates/print.html).
+const SLOT: &str = "<span class=\"pn\" data-page=\"";
 
 /// The print page with each contents entry's page-number slot (`<span class="pn"
 /// data-page="id"></span>`) filled from `pages`, and the (id, page) pairs filled, in order. A slot
@@ -311,7 +318,6 @@ fn number_contents(
     html: &str,
     pages: &std::collections::HashMap<Vec<u8>, u32>,
 ) -> (String, Vec<(String, u32)>) {
-    const SLOT: &str = "<span class=\"pn\" data-page=\"";
     let mut out = String::with_capacity(html.len() + 4096);
     let mut filled = Vec::new();
     // The attribute is written escaped; the PDF's names are the ids as they are.

@@ -465,3 +465,62 @@ fn home_charts_follow_the_report_and_year_ranges_stay_whole() {
     let index = read(&opts.output.join("search/zh.json"));
     assert!(!index.contains("nobr"));
 }
+
+/// A browser whose PDFs carry no named destinations (a stand-in script that writes a one-page
+/// PDF made with lopdf, and a PNG): the PDFs are written, and the build says the contents have
+/// no page numbers and what to do.
+#[cfg(unix)]
+#[test]
+fn a_browser_without_named_destinations_gives_a_warning_not_wrong_numbers() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, root) = fixture_copy();
+    let tools = tempfile::tempdir().unwrap();
+    // A valid PDF without destinations, and a PNG, for the stand-in to copy.
+    let mut doc = lopdf::Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let page_id = doc.add_object(lopdf::dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()]
+    });
+    doc.objects.insert(
+        pages_id,
+        lopdf::Object::Dictionary(lopdf::dictionary! {
+            "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1
+        }),
+    );
+    let catalog = doc.add_object(lopdf::dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    doc.save(tools.path().join("plain.pdf")).unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.resize(200, 0);
+    std::fs::write(tools.path().join("plain.png"), png).unwrap();
+    let browser = tools.path().join("chromium");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in --print-to-pdf=*) cp {0}/plain.pdf \"${{a#--print-to-pdf=}}\";; --screenshot=*) cp {0}/plain.png \"${{a#--screenshot=}}\";; esac; done\n",
+            tools.path().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .args(["pdf", "--root", root.to_str().unwrap()])
+        .env("YANBAO_CHROMIUM", &browser)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("warning: the contents have no page numbers: the browser wrote no named destinations into the PDF\n  --> report-zh.pdf")
+            && stderr.contains("= help: use a recent Chromium or Chrome (set YANBAO_CHROMIUM)"),
+        "{stderr}"
+    );
+    assert!(root.join("public/report-en.pdf").is_file());
+    assert!(
+        !all_files(&root.join("public"))
+            .keys()
+            .any(|p| p.contains(".numbered") || p.contains("share-card")),
+        "no working copies left"
+    );
+}

@@ -49,6 +49,28 @@ fn a_partial_language_publishes_what_it_has_and_falls_back_for_the_rest() {
         "key figure link"
     );
     assert_eq!(check_links(&out), Vec::<String>::new());
+    // Text a ja page shows in zh, for want of its own, says so: readers and screen readers
+    // read it as Chinese, in Chinese glyphs. Its own texts and the complete languages carry no
+    // such mark.
+    assert!(
+        home.contains("<span class=\"kf-label\" lang=\"zh-Hans\">"),
+        "key figure label"
+    );
+    assert!(
+        ja.contains("<td data-label=\"化学体系\"><span lang=\"zh-Hans\">磷酸铁锂（LFP）"),
+        "table cell"
+    );
+    assert!(!ja.contains("<span lang=\"zh-Hans\">車載電池パック平均価格の推移"));
+    for (lang, other) in [("zh", "en"), ("en", "zh-Hans")] {
+        for (path, bytes) in all_files(&out.join(lang)) {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains(&format!("<span lang=\"{other}\">"))
+                    && !text.contains("kf-label\" lang"),
+                "{lang}/{path}: a complete language marks no fallback"
+            );
+        }
+    }
     // UI strings the ja pack lacks are shown in English.
     assert!(ja.contains("Cite this") || ja.contains("Print edition") || ja.contains("Download"));
     // The texts written for `fr`, a language not listed yet, are published nowhere.

@@ -93,6 +93,16 @@ impl Text {
             Text::PerLang(m) => m.get(lang).or_else(|| m.get(fallback)),
         }
     }
+
+    /// `fallback` when [`Text::get`] gives its text because `lang` has none.
+    pub fn fell_back<'a>(&self, lang: &str, fallback: &'a str) -> Option<&'a str> {
+        match self {
+            Text::Same(_) => None,
+            Text::PerLang(m) => {
+                (!m.contains_key(lang) && m.contains_key(fallback)).then_some(fallback)
+            }
+        }
+    }
 }
 
 /// Where figures come from; the site keeps one list of them: the shared sources first

@@ -106,6 +106,14 @@ impl Site {
         l.get(lang).or_else(|| l.get(self.default_language()))
     }
 
+    /// The language of the text `localized` gives for `lang` when it is not `lang`'s own: the
+    /// default language's, shown where a partial translation has none. None for `lang`'s own
+    /// text, or none at all.
+    pub fn fallback_lang<T>(&self, l: &Localized<T>, lang: &str) -> Option<&str> {
+        let default = self.default_language();
+        (!l.contains_key(lang) && l.contains_key(default)).then_some(default)
+    }
+
     /// A per-language text in `lang` as plain text ("" when absent).
     pub fn localized_plain(&self, l: &Localized<Rich>, lang: &str) -> String {
         self.localized(l, lang)

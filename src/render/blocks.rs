@@ -136,12 +136,12 @@ impl Cx<'_> {
         }
         html.push_str(&downloads);
         html.push_str("</p>");
-        if let Some(notes) = set
-            .notes
-            .as_ref()
-            .and_then(|n| site.localized(n, self.lang))
-        {
+        if let Some((notes, from)) = set.notes.as_ref().and_then(|n| {
+            site.localized(n, self.lang)
+                .map(|t| (t, site.fallback_lang(n, self.lang)))
+        }) {
             let notes_html = self.marked(notes);
+            let notes_html = self.in_lang(from, notes_html);
             // Long notes fold away under their label; short ones read inline.
             if site.plain(notes, self.lang).chars().count() > 240 {
                 let _ = write!(
@@ -169,7 +169,7 @@ impl Cx<'_> {
         &mut self,
         fig: &Figure,
         anchor: &str,
-        title: &str,
+        title_html: &str,
         subtitle: &str,
         more: Option<&str>,
     ) -> String {
@@ -179,22 +179,17 @@ impl Cx<'_> {
         };
         let more = more.unwrap_or_default();
         format!(
-            "<figcaption id=\"{}-cap\"><span class=\"fig-num\">{} {}</span> {}{more}{subtitle}</figcaption>",
+            "<figcaption id=\"{}-cap\"><span class=\"fig-num\">{} {}</span> {title_html}{more}{subtitle}</figcaption>",
             escape(anchor),
             escape(label),
             fig.number,
-            escape(title)
         )
     }
 
     /// A chart's subtitle as the caption's second line ("" without one).
     fn subtitle(&mut self, chart: &crate::model::chart::Chart) -> String {
-        match chart
-            .subtitle
-            .as_ref()
-            .and_then(|s| self.site.localized(s, self.lang))
-        {
-            Some(s) => format!("<span class=\"fig-subtitle\">{}</span>", self.html(s)),
+        match &chart.subtitle {
+            Some(s) => format!("<span class=\"fig-subtitle\">{}</span>", self.html_in(s)),
             None => String::new(),
         }
     }
@@ -213,7 +208,7 @@ impl Cx<'_> {
         let title = self.reader(title);
         let anchor = escape(&fig.anchor);
         let mut html = format!("<figure class=\"data-table\" id=\"{anchor}\">");
-        html.push_str(&self.caption(fig, &fig.anchor, &title, "", None));
+        html.push_str(&self.caption(fig, &fig.anchor, &escape(&title), "", None));
         let _ = write!(
             html,
             "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"{anchor}-cap\">{}</div>",
@@ -301,7 +296,7 @@ impl Cx<'_> {
             escape(&fig.anchor)
         );
         let title = self.reader(title);
-        html.push_str(&self.caption(fig, &fig.anchor, &title, "", None));
+        html.push_str(&self.caption(fig, &fig.anchor, &escape(&title), "", None));
         match (status, image) {
             (FigureStatus::Image, Some(img)) => {
                 let src = self.site.asset_href(&self.prefix, &img.path);
@@ -374,13 +369,13 @@ impl Cx<'_> {
         let esc_anchor = escape(anchor);
         let mut html = format!("<figure class=\"chart\" id=\"{esc_anchor}\">");
         let subtitle = self.subtitle(chart);
+        let title_html = self.in_lang(site.fallback_lang(&chart.title, self.lang), escape(&title));
         match fig {
-            Some(f) => html.push_str(&self.caption(f, anchor, &title, &subtitle, more)),
+            Some(f) => html.push_str(&self.caption(f, anchor, &title_html, &subtitle, more)),
             None => {
                 let _ = write!(
                     html,
-                    "<figcaption id=\"{esc_anchor}-cap\">{}{subtitle}</figcaption>",
-                    escape(&title)
+                    "<figcaption id=\"{esc_anchor}-cap\">{title_html}{subtitle}</figcaption>"
                 );
             }
         }
@@ -391,8 +386,8 @@ impl Cx<'_> {
             .iter()
             .filter(|a| a.kind == AnnotationKind::Note)
         {
-            if let Some(text) = site.localized(&note.text, self.lang) {
-                let text = self.html(text);
+            let text = self.html_in(&note.text);
+            if !text.is_empty() {
                 let _ = write!(html, "<p class=\"chart-note\">{text}</p>");
             }
         }
@@ -423,12 +418,8 @@ impl Cx<'_> {
             downloads.push_str(&self.permalink(f, anchor));
         }
         html.push_str(&self.source_line(set, &rows, downloads));
-        if let Some(original) = chart
-            .original_source
-            .as_ref()
-            .and_then(|o| site.localized(o, self.lang))
-        {
-            let original = self.html(original);
+        if let Some(original) = &chart.original_source {
+            let original = self.html_in(original);
             let _ = write!(
                 html,
                 "<p class=\"fig-source\"><span class=\"label\">{}{}</span>{original}</p>",

@@ -213,6 +213,10 @@ pub struct KeyFigure {
     pub label: String,
     /// What the reader must know to read the number right (the row's `caveat` text).
     pub caveat: String,
+    /// The `lang` of the label and of the caveat where they are another language's text (a
+    /// partial translation); "" for the page's own.
+    pub label_lang: String,
+    pub caveat_lang: String,
     pub kind: &'static str,
     pub href: String,
 }
@@ -437,13 +441,17 @@ pub fn key_figure(cx: &mut Cx, r: &DataRef) -> KeyFigure {
             (n.clone(), (String::new(), n, String::new()))
         }
     };
-    let label = match row.values.get("label") {
-        Some(crate::model::data::Value::Text(t)) => cx.text_reader(t),
-        _ => cx.reader_in(&set.title),
+    let default = site.default_language();
+    let (label, label_from) = match row.values.get("label") {
+        Some(crate::model::data::Value::Text(t)) => (cx.text_reader(t), t.fell_back(lang, default)),
+        _ => (
+            cx.reader_in(&set.title),
+            site.fallback_lang(&set.title, lang),
+        ),
     };
-    let caveat = match row.values.get("caveat") {
-        Some(crate::model::data::Value::Text(t)) => cx.text_reader(t),
-        _ => String::new(),
+    let (caveat, caveat_from) = match row.values.get("caveat") {
+        Some(crate::model::data::Value::Text(t)) => (cx.text_reader(t), t.fell_back(lang, default)),
+        _ => (String::new(), None),
     };
     let (kind, href) = match site.source_of(row) {
         Some(s) => match &s.provenance {
@@ -466,6 +474,8 @@ pub fn key_figure(cx: &mut Cx, r: &DataRef) -> KeyFigure {
         before,
         number,
         after,
+        label_lang: cx.lang_attr(label_from),
+        caveat_lang: cx.lang_attr(caveat_from),
         label,
         caveat,
         kind: kind.as_str(),

@@ -158,12 +158,53 @@ impl<'a> Cx<'a> {
         out
     }
 
-    /// A data text as HTML: one text, or a list.
+    /// HTML of a text in language `from`, marked with that language when it is not the page's
+    /// (a partial translation showing the default language's text): readers and screen readers
+    /// then read it in its own language, in its own script's glyphs.
+    pub fn in_lang(&self, from: Option<&str>, html: String) -> String {
+        match from {
+            Some(l) if l != self.lang && !html.is_empty() => format!(
+                "<span lang=\"{}\">{html}</span>",
+                escape(&self.site.html_lang(l))
+            ),
+            _ => html,
+        }
+    }
+
+    /// The `lang` attribute value for a text in `from` on this page ("" for the page's own).
+    pub fn lang_attr(&self, from: Option<&str>) -> String {
+        match from {
+            Some(l) if l != self.lang => self.site.html_lang(l),
+            _ => String::new(),
+        }
+    }
+
+    /// A per-language text as HTML, marked with its language where it falls back.
+    pub fn html_in(&mut self, texts: &Localized<Rich>) -> String {
+        let from = self.site.fallback_lang(texts, self.lang);
+        let html = match self.site.localized(texts, self.lang) {
+            Some(r) => self.html(r),
+            None => String::new(),
+        };
+        self.in_lang(from, html)
+    }
+
+    /// A data text as HTML: one text, or a list; marked with its language where it falls back
+    /// (a list on its `<ul>`, which a `<span>` may not hold).
     pub fn text_html(&mut self, t: &Text) -> String {
+        let from = t.fell_back(self.lang, self.site.default_language());
         match t.get(self.lang, self.site.default_language()) {
-            Some(TextItem::One(r)) => self.html(r),
+            Some(TextItem::One(r)) => {
+                let html = self.html(r);
+                self.in_lang(from, html)
+            }
             Some(TextItem::List(items)) => {
-                let mut s = String::from("<ul>");
+                let lang = self.lang_attr(from);
+                let mut s = if lang.is_empty() {
+                    String::from("<ul>")
+                } else {
+                    format!("<ul lang=\"{}\">", escape(&lang))
+                };
                 for i in items {
                     let _ = write!(s, "<li>{}</li>", self.html(i));
                 }

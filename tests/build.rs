@@ -999,12 +999,7 @@ fn aliases_leave_a_redirect_at_each_old_address() {
         "order: 2\n",
         "order: 2\naliases: [zh/old]\n",
     );
-    let err = yanbao::check(&Options::new(&root)).unwrap_err();
-    let got: Vec<String> = err
-        .diagnostics()
-        .iter()
-        .map(|d| format!("{}:{}:{} {}", d.path.display(), d.line, d.column, d.message))
-        .collect();
+    let got = check_errors(&root);
     assert_eq!(
         got,
         [
@@ -1466,15 +1461,19 @@ fn key_points_show_under_the_title_with_their_sources() {
         "section_level: 2\n",
         "section_level: 2\nkey_points:\n  - 规模为{{market.2024}}。\n  - 增速为{{market.nope}}。\n",
     );
-    let err = yanbao::check(&Options::new(&root)).unwrap_err();
-    let got: Vec<String> = err
-        .diagnostics()
-        .iter()
-        .map(|d| format!("{}:{}:{} {}", d.path.display(), d.line, d.column, d.message))
-        .collect();
+    let got = check_errors(&root);
     assert!(
         got.iter()
             .any(|g| g == "content/zh/market.md:9:5 data file `market` has no row `nope`"),
         "{got:#?}"
     );
+}
+
+/// The errors `check` reports for the site at `root`, as `path:line:column message`.
+fn check_errors(root: &std::path::Path) -> Vec<String> {
+    let err = yanbao::check(&Options::new(root)).unwrap_err();
+    err.diagnostics()
+        .iter()
+        .map(|d| format!("{}:{}:{} {}", d.path.display(), d.line, d.column, d.message))
+        .collect()
 }

@@ -640,11 +640,8 @@ fn a_relative_base_url_on_the_command_line_is_refused_like_one_in_site_yaml() {
 
 #[test]
 fn front_matter_dates_authors_and_tags_show_under_the_title_and_in_meta() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut opts = Options::new(repo_root().join("tests/fixtures/ev-report"));
-    opts.output = dir.path().join("out");
-    yanbao::build(&opts).unwrap();
-    let en = read(&opts.output.join("en/sales/index.html"));
+    let (_dir, out) = build_ev();
+    let en = read(&out.join("en/sales/index.html"));
     assert!(
         en.contains("<span class=\"label\">By</span> Li Wei, Anna O&#39;Neill</span>"),
         "authors"
@@ -673,7 +670,7 @@ fn front_matter_dates_authors_and_tags_show_under_the_title_and_in_meta() {
         "modified"
     );
     assert!(en.contains("\"dateModified\":\"2025-06-02\""), "json-ld");
-    let zh = read(&opts.output.join("zh/sales/index.html"));
+    let zh = read(&out.join("zh/sales/index.html"));
     assert!(
         zh.contains("<time datetime=\"2025-03-14\">2025年3月14日</time>"),
         "zh date"
@@ -681,7 +678,7 @@ fn front_matter_dates_authors_and_tags_show_under_the_title_and_in_meta() {
     assert!(zh.contains("李伟、安娜·奥尼尔"), "zh authors");
     // A page without its own shows the report's authors and dates, and every chapter ends with
     // the report's publication block.
-    let other = read(&opts.output.join("en/batteries/index.html"));
+    let other = read(&out.join("en/batteries/index.html"));
     assert!(
         other.contains(
             "<span class=\"label\">By</span> Wang Xiaoming, Jane O&#39;Neil &quot;JJ&quot;</span>"
@@ -731,11 +728,8 @@ fn front_matter_dates_authors_and_tags_show_under_the_title_and_in_meta() {
 
 #[test]
 fn footnotes_have_their_own_marks_ids_and_back_links() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut opts = Options::new(repo_root().join("tests/fixtures/ev-report"));
-    opts.output = dir.path().join("out");
-    yanbao::build(&opts).unwrap();
-    let en = read(&opts.output.join("en/sales/index.html"));
+    let (_dir, out) = build_ev();
+    let en = read(&out.join("en/sales/index.html"));
     // The heading `{#2023}` and the footnote `[^2023]` no longer share an id.
     assert_eq!(en.matches("id=\"2023\"").count(), 1, "heading only");
     assert!(en.contains("<sup class=\"fn-ref\" id=\"fnref-2023\"><a href=\"#fn-2023\" role=\"doc-noteref\">[2]</a></sup>"));
@@ -750,7 +744,7 @@ fn footnotes_have_their_own_marks_ids_and_back_links() {
     );
     // Source notes keep theirs.
     assert!(en.contains("class=\"note-ref\""));
-    let zh = read(&opts.output.join("zh/sales/index.html"));
+    let zh = read(&out.join("zh/sales/index.html"));
     assert!(zh.contains("<h2 class=\"footnotes-title\">脚注</h2>"));
     // Every id on the page is unique.
     let mut ids = BTreeSet::new();
@@ -1143,12 +1137,9 @@ fn one_bibliography_gives_one_note_per_source_in_each_language_style() {
     // In the EV fixture, content/sources.yaml holds the association's monthly report once: the
     // sales data (a row), the city data (the file's default and a derivation's input) and the
     // chapter's prose ([@key], with a second key and, elsewhere, a locator) all cite it.
-    let dir = tempfile::tempdir().unwrap();
-    let mut opts = Options::new(repo_root().join("tests/fixtures/ev-report"));
-    opts.output = dir.path().join("out");
-    yanbao::build(&opts).unwrap();
-    let zh = read(&opts.output.join("zh/sales/index.html"));
-    let en = read(&opts.output.join("en/sales/index.html"));
+    let (_dir, out) = build_ev();
+    let zh = read(&out.join("zh/sales/index.html"));
+    let en = read(&out.join("en/sales/index.html"));
     let (zn, zitems) = notes_naming(&zh, "2024年新能源汽车上险量月报");
     let (en_n, eitems) = notes_naming(&en, "Monthly NEV insurance registrations");
     assert_eq!((zn.len(), en_n.len()), (1, 1), "one note per language");
@@ -1180,14 +1171,14 @@ fn one_bibliography_gives_one_note_per_source_in_each_language_style() {
         "locator"
     );
     // An article of content/sources.json, with authors, journal and DOI.
-    let en_prices = read(&opts.output.join("en/prices/index.html"));
-    let zh_prices = read(&opts.output.join("zh/prices/index.html"));
+    let en_prices = read(&out.join("en/prices/index.html"));
+    let zh_prices = read(&out.join("zh/prices/index.html"));
     assert!(en_prices.contains("Zhang, S., &amp; Li, S. (2024). Cost outlook for sodium-ion traction batteries, 2024-2030 (fictional). <i>Journal of Example Energy Storage</i>, <i>12</i>(3), 45–67."));
     assert!(zh_prices.contains("ZHANG S, LI S. Cost outlook for sodium-ion traction batteries, 2024-2030 (fictional)[J/OL]. Journal of Example Energy Storage, 2024, 12(3): 45-67."));
     // In a code span the syntax stays as written.
     assert!(en_prices.contains("<code>[@key]</code>"));
     // No page, print edition or search text shows a citation as written.
-    for (path, bytes) in all_files(&opts.output) {
+    for (path, bytes) in all_files(&out) {
         if !(path.ends_with(".html") || path.ends_with(".json")) {
             continue;
         }
@@ -1195,20 +1186,20 @@ fn one_bibliography_gives_one_note_per_source_in_each_language_style() {
         let text = text.replace("`[@key]`", "").replace("[@key]", "");
         assert!(!text.contains("[@"), "{path} shows a citation as written");
     }
-    let search = read(&opts.output.join("search/en.json"));
+    let search = read(&out.join("search/en.json"));
     assert!(
         search.contains("checked against the association’s monthly registrations; for 2019, see its annual review."),
         "search text reads without marks"
     );
     // The print edition lists the source once under "Sources cited".
-    let print = read(&opts.output.join("en/print/index.html"));
+    let print = read(&out.join("en/print/index.html"));
     let bib = &print[print.find("id=\"bibliography\"").unwrap()..];
     assert_eq!(
         bib.matches("Monthly NEV insurance registrations").count(),
         1
     );
     // Downloads name the shared key.
-    let json = read(&opts.output.join("data/city_sales.json"));
+    let json = read(&out.join("data/city_sales.json"));
     assert!(
         json.contains("\"eada_registrations_2024\": {"),
         "{}",
@@ -1422,11 +1413,8 @@ fn a_preview_of_a_partly_translated_site_gives_the_bytes_of_a_full_build() {
 /// in the print edition; a reference that does not resolve is an error at its place.
 #[test]
 fn key_points_show_under_the_title_with_their_sources() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut opts = Options::new(repo_root().join("tests/fixtures/ev-report"));
-    opts.output = dir.path().join("out");
-    yanbao::build(&opts).unwrap();
-    let en = read(&opts.output.join("en/sales/index.html"));
+    let (_dir, out) = build_ev();
+    let en = read(&out.join("en/sales/index.html"));
     let kp = &en[en.find("<aside class=\"key-points\"").expect("key points")..];
     let kp = &kp[..kp.find("</aside>").unwrap()];
     assert!(kp.contains("<h2 id=\"kp-title\" class=\"section-label\">Key points</h2>"));
@@ -1447,12 +1435,12 @@ fn key_points_show_under_the_title_with_their_sources() {
     assert!(!kp.contains("added-note"), "written by the report: no note");
     // The box comes before the text.
     assert!(en.find("class=\"key-points\"") < en.find("<div class=\"prose\">"));
-    let zh = read(&opts.output.join("zh/sales/index.html"));
+    let zh = read(&out.join("zh/sales/index.html"));
     assert!(zh.contains("<p class=\"added-note\">网页版编者据本章内容整理，并非报告原文。</p>"));
-    let print = read(&opts.output.join("zh/print/index.html"));
+    let print = read(&out.join("zh/print/index.html"));
     assert!(print.contains("<h2 id=\"ch-sales.kp-title\" class=\"section-label\">本章要点</h2>"));
     // A page without key points has no box.
-    assert!(!read(&opts.output.join("en/batteries/index.html")).contains("key-points"));
+    assert!(!read(&out.join("en/batteries/index.html")).contains("key-points"));
 
     let (_dir, root) = fixture_copy();
     edit(
@@ -1476,4 +1464,14 @@ fn check_errors(root: &std::path::Path) -> Vec<String> {
         .iter()
         .map(|d| format!("{}:{}:{} {}", d.path.display(), d.line, d.column, d.message))
         .collect()
+}
+
+/// The EV fixture (three languages, ja partial) built into a temporary folder: the folder (kept
+/// while it lives) and the output in it.
+fn build_ev() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = Options::new(repo_root().join("tests/fixtures/ev-report"));
+    opts.output = dir.path().join("out");
+    yanbao::build(&opts).unwrap();
+    (dir, opts.output)
 }

@@ -131,11 +131,15 @@ fn locale_files(code: &str) -> &'static [Locale] {
 }
 
 /// Decodes the default styles on a thread of their own while the build reads and checks the
-/// site, not at its first citation. Later calls find them decoded (or wait for the decoding).
+/// site, not at its first citation; once per process (a preview's later builds find them
+/// decoded).
 pub fn warm_up() {
-    std::thread::spawn(|| {
-        independent("gb-7714-2015-numeric");
-        independent("apa");
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::thread::spawn(|| {
+            independent("gb-7714-2015-numeric");
+            independent("apa");
+        });
     });
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::diag::Problems;
 use crate::input::data::{Parsed, RawData};
 use crate::input::store::Store;
-use crate::model::data::{DataSet, Text, TextItem, Value};
+use crate::model::data::{DataSet, Value};
 
 /// A data text that shows itself through its references (`a.x` cites `b.y`, which cites `a.x`)
 /// can never be written out: each cycle is an error at its first text.
@@ -23,16 +23,8 @@ pub fn reference_cycles(
         let Some(Value::Text(t)) = set.rows.get(*r).and_then(|row| row.values.get(f)) else {
             return vec![];
         };
-        let items: Vec<&TextItem> = match t {
-            Text::Same(i) => vec![i],
-            Text::PerLang(m) => m.values().collect(),
-        };
-        items
+        t.riches()
             .into_iter()
-            .flat_map(|i| match i {
-                TextItem::One(r) => vec![r],
-                TextItem::List(v) => v.iter().collect(),
-            })
             .flat_map(|r| r.data_refs())
             .map(|d| (d.set, d.row, d.field.clone()))
             .collect()

@@ -94,6 +94,21 @@ impl Text {
         }
     }
 
+    /// The texts of every language, each list item on its own.
+    pub fn riches(&self) -> Vec<&Rich> {
+        let items: Vec<&TextItem> = match self {
+            Text::Same(i) => vec![i],
+            Text::PerLang(m) => m.values().collect(),
+        };
+        items
+            .into_iter()
+            .flat_map(|i| match i {
+                TextItem::One(r) => vec![r],
+                TextItem::List(v) => v.iter().collect(),
+            })
+            .collect()
+    }
+
     /// `fallback` when [`Text::get`] gives its text because `lang` has none.
     pub fn fell_back<'a>(&self, lang: &str, fallback: &'a str) -> Option<&'a str> {
         match self {

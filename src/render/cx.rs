@@ -91,7 +91,7 @@ impl<'a> Cx<'a> {
             }
             let (_, row) = self.row_of(&r);
             if let Some(Value::Text(t)) = row.values.get(&r.field) {
-                for item in text_items(t) {
+                for item in t.riches() {
                     todo.extend(item.data_refs().cloned());
                 }
             }
@@ -243,7 +243,7 @@ impl<'a> Cx<'a> {
         let text = self.site.ref_text(d, self.lang);
         let text = match value {
             Some(Value::Text(t)) => {
-                let rich: Vec<&Rich> = text_items(t);
+                let rich: Vec<&Rich> = t.riches();
                 for r in rich {
                     self.read_refs(r);
                 }
@@ -444,21 +444,6 @@ impl<'a> Cx<'a> {
         let href = format!("{}#{}", site.href(&self.prefix, &page.dir), anchor);
         format!("<a href=\"{}\">{}</a>", escape(&href), escape(&label))
     }
-}
-
-/// The texts of a data text in every language.
-pub fn text_items(t: &Text) -> Vec<&Rich> {
-    let items: Vec<&TextItem> = match t {
-        Text::Same(i) => vec![i],
-        Text::PerLang(m) => m.values().collect(),
-    };
-    items
-        .into_iter()
-        .flat_map(|i| match i {
-            TextItem::One(r) => vec![r],
-            TextItem::List(v) => v.iter().collect(),
-        })
-        .collect()
 }
 
 /// `https://www.example.org/a/b` → `example.org/a/b`, shortened for reading.

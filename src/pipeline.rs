@@ -363,13 +363,9 @@ pub fn render_site(
     let deferred = if keep {
         Some(Arc::new(later))
     } else {
-        let made: Vec<Vec<(String, Vec<u8>)>> = later
-            .parts()
-            .par_iter()
-            .map(|part| later.render(part))
-            .collect::<Result<_>>()?;
+        let made = later.make_all()?;
         laps.lap("search index and print editions");
-        for (path, bytes) in made.into_iter().flatten() {
+        for (path, bytes) in made {
             files += 1;
             sink.put(&path, bytes)?;
         }
@@ -405,18 +401,10 @@ pub fn render_site(
         meta::manifest(site).into_bytes(),
     )?;
     laps.lap("other files");
-    let mut warnings = Vec::new();
-    if pdfs && site.config.base_url().is_none() {
-        warnings.push(
-            Diagnostic::warning(
-                crate::input::config::CONFIG_PATH,
-                "the share images (share-<lang>.png) are written, but pages can announce them to link previews (og:image) only at an absolute address",
-            )
-            .help("set `base_url` in content/site.yaml, or pass --base-url"),
-        );
-    }
     Ok(Rendered {
-        warnings,
+        warnings: crate::render::share::unannounced(site, pdfs)
+            .into_iter()
+            .collect(),
         pages,
         files,
         coverage: None,
@@ -525,15 +513,23 @@ impl Deferred {
         Ok(made.get(&part).and_then(|files| files.get(path)).cloned())
     }
 
-    /// Every deferred file, as a build writes them.
+    /// Every deferred file, as a build writes them: each part on a thread of its own.
+    fn make_all(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let made: Vec<Vec<(String, Vec<u8>)>> = self
+            .parts()
+            .par_iter()
+            .map(|part| self.render(part))
+            .collect::<Result<_>>()?;
+        Ok(made.into_iter().flatten().collect())
+    }
+
+    /// Every deferred file, as a build writes them, shared.
     pub fn all(&self) -> Result<BTreeMap<String, Blob>> {
-        let mut all = BTreeMap::new();
-        for part in self.parts() {
-            for (path, bytes) in self.render(&part)? {
-                all.insert(path, bytes.into());
-            }
-        }
-        Ok(all)
+        Ok(self
+            .make_all()?
+            .into_iter()
+            .map(|(path, bytes)| (path, bytes.into()))
+            .collect())
     }
 }
 

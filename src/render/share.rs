@@ -33,6 +33,18 @@ pub fn image_url(site: &Site, pdfs: bool, lang: &str) -> Option<String> {
     site.absolute(&image_name(lang))
 }
 
+/// With PDFs but no base URL, the share images are written and no page can announce them: the
+/// warning that says so and how to fix it.
+pub fn unannounced(site: &Site, pdfs: bool) -> Option<Diagnostic> {
+    (pdfs && site.config.base_url().is_none()).then(|| {
+        Diagnostic::warning(
+            crate::input::config::CONFIG_PATH,
+            "the share images (share-<lang>.png) are written, but pages can announce them to link previews (og:image) only at an absolute address",
+        )
+        .help("set `base_url` in content/site.yaml, or pass --base-url")
+    })
+}
+
 impl Renderer<'_> {
     /// The share card of a language.
     pub fn share_card(&self, lang: &str) -> Result<RenderedPage, Diagnostic> {

@@ -57,6 +57,17 @@ pub fn build(opts: &Options) -> Result<(pipeline::Rendered, Printed)> {
     };
     let site = staging.path().to_path_buf();
     let languages = languages_built(&site);
+    if languages.is_empty() {
+        staging.abort();
+        return Err(Error::content(vec![Diagnostic::error(
+            crate::input::config::CONFIG_PATH,
+            "there is no print edition to print: `print_edition` in content/site.yaml leaves it out",
+        )
+        .help(format!(
+            "set `print_edition: always` (`auto` makes it for a report of at most {} chapters)",
+            crate::model::config::PRINT_EDITION_AUTO_MAX
+        ))]));
+    }
     let timeout = Duration::from_secs(
         std::env::var("YANBAO_PDF_TIMEOUT")
             .ok()

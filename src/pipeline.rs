@@ -35,9 +35,48 @@ impl Laps {
 
     fn lap(&mut self, phase: &str) {
         if self.on {
-            eprintln!("timing: {phase} {:.3} s", self.last.elapsed().as_secs_f64());
+            eprintln!(
+                "timing: {phase} {:.3} s{}",
+                self.last.elapsed().as_secs_f64(),
+                memory()
+            );
             self.last = Instant::now();
         }
+    }
+}
+
+/// The process's resident memory now and at its peak, where the system tells (Linux).
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).map(|v| {
+            v.trim()
+                .trim_end_matches(" kB")
+                .trim()
+                .parse::<u64>()
+                .unwrap_or(0)
+                / 1024
+        })
+    };
+    // Fields 10, 14 and 15 of /proc/self/stat (after the command's closing parenthesis: 8, 12
+    // and 13): minor page faults, user and system time in clock ticks (100 a second).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let stat: Vec<u64> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let at = |i: usize| stat.get(i).copied().unwrap_or(0);
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(
+            " (memory {now} MiB, peak {peak} MiB; so far: {} faults, user {:.2} s, system {:.2} s)",
+            at(7),
+            at(11) as f64 / 100.0,
+            at(12) as f64 / 100.0
+        ),
+        _ => String::new(),
     }
 }
 
@@ -140,7 +179,8 @@ pub fn check(opts: &Options) -> Result<Rendered> {
     // Besides the pages: the root home page, 404, and a search page and a print edition per
     // language.
     let pages = loaded.as_ref().map_or(0, |(_, site)| {
-        site.pages.len() + 2 + 2 * site.languages().len()
+        let per_language = 1 + usize::from(site.has_print_edition());
+        site.pages.len() + 2 + per_language * site.languages().len()
     });
     Ok(Rendered {
         warnings,
@@ -359,7 +399,9 @@ pub fn render_site(
         docs,
         made: Mutex::default(),
     };
-    pages += site.languages().len();
+    if site.has_print_edition() {
+        pages += site.languages().len();
+    }
     let deferred = if keep {
         Some(Arc::new(later))
     } else {
@@ -404,6 +446,7 @@ pub fn render_site(
     Ok(Rendered {
         warnings: crate::render::share::unannounced(site, pdfs)
             .into_iter()
+            .chain(crate::render::print::left_out(site))
             .collect(),
         pages,
         files,
@@ -450,15 +493,17 @@ impl Deferred {
     fn parts(&self) -> Vec<Part> {
         let langs = self.site.languages();
         let search = langs.iter().map(|l| Part::Search(l.clone()));
+        let print = langs.iter().filter(|_| self.site.has_print_edition());
         search
-            .chain(langs.iter().map(|l| Part::Print(l.clone())))
+            .chain(print.map(|l| Part::Print(l.clone())))
             .collect()
     }
 
     /// The part that holds `path`, if one does.
     fn part_of(&self, path: &str) -> Option<Part> {
+        let print = self.site.has_print_edition();
         self.site.languages().iter().find_map(|lang| {
-            if path == format!("{}index.html", crate::render::print::print_dir(lang)) {
+            if print && path == format!("{}index.html", crate::render::print::print_dir(lang)) {
                 Some(Part::Print(lang.clone()))
             } else {
                 let rest = path.strip_prefix("search/")?.strip_prefix(lang.as_str())?;

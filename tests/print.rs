@@ -524,3 +524,53 @@ fn a_browser_without_named_destinations_gives_a_warning_not_wrong_numbers() {
         "no working copies left"
     );
 }
+
+/// `print_edition: never`: no print edition, no link to one, nothing in the sitemap, no warning;
+/// `yanbao pdf` says there is nothing to print and how to change that.
+#[test]
+fn print_edition_never_leaves_it_out_everywhere() {
+    let (_dir, root) = fixture_copy();
+    let yaml = root.join("content/site.yaml");
+    std::fs::write(&yaml, read(&yaml) + "print_edition: never\n").unwrap();
+    let mut opts = yanbao::Options::new(&root);
+    opts.base_url = Some("https://example.org/r/".into());
+    let report = yanbao::build(&opts).unwrap();
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let out = root.join("public");
+    for (rel, bytes) in all_files(&out) {
+        assert!(!rel.contains("/print/index.html"), "{rel}");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("print/index.html") && !text.contains("/print/<"),
+            "{rel} links the print edition"
+        );
+    }
+    let (code, _, stderr) = yanbao(&["check", "--root", root.to_str().unwrap()], &root);
+    assert_eq!(code, 0, "{stderr}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .args(["pdf", "--root", root.to_str().unwrap()])
+        .env("YANBAO_CHROMIUM", "/bin/false")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("there is no print edition to print: `print_edition` in content/site.yaml leaves it out")
+            && stderr.contains("= help: set `print_edition: always` (`auto` makes it for a report of at most 300 chapters)"),
+        "{stderr}"
+    );
+    // A wrong value is an error at its place.
+    std::fs::write(
+        &yaml,
+        read(&yaml).replace("print_edition: never", "print_edition: sometimes"),
+    )
+    .unwrap();
+    let (code, _, stderr) = yanbao(&["check", "--root", root.to_str().unwrap()], &root);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("site.yaml:")
+            && stderr
+                .contains("unknown variant `sometimes`, expected one of `auto`, `always`, `never`"),
+        "{stderr}"
+    );
+}

@@ -10,8 +10,15 @@ use common::*;
 
 /// The small fixture plus `n` generated chapters per language, built; returns the output folder.
 fn long_report(dir: &Path, n: usize) -> PathBuf {
+    long_report_with(dir, n, "").0
+}
+
+/// The same, with `config` added to its site.yaml; also returns the build's warnings.
+fn long_report_with(dir: &Path, n: usize, config: &str) -> (PathBuf, Vec<yanbao::Diagnostic>) {
     let root = dir.join(format!("site-{n}"));
     copy_dir(&repo_root().join("tests/fixtures/site"), &root);
+    let yaml = root.join("content/site.yaml");
+    std::fs::write(&yaml, read(&yaml) + config).unwrap();
     for lang in ["zh", "en"] {
         for i in 0..n {
             let body = format!(
@@ -23,8 +30,8 @@ fn long_report(dir: &Path, n: usize) -> PathBuf {
     }
     let mut opts = yanbao::Options::new(&root);
     opts.output = dir.join(format!("out-{n}"));
-    yanbao::build(&opts).unwrap();
-    opts.output
+    let report = yanbao::build(&opts).unwrap();
+    (opts.output, report.warnings)
 }
 
 fn chapter_links(html: &str) -> usize {
@@ -68,4 +75,68 @@ fn a_short_report_lists_every_chapter_on_every_page() {
     let page = read(&out.join("zh/c0010/index.html"));
     assert!(page.contains("data-page=\"c0000\"") && page.contains("data-page=\"c0019\""));
     assert!(!page.contains("chapters-more"));
+}
+
+/// `print_edition: auto` leaves out the one page holding every chapter once a report is longer
+/// than a browser can lay out, says so, and links nothing to it; `always` makes it anyway.
+#[test]
+fn a_very_long_report_has_no_print_edition_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    // The fixture's own two chapters and 298 more: 300, the most `auto` prints.
+    let (out, warnings) = long_report_with(dir.path(), 298, "");
+    assert!(out.join("zh/print/index.html").is_file());
+    let _ = std::fs::remove_dir_all(dir.path());
+    let dir = tempfile::tempdir().unwrap();
+    let (out, warnings_long) = long_report_with(dir.path(), 400, "");
+    assert!(
+        warnings
+            .iter()
+            .all(|w| !w.message.contains("print edition"))
+    );
+    for lang in ["zh", "en"] {
+        assert!(
+            !out.join(format!("{lang}/print")).exists(),
+            "{lang}: no print edition"
+        );
+        for page in [
+            format!("{lang}/index.html"),
+            format!("{lang}/c0010/index.html"),
+        ] {
+            let html = read(&out.join(&page));
+            assert!(
+                !html.contains("print/index.html"),
+                "{page} links no print edition"
+            );
+            assert!(
+                html.contains("class=\"editions\"") || !page.contains("c0010"),
+                "{page}"
+            );
+        }
+    }
+    let w = warnings_long
+        .iter()
+        .find(|w| w.message.starts_with("no print edition"))
+        .expect("a warning says why");
+    assert_eq!(
+        w.message,
+        "no print edition: the report has 402 chapters, and `print_edition: auto` makes one for at most 300 (it is a single page holding every chapter)"
+    );
+    assert!(w.path.ends_with("content/site.yaml"));
+    assert_eq!(
+        w.help.as_deref(),
+        Some(
+            "set `print_edition: always` in content/site.yaml to make it anyway, or `never` to leave it out without this warning"
+        )
+    );
+    let _ = std::fs::remove_dir_all(dir.path());
+    let dir = tempfile::tempdir().unwrap();
+    let (out, warnings) = long_report_with(dir.path(), 400, "print_edition: always\n");
+    assert!(
+        warnings
+            .iter()
+            .all(|w| !w.message.contains("print edition"))
+    );
+    let print = read(&out.join("en/print/index.html"));
+    assert!(print.contains("en chapter 399"), "every chapter is in it");
+    assert!(read(&out.join("en/c0010/index.html")).contains("../../en/print/index.html"));
 }

@@ -47,7 +47,7 @@ pub fn sitemap(site: &Site) -> Option<String> {
         s.push_str("  </url>\n");
     }
     // The print editions: whole reports a search engine may send readers to.
-    for lang in site.languages() {
+    for lang in site.languages().iter().filter(|_| site.has_print_edition()) {
         s.push_str(&format!(
             "  <url>\n    <loc>{}</loc>\n  </url>\n",
             escape(&format!("{base}{lang}/print/"))

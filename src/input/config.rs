@@ -522,7 +522,7 @@ mod tests {
         let errs = parse(&format!("{OK}titel: x\n")).unwrap_err();
         assert_eq!(
             errs[0].message,
-            "unknown field `titel`, expected one of `languages`, `title`, `subtitle`, `description`, `publisher`, `author`, `date`, `published`, `updated`, `version`, `authors`, `license`, `doi`, `isbn`, `citation_style`, `base_url`, `pretty_urls`, `raw_html`, `extra`"
+            "unknown field `titel`, expected one of `languages`, `title`, `subtitle`, `description`, `publisher`, `author`, `date`, `published`, `updated`, `version`, `authors`, `license`, `doi`, `isbn`, `citation_style`, `base_url`, `pretty_urls`, `raw_html`, `print_edition`, `extra`"
         );
         assert_eq!(errs[0].line, 4);
     }

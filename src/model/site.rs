@@ -140,6 +140,26 @@ impl Site {
             .map(|&i| &*self.pages[i])
     }
 
+    /// Whether the build makes the print editions (`print_edition` in `content/site.yaml`).
+    pub fn has_print_edition(&self) -> bool {
+        use crate::model::config::{PRINT_EDITION_AUTO_MAX, PrintEdition};
+        match self.config.print_edition {
+            PrintEdition::Always => true,
+            PrintEdition::Never => false,
+            PrintEdition::Auto => self.most_chapters() <= PRINT_EDITION_AUTO_MAX,
+        }
+    }
+
+    /// The number of chapters of the language that has most.
+    pub fn most_chapters(&self) -> usize {
+        self.index
+            .chapters
+            .values()
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The previous and next chapters of a page.
     pub fn neighbours(&self, page: usize) -> (Option<&Page>, Option<&Page>) {
         let lang = &self.pages[page].lang;

@@ -329,7 +329,9 @@ impl<'a> Renderer<'a> {
             &site.href(prefix, &format!("{lang}/search/")),
         );
         ctx.insert("search_index", &format!("{prefix}search/{lang}.json"));
-        ctx.insert("print_href", &site.href(prefix, &print::print_dir(lang)));
+        if site.has_print_edition() {
+            ctx.insert("print_href", &site.href(prefix, &print::print_dir(lang)));
+        }
         ctx.insert("print_heads", &self.asset(prefix, &print::heads_path(lang)));
         ctx.insert("pdf_href", &self.pdf_href(prefix, lang));
         ctx.insert("share_image", &share::image_url(site, self.pdfs, lang));

@@ -121,6 +121,22 @@ pub fn heads_css(site: &Site, lang: &str) -> String {
     css
 }
 
+/// The warning of a build whose report is too long for `print_edition: auto`.
+pub fn left_out(site: &Site) -> Option<Diagnostic> {
+    let auto = site.config.print_edition == crate::model::config::PrintEdition::Auto;
+    (auto && !site.has_print_edition()).then(|| {
+        Diagnostic::warning(
+            crate::input::config::CONFIG_PATH,
+            format!(
+                "no print edition: the report has {} chapters, and `print_edition: auto` makes one for at most {} (it is a single page holding every chapter)",
+                site.most_chapters(),
+                crate::model::config::PRINT_EDITION_AUTO_MAX
+            ),
+        )
+        .help("set `print_edition: always` in content/site.yaml to make it anyway, or `never` to leave it out without this warning")
+    })
+}
+
 impl Renderer<'_> {
     /// The print edition of a language.
     pub fn print_page(&self, lang: &str) -> Result<RenderedPage, Diagnostic> {

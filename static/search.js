@@ -1,5 +1,5 @@
 // Search for the report: the results page, and instant results under the header's search box.
-// The index (search/<lang>.json, or for large sites a manifest with shards under search/<lang>/)
+// The index (search/<lang>.json, or for large sites a manifest with gzip shards under search/<lang>/)
 // is built by yanbao; queries are tokenised by the same rules as src/emit/search.rs (a test runs
 // both on the same texts). Results are ranked, not filtered: sections that hold more of the
 // query rank first, then those where it appears as typed, in the title, or often.
@@ -107,7 +107,7 @@
       var need = {};
       terms.forEach(function (t) { need[fnv(t) % m.shards] = true; });
       return Promise.all(Object.keys(need).map(function (k) {
-        if (!self.shards[k]) self.shards[k] = self.fetchJson(self.base + m.dir + "t" + k + ".json");
+        if (!self.shards[k]) self.shards[k] = self.fetchJson(self.base + m.dir + "t" + k + (m.ext || ".json"));
         return self.shards[k].then(function (s) { return [k, s]; });
       })).then(function (loaded) {
         var byShard = {};
@@ -123,7 +123,7 @@
       var need = {};
       ids.forEach(function (i) { need[Math.floor(i / m.chunk)] = true; });
       return Promise.all(Object.keys(need).map(function (j) {
-        if (!self.chunks[j]) self.chunks[j] = self.fetchJson(self.base + m.dir + "d" + j + ".json");
+        if (!self.chunks[j]) self.chunks[j] = self.fetchJson(self.base + m.dir + "d" + j + (m.ext || ".json"));
         return self.chunks[j].then(function (c) { return [j, c]; });
       })).then(function (loaded) {
         var byChunk = {};
@@ -214,8 +214,21 @@
 
   function where(doc) { return doc[2] ? doc[1] + " › " + doc[2] : doc[1]; }
 
+  // An index file's bytes as JSON. A large site's shards are gzip files: decoded here, unless
+  // the server sent them decoded already (with Content-Encoding: gzip).
+  function parseBytes(bytes) {
+    var b = new Uint8Array(bytes);
+    if (b[0] === 0x1f && b[1] === 0x8b) {
+      var stream = new Blob([b]).stream().pipeThrough(new DecompressionStream("gzip"));
+      return new Response(stream).text().then(JSON.parse);
+    }
+    return Promise.resolve(JSON.parse(new TextDecoder().decode(b)));
+  }
   function fetchJson(url) {
-    return fetch(url).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.arrayBuffer();
+    }).then(parseBytes);
   }
   var indexes = {};
   function indexFor(form) {
@@ -343,7 +356,7 @@
 
   global.yanbaoSearch = {
     tokens: indexTokens, queryTokens: queryTokens, stem: stem, fnv: fnv,
-    Index: Index, search: search, needlesOf: needlesOf
+    Index: Index, search: search, needlesOf: needlesOf, parseBytes: parseBytes
   };
   if (typeof document !== "undefined") {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run); else run();

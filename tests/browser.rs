@@ -185,6 +185,27 @@ fn live_reload_in_chromium() {
     );
 }
 
+/// A large site's search index is sharded into gzip files: Chromium finds the same sections when
+/// search.js decodes them and when the host sends them decoded (tests/browser/sharded_search.mjs).
+#[test]
+fn sharded_gzip_search_in_chromium() {
+    let _turn = take_turn();
+    let chromium = chromium();
+    need("node", "--version", "apt-get install -y nodejs npm");
+    let browser_dir = node_modules();
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = yanbao::Options::new(sharded_site(dir.path()));
+    opts.output = dir.path().join("out");
+    yanbao::build(&opts).expect("the generated site builds");
+    assert!(opts.output.join("search/en/t0.json.gz").is_file());
+    run_script(
+        &browser_dir.join("sharded_search.mjs"),
+        &[opts.output.as_os_str()],
+        &chromium,
+        "sharded search",
+    );
+}
+
 /// Lighthouse (mobile) on a chapter page of each language: at least 95 in accessibility, best
 /// practices and SEO; performance printed, and required only with LIGHTHOUSE_PERF=1 (its score
 /// follows the machine's load; tests/browser/lighthouse.mjs says why and lists what cost points).

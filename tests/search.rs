@@ -91,28 +91,8 @@ fn real_queries_find_their_sections_in_the_top_three() {
 
 #[test]
 fn a_large_site_gets_a_sharded_index_that_finds_the_same() {
-    // 600 chapters per language: the index no longer fits one file.
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    copy_dir(&repo_root().join("tests/fixtures/site"), &root);
-    for lang in ["zh", "en"] {
-        for i in 0..600 {
-            let words = if lang == "zh" {
-                "市场规模与算力投资的长期分析"
-            } else {
-                "long-term analysis of market size and compute investment"
-            };
-            // Forty words of its own per chapter, so the terms alone outgrow one shard.
-            let own: String = (0..40).map(|k| format!(" term{i}x{k}")).collect();
-            let body = format!(
-                "---\ntitle: \"{lang} chapter {i}\"\norder: {}\n---\n\n## Part {{#part}}\n\n{}{own}\n\n## Unique {{#unique}}\n\nmarker{i}word\n",
-                i + 10,
-                words.repeat(40)
-            );
-            std::fs::write(root.join(format!("content/{lang}/c{i:04}.md")), body).unwrap();
-        }
-    }
-    let mut opts = yanbao::Options::new(&root);
+    let mut opts = yanbao::Options::new(sharded_site(dir.path()));
     opts.output = dir.path().join("out");
     yanbao::build(&opts).unwrap();
     let manifest: serde_json::Value =
@@ -121,7 +101,25 @@ fn a_large_site_gets_a_sharded_index_that_finds_the_same() {
         manifest["shards"].as_u64().unwrap() > 1,
         "a large index is sharded: {manifest}"
     );
-    assert!(opts.output.join("search/en/t0.json").is_file());
+    assert_eq!(manifest["ext"], ".json.gz", "{manifest}");
+    // The shards are gzip files of JSON, the same bytes from build to build.
+    for name in ["t0", "d0"] {
+        let gz = std::fs::read(opts.output.join(format!("search/en/{name}.json.gz"))).unwrap();
+        assert_eq!(&gz[..2], &[0x1f, 0x8b], "{name}: gzip");
+        let mut json = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut json)
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert!(v.is_object() || v.is_array(), "{name}: JSON");
+    }
+    let again = dir.path().join("again");
+    opts.output = again.clone();
+    yanbao::build(&opts).unwrap();
+    opts.output = dir.path().join("out");
+    assert_eq!(
+        all_files(&again.join("search")),
+        all_files(&opts.output.join("search"))
+    );
     run_queries(
         &opts.output,
         &[

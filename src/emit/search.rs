@@ -7,10 +7,14 @@
 //!
 //! A small site gets one file per language, `search/<lang>.json`, with documents and terms. A
 //! large one gets the same file as a manifest, terms split into shards by a hash of the term and
-//! documents into chunks, under `search/<lang>/`, so a query loads only what it needs.
+//! documents into chunks, under `search/<lang>/`, so a query loads only what it needs. Shards and
+//! chunks are gzip files (`t0.json.gz`): the documents hold every section's text, and compressed
+//! they take a third of the bytes on the host and on the wire. `search.js` decodes them with the
+//! browser's `DecompressionStream`, or reads them as they come when the server has decoded them.
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use serde_json::json;
 
 use crate::render::doc::Section;
@@ -310,21 +314,38 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     for ((t, _), json) in terms.iter().zip(&term_json) {
         by_shard[shard_of(t, shards)].push(json);
     }
-    let mut out = Vec::new();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for (k, parts) in by_shard.into_iter().enumerate() {
         let mut b = Vec::new();
         join(&mut b, b'{', parts.into_iter(), b'}');
-        out.push((format!("search/{lang}/t{k}.json"), b));
+        files.push((format!("search/{lang}/t{k}.json.gz"), b));
     }
     let per_chunk = (docs.len() * SHARD_SIZE / docs_size.max(1)).max(1);
     for (j, chunk) in doc_json.chunks(per_chunk).enumerate() {
         let mut b = Vec::new();
         join(&mut b, b'[', chunk.iter(), b']');
-        out.push((format!("search/{lang}/d{j}.json"), b));
+        files.push((format!("search/{lang}/d{j}.json.gz"), b));
     }
-    let manifest = json!({"v": 3, "shards": shards, "chunk": per_chunk, "ndocs": docs.len(), "dir": format!("{lang}/")});
+    let mut out: Vec<(String, Vec<u8>)> = files
+        .into_par_iter()
+        .map(|(path, json)| (path, gzip(&json)))
+        .collect();
+    let manifest = json!({"v": 4, "shards": shards, "chunk": per_chunk, "ndocs": docs.len(), "dir": format!("{lang}/"), "ext": ".json.gz"});
     out.push((main, manifest.to_string().into_bytes()));
     out
+}
+
+/// A file gzip-compressed at a fast level: level 6 saves another 13% of the bytes and takes three
+/// times the CPU time. The header carries no time or name, so the bytes depend on the input only.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut enc = flate2::GzBuilder::new().write(
+        Vec::with_capacity(bytes.len() / 3),
+        flate2::Compression::fast(),
+    );
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
 }
 
 /// The 64 characters posting lists are written with: none needs escaping in JSON.

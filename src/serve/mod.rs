@@ -471,6 +471,7 @@ fn content_type(path: &str) -> &'static str {
         "ico" => "image/x-icon",
         "woff2" => "font/woff2",
         "pdf" => "application/pdf",
+        "gz" => "application/gzip",
         _ => "application/octet-stream",
     }
 }

@@ -9,10 +9,12 @@ import vm from "node:vm";
 
 const [siteDir, casesFile] = process.argv.slice(2);
 const cases = JSON.parse(fs.readFileSync(casesFile, "utf8"));
-const ctx = vm.createContext({ TextEncoder, URLSearchParams, console });
+// Index files are read with the script's own parseBytes, gzip shards decoded by the same
+// DecompressionStream a browser has.
+const ctx = vm.createContext({ TextEncoder, TextDecoder, URLSearchParams, console, Blob, Response, DecompressionStream });
 vm.runInContext(fs.readFileSync(path.join(siteDir, "static/search.js"), "utf8"), ctx);
 const S = ctx.yanbaoSearch;
-const fetchJson = (url) => Promise.resolve(JSON.parse(fs.readFileSync(path.join(siteDir, url), "utf8")));
+const fetchJson = (url) => S.parseBytes(fs.readFileSync(path.join(siteDir, url)));
 
 let failed = 0;
 for (const [text, index, query] of cases.tokens) {

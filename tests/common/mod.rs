@@ -240,3 +240,29 @@ pub fn edit(root: &Path, file: &str, from: &str, to: &str) {
     assert!(text.contains(from), "{file} lacks {from}");
     std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
 }
+
+/// The small fixture with 600 generated chapters per language, in `dir/site`: its search index
+/// no longer fits one file, so it is sharded. Each chapter has a word of its own,
+/// `marker<i>word`, in its section `#unique`.
+pub fn sharded_site(dir: &Path) -> PathBuf {
+    let root = dir.join("site");
+    copy_dir(&repo_root().join("tests/fixtures/site"), &root);
+    for lang in ["zh", "en"] {
+        for i in 0..600 {
+            let words = if lang == "zh" {
+                "市场规模与算力投资的长期分析"
+            } else {
+                "long-term analysis of market size and compute investment"
+            };
+            // Forty words of its own per chapter, so the terms alone outgrow one shard.
+            let own: String = (0..40).map(|k| format!(" term{i}x{k}")).collect();
+            let body = format!(
+                "---\ntitle: \"{lang} chapter {i}\"\norder: {}\n---\n\n## Part {{#part}}\n\n{}{own}\n\n## Unique {{#unique}}\n\nmarker{i}word\n",
+                i + 10,
+                words.repeat(40)
+            );
+            std::fs::write(root.join(format!("content/{lang}/c{i:04}.md")), body).unwrap();
+        }
+    }
+    root
+}

@@ -117,7 +117,19 @@ await test("home page in English", async () => {
 await test("chapter navigation: sidebar, next and previous", async () => {
   const { context, page } = await newPage();
   await page.goto(BASE + "zh/index.html");
-  await page.locator(".sidebar a", { hasText: "研究背景" }).click();
+  // One chapter list per page: on a wide screen the menu's list, shown open as the side bar,
+  // below the header, left of the text, with no menu button.
+  assert((await page.locator("nav ol.chapters").count()) === 1, "one chapter list");
+  assert(await page.locator(".menu summary").isHidden(), "no menu button on a wide screen");
+  const side = await page.locator(".menu-panel").boundingBox();
+  const main = await page.locator("main").boundingBox();
+  const bar = await page.locator(".topbar").boundingBox();
+  assert(side && side.x < main.x && side.x + side.width <= main.x + 1 && side.y >= bar.y + bar.height - 1, "side bar left of the text, below the header: " + JSON.stringify({ side, main, bar }));
+  // It stays in view as the page scrolls.
+  await page.mouse.wheel(0, 2000);
+  await page.waitForTimeout(200);
+  assert(await page.locator(".menu-panel a", { hasText: "研究背景" }).isVisible(), "side bar in view after scrolling");
+  await page.locator(".menu-panel a", { hasText: "研究背景" }).click();
   await page.waitForURL(/zh\/background\/index\.html$/);
   assert((await page.locator("h1").textContent()).includes("研究背景"), "background h1");
   await page.locator(".pager a[rel=next]").click();
@@ -130,7 +142,7 @@ await test("chapter navigation: sidebar, next and previous", async () => {
 await test("phone: chapters in a menu that closes after a choice", async () => {
   const { context, page } = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await page.goto(BASE + "en/index.html");
-  assert(!(await page.locator(".sidebar").isVisible()), "no sidebar on a phone");
+  assert(!(await page.locator(".menu-panel").isVisible()), "no sidebar on a phone");
   await page.locator(".menu summary").click();
   await page.locator(".menu-panel a", { hasText: "Trends" }).click();
   await page.waitForURL(/en\/trends\/index\.html$/);
@@ -307,7 +319,7 @@ await test("a page in print: no navigation, link addresses shown", async () => {
   const { context, page } = await newPage();
   await page.goto(BASE + "en/background/index.html");
   await page.emulateMedia({ media: "print" });
-  assert(await page.locator(".sidebar").isHidden(), "no sidebar in print");
+  assert(await page.locator(".menu-panel").isHidden(), "no sidebar in print");
   assert(await page.locator(".topbar").isHidden(), "no top bar in print");
   const after = await page.evaluate(() => {
     const a = document.querySelector(".notes a[href^=http], .prose a[href^=http]");

@@ -475,9 +475,12 @@ mod tests {
         let k = shard_of("word7", shards);
         let shard = files
             .iter()
-            .find(|(p, _)| p == &format!("search/en/t{k}.json"))
+            .find(|(p, _)| p == &format!("search/en/t{k}.json.gz"))
             .unwrap();
-        let shard: serde_json::Value = serde_json::from_slice(&shard.1).unwrap();
+        let mut json = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&shard.1[..]), &mut json)
+            .unwrap();
+        let shard: serde_json::Value = serde_json::from_slice(&json).unwrap();
         assert_eq!(decode(shard["word7"].as_str().unwrap()), [7, 1]);
     }
 

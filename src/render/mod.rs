@@ -49,8 +49,9 @@ pub struct RenderedPage {
 /// to the full contents on the home page), so every page stays the same size however long the
 /// report grows: the site's bytes grow linearly with its chapters, not with their square.
 pub const NAV_FULL_LIMIT: usize = 60;
-/// How many chapters either side of the current one a long report's list shows.
-const NAV_WINDOW: usize = 12;
+/// How many chapters either side of the current one a long report's list shows: eleven in all,
+/// which a laptop's screen shows without scrolling the list.
+const NAV_WINDOW: usize = 5;
 
 /// The slice `lo..hi` of a language's `n` chapters a page lists: all of them for short reports,
 /// else the chapters around `pos` (the first ones on pages that are not chapters).
@@ -270,10 +271,7 @@ impl<'a> Renderer<'a> {
         } else {
             format!("{}index.html", page.dir)
         };
-        let html = self
-            .tera
-            .render(&template, &ctx)
-            .map_err(|e| template_error(&template, &e, ""))?;
+        let html = self.render_page(&template, &ctx)?;
         Ok(RenderedPage {
             path,
             html,
@@ -438,6 +436,15 @@ impl<'a> Renderer<'a> {
         self.render_generated("search.html", format!("{dir}index.html"), ctx, &page)
     }
 
+    /// A page's HTML from its template, without the templates' indentation.
+    fn render_page(&self, template: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
+        let html = self
+            .tera
+            .render(template, ctx)
+            .map_err(|e| template_error(template, &e, ""))?;
+        Ok(outdent(&html))
+    }
+
     /// Renders a page yanbao makes itself (no Markdown source, no search sections).
     fn render_generated(
         &self,
@@ -448,10 +455,7 @@ impl<'a> Renderer<'a> {
     ) -> Result<RenderedPage, Diagnostic> {
         ctx.insert("page", page);
         ctx.insert("json_ld", "");
-        let html = self
-            .tera
-            .render(template, &ctx)
-            .map_err(|e| template_error(template, &e, ""))?;
+        let html = self.render_page(template, &ctx)?;
         Ok(RenderedPage {
             path,
             html,
@@ -461,17 +465,61 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// A page without the spaces and tabs that start its lines (the templates' indentation) and
+/// without blank lines, except
+/// inside `<pre>` and `<textarea>`, where they are text. A browser shows the page the same: white
+/// space at a line's start collapses into the line break before it. It is a twentieth of a
+/// chapter page's bytes.
+fn outdent(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    // How many <pre> or <textarea> elements are open at the start of the line.
+    let mut open: usize = 0;
+    for line in html.split_inclusive('\n') {
+        if open == 0 {
+            let text = line.trim_start_matches([' ', '\t']);
+            // A blank line after a line break adds nothing either.
+            if !(text == "\n" && out.ends_with('\n')) {
+                out.push_str(text);
+            }
+        } else {
+            out.push_str(line);
+        }
+        if line.contains('<') {
+            let lower = line.to_ascii_lowercase();
+            let starts = ["<pre>", "<pre ", "<textarea>", "<textarea "]
+                .iter()
+                .map(|t| lower.matches(t).count())
+                .sum::<usize>();
+            let ends = lower.matches("</pre>").count() + lower.matches("</textarea>").count();
+            open = (open + starts).saturating_sub(ends);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::nav_window;
+    use super::{nav_window, outdent};
+
+    #[test]
+    fn indentation_goes_except_in_preformatted_text() {
+        let html = "<nav>\n    <ol>\n\t<li>a</li>\n  \n\n  </ol>\n</nav>\n<pre><code>fn main() {\n    x\n  }\n</code></pre>\n  <p>after</p>\n<PRE class=\"c\">\n  kept\n</PRE>\n <textarea>\n  kept too\n</textarea>\n  gone\n";
+        assert_eq!(
+            outdent(html),
+            "<nav>\n<ol>\n<li>a</li>\n</ol>\n</nav>\n<pre><code>fn main() {\n    x\n  }\n</code></pre>\n<p>after</p>\n<PRE class=\"c\">\n  kept\n</PRE>\n<textarea>\n  kept too\n</textarea>\ngone\n"
+        );
+        // Two blocks on one line, and one that opens and closes on the same line.
+        let html = "<pre>a</pre><pre>\n  b\n\n</pre>\n  c\n";
+        assert_eq!(outdent(html), "<pre>a</pre><pre>\n  b\n\n</pre>\nc\n");
+    }
 
     #[test]
     fn long_reports_list_a_window_of_chapters() {
         assert_eq!(nav_window(7, Some(3)), (0, 7));
         assert_eq!(nav_window(60, None), (0, 60));
-        assert_eq!(nav_window(1000, None), (0, 25));
-        assert_eq!(nav_window(1000, Some(0)), (0, 25));
-        assert_eq!(nav_window(1000, Some(500)), (488, 513));
-        assert_eq!(nav_window(1000, Some(999)), (975, 1000));
+        assert_eq!(nav_window(1000, None), (0, 11));
+        assert_eq!(nav_window(1000, Some(0)), (0, 11));
+        assert_eq!(nav_window(1000, Some(500)), (495, 506));
+        assert_eq!(nav_window(1000, Some(999)), (989, 1000));
     }
 }

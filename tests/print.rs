@@ -130,7 +130,9 @@ fn each_language_has_a_print_edition_with_the_whole_report() {
         "{heads}"
     );
     assert!(
-        heads.contains("@page pp-market { @top-right { content: \"01 市场规模\"; } }"),
+        heads.contains(
+            ".pp-market{page:pp-market}@page pp-market{@top-right{content:\"01 市场规模\"}}\n"
+        ),
         "{heads}"
     );
     // The chapter pages use the same named pages when printed, and link the print edition.
@@ -192,7 +194,7 @@ fn hostile_titles_cannot_break_the_running_heads() {
     let heads = read(&root.join("public/print/zh.css"));
     assert!(
         heads.contains(
-            "@page pp-market { @top-right { content: \"01 规模\\\"} body { display: none } @page { x: \\\"\\\\\"; } }"
+            "@page pp-market{@top-right{content:\"01 规模\\\"} body { display: none } @page { x: \\\"\\\\\"}}\n"
         ),
         "{heads}"
     );
@@ -200,7 +202,7 @@ fn hostile_titles_cannot_break_the_running_heads() {
     for line in heads.lines().skip(1) {
         assert!(
             line.starts_with("@page ")
-                || line.starts_with(".pp-")
+                || line.starts_with(".pp-") && line.ends_with("\"}}")
                 || line.starts_with(".print-cover"),
             "{line}"
         );

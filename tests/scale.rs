@@ -78,6 +78,11 @@ fn chapter_pages_do_not_grow_with_the_report() {
     let home = read(&large.join("en/index.html"));
     assert!(home.contains("id=\"parts-title\""));
     assert!(home.contains("en chapter 0") && home.contains("en chapter 199"));
+    // Without each chapter's sections: they would make the home page grow five times as fast.
+    assert!(
+        !home.contains("part-sections"),
+        "a long report's contents list chapters only"
+    );
     // The first and last chapters show a full window too.
     let last = read(&large.join("en/c0199/index.html"));
     assert_eq!(chapter_links(&last), 11);
@@ -91,6 +96,10 @@ fn a_short_report_lists_every_chapter_on_every_page() {
     let page = read(&out.join("zh/c0010/index.html"));
     assert!(lists(&page, "c0000") && lists(&page, "c0019"));
     assert!(!page.contains("chapters-more"));
+    let home = read(&out.join("zh/index.html"));
+    assert!(
+        home.contains("<ol class=\"part-sections\"><li><a href=\"../zh/c0019/index.html#part\">")
+    );
 }
 
 /// `print_edition: auto` leaves out the one page holding every chapter once a report is longer

@@ -47,7 +47,8 @@ pub struct RenderedPage {
 
 /// Above this many chapters a page's own chapter list shows only its neighbourhood (and a link
 /// to the full contents on the home page), so every page stays the same size however long the
-/// report grows: the site's bytes grow linearly with its chapters, not with their square.
+/// report grows: the site's bytes grow linearly with its chapters, not with their square. The
+/// home page's contents then list the chapters without their sections.
 pub const NAV_FULL_LIMIT: usize = 60;
 /// How many chapters either side of the current one a long report's list shows: eleven in all,
 /// which a laptop's screen shows without scrolling the list.
@@ -372,10 +373,13 @@ impl<'a> Renderer<'a> {
             &context::languages(site, lang, prefix, key, &dir),
         );
         // `nav` (the chapters as data) goes to the pages that list chapters themselves: the home
-        // page (with each chapter's sections), search and 404. Every page gets the rendered list.
+        // page (with each chapter's sections, unless the report is long), search and 404. Every
+        // page gets the rendered list.
         let home = page.is_some_and(Page::is_home);
         if home || page.is_none() {
-            ctx.insert("nav", &*self.nav(lang, prefix, home));
+            let chapters = site.index.chapters.get(lang).map_or(0, Vec::len);
+            let outline = home && chapters <= NAV_FULL_LIMIT;
+            ctx.insert("nav", &*self.nav(lang, prefix, outline));
         }
         let mut list_ctx = shared.list.clone();
         let all = self.nav(lang, prefix, false);

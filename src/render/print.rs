@@ -103,7 +103,7 @@ pub fn heads_css(site: &Site, lang: &str) -> String {
     let mut cx = Cx::new(site, lang, "");
     let title = site.string_in(&site.config.title, lang);
     let mut css = format!(
-        "/* Running heads of the printed pages ({lang}), written by yanbao. */\n@page {{ @top-left {{ content: {}; }} }}\n.print-cover {{ page: pp--cover; }}\n@page pp--cover {{ @top-left {{ content: none; }} @top-right {{ content: none; }} @bottom-right {{ content: none; }} }}\n",
+        "/* Running heads of the printed pages ({lang}), written by yanbao: one named page per chapter. */\n@page {{ @top-left {{ content: {}; }} }}\n.print-cover {{ page: pp--cover; }}\n@page pp--cover {{ @top-left {{ content: none; }} @top-right {{ content: none; }} @bottom-right {{ content: none; }} }}\n",
         css_string(title)
     );
     for page in site.chapters(lang) {
@@ -114,7 +114,7 @@ pub fn heads_css(site: &Site, lang: &str) -> String {
         }
         let _ = writeln!(
             css,
-            ".{name} {{ page: {name}; }}\n@page {name} {{ @top-right {{ content: {}; }} }}",
+            ".{name}{{page:{name}}}@page {name}{{@top-right{{content:{}}}}}",
             css_string(&head)
         );
     }

@@ -45,7 +45,8 @@ impl Laps {
     }
 }
 
-/// The process's resident memory now and at its peak, where the system tells (Linux).
+/// The process's resident memory now and at its peak, its page faults and CPU time so far, where
+/// the system tells (Linux).
 fn memory() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {

@@ -192,12 +192,12 @@ pub fn section_terms(s: &Section, page_title: &str) -> TermList {
     above.push(' ');
     above.push_str(page_title);
     each_token(&above, true, |t| add(t, &|e| e + 3));
-    let mut terms: Vec<(String, u32)> = w.into_iter().collect();
-    terms.sort();
-    terms.into_iter().collect()
+    // In the table's order: the index sorts all terms once, and a term's postings follow the
+    // documents' order whatever the order of the terms within one.
+    w.into_iter().collect()
 }
 
-/// A section's terms and their weights, sorted, kept in one string: a large site holds every
+/// A section's terms and their weights, kept in one string: a large site holds every
 /// section's list until its index is written, and a `String` per term cost several times the
 /// bytes of the terms themselves.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -277,59 +277,54 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     }
     let mut terms: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
     terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    // `"term":"postings"` and `[href,page,path,title,text]`, each serialised once.
-    let term_json: Vec<Vec<u8>> = terms
+    // Each term as `"term":"postings"` and each document as `[href,page,path,title,text]`,
+    // written straight into the file (or shard, or chunk) that holds it.
+    let term_json = |b: &mut Vec<u8>, (t, p): &(&str, Vec<u32>)| {
+        write_json(b, t);
+        b.extend_from_slice(b":\"");
+        encode_postings(b, p);
+        b.push(b'"');
+    };
+    let doc_json = |b: &mut Vec<u8>, d: &Doc| {
+        write_json(b, &(&d.href, &d.page, &d.path, &d.title, &d.text));
+    };
+    // Sizes as written, less the escapes JSON adds, which matter only near the limit.
+    let terms_size: usize = terms
         .iter()
-        .map(|(t, p)| {
-            let mut b = Vec::with_capacity(t.len() + p.len() * 2 + 8);
-            write_json(&mut b, t);
-            b.extend_from_slice(b":\"");
-            encode_postings(&mut b, p);
-            b.push(b'"');
-            b
-        })
-        .collect();
-    let doc_json: Vec<Vec<u8>> = docs
+        .map(|(t, p)| t.len() + postings_len(p) + 6)
+        .sum();
+    let docs_size: usize = docs
         .iter()
-        .map(|d| {
-            let mut b = Vec::with_capacity(d.text.len() + d.href.len() + 64);
-            write_json(&mut b, &(&d.href, &d.page, &d.path, &d.title, &d.text));
-            b
-        })
-        .collect();
-    let size = |parts: &[Vec<u8>]| parts.iter().map(|p| p.len() + 1).sum::<usize>();
-    let (terms_size, docs_size) = (size(&term_json), size(&doc_json));
+        .map(|d| d.href.len() + d.page.len() + d.path.len() + d.title.len() + d.text.len() + 16)
+        .sum();
     let main = format!("search/{lang}.json");
     if terms_size + docs_size + 32 <= SINGLE_FILE_LIMIT {
         let mut out = Vec::with_capacity(terms_size + docs_size + 32);
         out.extend_from_slice(b"{\"v\":3,\"docs\":");
-        join(&mut out, b'[', doc_json.iter(), b']');
+        join(&mut out, b'[', docs.iter().copied(), b']', doc_json);
         out.extend_from_slice(b",\"terms\":");
-        join(&mut out, b'{', term_json.iter(), b'}');
+        join(&mut out, b'{', terms.iter(), b'}', term_json);
         out.push(b'}');
         return vec![(main, out)];
     }
     let shards = terms_size.div_ceil(SHARD_SIZE).max(1);
-    let mut by_shard: Vec<Vec<&Vec<u8>>> = vec![Vec::new(); shards];
-    for ((t, _), json) in terms.iter().zip(&term_json) {
-        by_shard[shard_of(t, shards)].push(json);
-    }
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for (k, parts) in by_shard.into_iter().enumerate() {
-        let mut b = Vec::new();
-        join(&mut b, b'{', parts.into_iter(), b'}');
-        files.push((format!("search/{lang}/t{k}.json.gz"), b));
+    let mut by_shard: Vec<Vec<&(&str, Vec<u32>)>> = vec![Vec::new(); shards];
+    for term in &terms {
+        by_shard[shard_of(term.0, shards)].push(term);
     }
     let per_chunk = (docs.len() * SHARD_SIZE / docs_size.max(1)).max(1);
-    for (j, chunk) in doc_json.chunks(per_chunk).enumerate() {
-        let mut b = Vec::new();
-        join(&mut b, b'[', chunk.iter(), b']');
-        files.push((format!("search/{lang}/d{j}.json.gz"), b));
-    }
-    let mut out: Vec<(String, Vec<u8>)> = files
-        .into_par_iter()
-        .map(|(path, json)| (path, gzip(&json)))
-        .collect();
+    // Each shard and chunk is written, compressed and dropped on its own, in parallel.
+    let term_files = by_shard.into_par_iter().enumerate().map(|(k, parts)| {
+        let mut b = Vec::with_capacity(SHARD_SIZE + SHARD_SIZE / 4);
+        join(&mut b, b'{', parts.into_iter(), b'}', term_json);
+        (format!("search/{lang}/t{k}.json.gz"), gzip(&b))
+    });
+    let doc_files = docs.par_chunks(per_chunk).enumerate().map(|(j, chunk)| {
+        let mut b = Vec::with_capacity(SHARD_SIZE + SHARD_SIZE / 4);
+        join(&mut b, b'[', chunk.iter().copied(), b']', doc_json);
+        (format!("search/{lang}/d{j}.json.gz"), gzip(&b))
+    });
+    let mut out: Vec<(String, Vec<u8>)> = term_files.chain(doc_files).collect();
     let manifest = json!({"v": 4, "shards": shards, "chunk": per_chunk, "ndocs": docs.len(), "dir": format!("{lang}/"), "ext": ".json.gz"});
     out.push((main, manifest.to_string().into_bytes()));
     out
@@ -373,6 +368,23 @@ fn encode_postings(out: &mut Vec<u8>, postings: &[u32]) {
     }
 }
 
+/// How many characters [`encode_postings`] writes for `postings`.
+fn postings_len(postings: &[u32]) -> usize {
+    let mut previous = 0;
+    let mut len = 0;
+    for (i, &n) in postings.iter().enumerate() {
+        let n = if i % 2 == 0 {
+            let delta = n - previous;
+            previous = n;
+            delta
+        } else {
+            n
+        };
+        len += (32 - n.leading_zeros()).div_ceil(5).max(1) as usize;
+    }
+    len
+}
+
 /// Appends a value as JSON (strings and numbers cannot fail to serialise).
 fn write_json(out: &mut Vec<u8>, v: &impl serde::Serialize) {
     if let Err(e) = serde_json::to_writer(&mut *out, v) {
@@ -380,14 +392,20 @@ fn write_json(out: &mut Vec<u8>, v: &impl serde::Serialize) {
     }
 }
 
-/// Appends `open part,part,… close`.
-fn join<'a>(out: &mut Vec<u8>, open: u8, parts: impl Iterator<Item = &'a Vec<u8>>, close: u8) {
+/// Appends `open part,part,… close`, each part written by `write`.
+fn join<T>(
+    out: &mut Vec<u8>,
+    open: u8,
+    parts: impl Iterator<Item = T>,
+    close: u8,
+    write: impl Fn(&mut Vec<u8>, T),
+) {
     out.push(open);
     for (i, p) in parts.enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(p);
+        write(out, p);
     }
     out.push(close);
 }
@@ -437,6 +455,19 @@ mod tests {
             query_tokens("GLM-4大模型"),
             ["glm", "4大", "4大模", "4", "大模", "模型"]
         );
+    }
+
+    #[test]
+    fn posting_lengths_are_what_is_written() {
+        for postings in [
+            vec![],
+            vec![0, 1],
+            vec![3, 31, 40, 32, 1_000_000, 7, 4_000_000_000, 0],
+        ] {
+            let mut out = Vec::new();
+            encode_postings(&mut out, &postings);
+            assert_eq!(postings_len(&postings), out.len(), "{postings:?}");
+        }
     }
 
     #[test]

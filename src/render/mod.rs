@@ -488,17 +488,40 @@ fn outdent(html: &str) -> String {
         } else {
             out.push_str(line);
         }
-        if line.contains('<') {
-            let lower = line.to_ascii_lowercase();
-            let starts = ["<pre>", "<pre ", "<textarea>", "<textarea "]
-                .iter()
-                .map(|t| lower.matches(t).count())
-                .sum::<usize>();
-            let ends = lower.matches("</pre>").count() + lower.matches("</textarea>").count();
-            open = (open + starts).saturating_sub(ends);
-        }
+        let (starts, ends) = preformatted_tags(line);
+        open = (open + starts).saturating_sub(ends);
     }
     out
+}
+
+/// How many `<pre>` and `<textarea>` elements a line opens and closes (any case).
+fn preformatted_tags(line: &str) -> (usize, usize) {
+    let (mut starts, mut ends) = (0, 0);
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    while let Some(i) = line[at..].find('<') {
+        let tag = &bytes[at + i + 1..];
+        let (closing, name) = match tag.first() {
+            Some(b'/') => (true, &tag[1..]),
+            _ => (false, tag),
+        };
+        for word in [&b"pre"[..], b"textarea"] {
+            let ends_name = matches!(
+                name.get(word.len()),
+                Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')
+            );
+            if name.len() > word.len() && name[..word.len()].eq_ignore_ascii_case(word) && ends_name
+            {
+                if closing {
+                    ends += 1;
+                } else {
+                    starts += 1;
+                }
+            }
+        }
+        at += i + 1;
+    }
+    (starts, ends)
 }
 
 #[cfg(test)]

@@ -265,7 +265,7 @@ pub fn shard_of(term: &str, shards: usize) -> usize {
 
 /// The index files of one language: (path from the site root, bytes). Each document and each
 /// term's postings are written as JSON once, straight from the strings (no intermediate
-/// `serde_json::Value`), then joined into one file or grouped into shards and chunks.
+/// `serde_json::Value`) into the one file, or the shard or chunk, that holds them.
 pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     let mut postings: Terms<&str, Vec<u32>> = Terms::default();
     for (i, d) in docs.iter().enumerate() {

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
 
-use crate::model::doc::{Body, Cited, Node, Target};
+use crate::model::doc::{Body, Cited, HeadingStart, LinkStart, Node, Target};
 use crate::model::text::{Piece, Ref, split_refs};
 
 /// Info strings of fenced blocks that yanbao renders itself.
@@ -162,7 +162,7 @@ pub fn resolve(events: &Events, body: &str, outline: &Outline, r: &mut dyn Resol
                 let end = find_end(events, i);
                 let info = outline.headings.get(heading).cloned();
                 heading += 1;
-                w.nodes.push(Node::HeadingStart {
+                w.nodes.push(Node::HeadingStart(Box::new(HeadingStart {
                     level: info.as_ref().map_or(2, |h| h.level),
                     id: info.map(|h| h.id).unwrap_or_default(),
                     classes: classes.iter().map(|c| c.to_string()).collect(),
@@ -171,7 +171,7 @@ pub fn resolve(events: &Events, body: &str, outline: &Outline, r: &mut dyn Resol
                         .filter(|(k, _)| safe_attr(k))
                         .map(|(k, v)| (k.to_string(), v.as_ref().map(|v| v.to_string())))
                         .collect(),
-                });
+                })));
                 w.in_heading = true;
                 w.inline(&events[i + 1..end], body, r);
                 w.in_heading = false;
@@ -195,10 +195,10 @@ pub fn resolve(events: &Events, body: &str, outline: &Outline, r: &mut dyn Resol
             Event::Start(tag @ (Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })) => {
                 let target = r.link(dest_url, range.start);
                 w.links += 1;
-                w.nodes.push(Node::Link {
+                w.nodes.push(Node::Link(Box::new(LinkStart {
                     tag: tag.clone(),
                     target,
-                });
+                })));
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 w.links = w.links.saturating_sub(1);
@@ -261,10 +261,10 @@ impl Walk {
                     ) => {
                         let target = r.link(dest_url, events[i].1.start);
                         self.links += 1;
-                        self.nodes.push(Node::Link {
+                        self.nodes.push(Node::Link(Box::new(LinkStart {
                             tag: tag.clone(),
                             target,
-                        });
+                        })));
                     }
                     ev @ Event::End(TagEnd::Link | TagEnd::Image) => {
                         self.links = self.links.saturating_sub(1);

@@ -11,32 +11,42 @@ pub struct Body {
     pub nodes: Vec<Node>,
 }
 
+/// One part of a body. A large site holds every page's nodes at once, so the rare large ones
+/// (headings, links) are boxed: a node takes the size of a Markdown event (88 bytes, not 128).
 #[derive(Debug, Clone)]
 pub enum Node {
     /// A Markdown event that needs nothing from the site.
     Event(Event<'static>),
     /// Opens a heading; the inline nodes up to [`Node::HeadingEnd`] are its text.
-    HeadingStart {
-        level: u8,
-        id: String,
-        classes: Vec<String>,
-        /// Attributes written in `{…}` (event handlers already dropped).
-        attrs: Vec<(String, Option<String>)>,
-    },
+    HeadingStart(Box<HeadingStart>),
     HeadingEnd,
     /// A `{{…}}` reference, resolved.
     Ref(crate::model::text::Ref),
     /// A citation written `[@key]`, `[@a; @b]` or `[@key, p. 12]`: one or more shared sources.
     Cite(Vec<Cited>),
-    /// A link or image start with its destination resolved (the tag keeps title and type).
-    Link {
-        tag: Tag<'static>,
-        target: Target,
-    },
+    /// A link or image start with its destination resolved.
+    Link(Box<LinkStart>),
     /// One of the page's blocks (an index into the page's blocks).
     Block(usize),
     /// Ends the element a rebuilt figure opened around the Markdown block that follows it.
     WrapEnd,
+}
+
+/// A heading's opening: its level, id and the classes and attributes written in `{…}`.
+#[derive(Debug, Clone)]
+pub struct HeadingStart {
+    pub level: u8,
+    pub id: String,
+    pub classes: Vec<String>,
+    /// Attributes written in `{…}` (event handlers already dropped).
+    pub attrs: Vec<(String, Option<String>)>,
+}
+
+/// A link or image start: the tag keeps title and type, the target is where it goes.
+#[derive(Debug, Clone)]
+pub struct LinkStart {
+    pub tag: Tag<'static>,
+    pub target: Target,
 }
 
 /// One source of a citation in prose, with the place in it (`p. 12`) when given.
@@ -140,4 +150,13 @@ pub struct Heading {
     pub level: u8,
     pub id: String,
     pub text: Rich,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_node_is_no_larger_than_an_event() {
+        let event = std::mem::size_of::<pulldown_cmark::Event<'static>>();
+        assert!(std::mem::size_of::<super::Node>() <= event + 8);
+    }
 }

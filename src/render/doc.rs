@@ -5,7 +5,7 @@
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use crate::markup::escape;
-use crate::model::doc::{Node, Target};
+use crate::model::doc::{HeadingStart, Node, Target};
 use crate::model::site::Page;
 use crate::render::breaks;
 use crate::render::cx::Cx;
@@ -54,12 +54,13 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
     let mut i = 0;
     while i < nodes.len() {
         match &nodes[i] {
-            Node::HeadingStart {
-                level,
-                id,
-                classes,
-                attrs,
-            } => {
+            Node::HeadingStart(h) => {
+                let HeadingStart {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                } = &**h;
                 let end = nodes[i..]
                     .iter()
                     .position(|n| matches!(n, Node::HeadingEnd))
@@ -204,11 +205,11 @@ fn inline_events(cx: &mut Cx, page: &Page, nodes: &[Node]) -> Vec<Event<'static>
             Node::Event(e) => out.push(e.clone()),
             Node::Ref(r) => out.push(Event::InlineHtml(CowStr::from(cx.inline(r, page)))),
             Node::Cite(items) => out.push(Event::InlineHtml(CowStr::from(cx.cite_mark(items)))),
-            Node::Link { tag, target } => {
-                let href = link_href(cx, target);
-                out.push(Event::Start(relink(tag, href)));
+            Node::Link(link) => {
+                let href = link_href(cx, &link.target);
+                out.push(Event::Start(relink(&link.tag, href)));
             }
-            Node::HeadingStart { .. } | Node::HeadingEnd | Node::Block(_) | Node::WrapEnd => {}
+            Node::HeadingStart(_) | Node::HeadingEnd | Node::Block(_) | Node::WrapEnd => {}
         }
     }
     out

@@ -227,7 +227,7 @@ pub fn run(
 }
 
 /// The search documents of a rendered page.
-fn page_docs(site: &Site, ix: usize, page: &RenderedPage) -> Vec<search::Doc> {
+fn page_docs(site: &Site, ix: usize, page: &RenderedPage, tokenize: bool) -> Vec<search::Doc> {
     let p = &site.pages[ix];
     let title = site.plain(&p.front.title, &p.lang);
     let title = if site.packs.get(&p.lang).smart_punctuation {
@@ -235,7 +235,12 @@ fn page_docs(site: &Site, ix: usize, page: &RenderedPage) -> Vec<search::Doc> {
     } else {
         title
     };
-    search::page_docs(&format!("{}index.html", p.dir), &title, &page.sections)
+    search::page_docs(
+        &format!("{}index.html", p.dir),
+        &title,
+        &page.sections,
+        tokenize,
+    )
 }
 
 /// A page job: the page, and whether it is the root copy of the default language's home page.
@@ -321,7 +326,7 @@ pub fn render_site(
             let docs: Arc<[Doc]> = if job.1 {
                 Arc::new([])
             } else {
-                page_docs(site, job.0, &page).into()
+                page_docs(site, job.0, &page, keep).into()
             };
             if !keep {
                 sink.put(&page.path, page.html.into_bytes())?;

@@ -40,8 +40,11 @@ pub struct Doc {
     /// The section's own title.
     pub title: String,
     pub text: String,
-    /// Its terms with their weights (computed in the page's render job).
-    pub terms: TermList,
+    /// Its terms with their weights, when computed in the page's render job: a preview keeps
+    /// them with the page, so a rebuilt index tokenises only the pages that changed. A build
+    /// leaves them to the index, which tokenises a few thousand sections at a time instead of
+    /// holding every section's terms at once (a sixth of a large build's memory).
+    pub terms: Option<TermList>,
 }
 
 pub fn is_cjk(c: char) -> bool {
@@ -176,9 +179,9 @@ fn stem_in_place(s: &mut String) {
     }
 }
 
-/// The weighted terms of a section: occurrences in the text (at most ten count), and more for
-/// the title (8) and the headings above it (3).
-pub fn section_terms(s: &Section, page_title: &str) -> TermList {
+/// The weighted terms of a document: occurrences in its text (at most ten count), and more for
+/// its title (8) and for the headings above it and the page's title (3).
+pub fn doc_terms(d: &Doc) -> TermList {
     let mut w: Terms<String, u32> = Terms::default();
     let mut add = |t: &str, f: &dyn Fn(u32) -> u32| match w.get_mut(t) {
         Some(e) => *e = f(*e),
@@ -186,11 +189,10 @@ pub fn section_terms(s: &Section, page_title: &str) -> TermList {
             w.insert(t.to_string(), f(0));
         }
     };
-    each_token(&s.text, true, |t| add(t, &|e| (e + 1).min(10)));
-    each_token(&s.title, true, |t| add(t, &|e| e + 8));
-    let mut above = s.path.join(" ");
-    above.push(' ');
-    above.push_str(page_title);
+    each_token(&d.text, true, |t| add(t, &|e| (e + 1).min(10)));
+    each_token(&d.title, true, |t| add(t, &|e| e + 8));
+    // The path's separators (›) are not part of any term.
+    let above = format!("{} {}", d.path, d.page);
     each_token(&above, true, |t| add(t, &|e| e + 3));
     // In the table's order: the index sorts all terms once, and a term's postings follow the
     // documents' order whatever the order of the terms within one.
@@ -229,8 +231,9 @@ impl<S: AsRef<str>> FromIterator<(S, u32)> for TermList {
     }
 }
 
-/// The documents of a page: one per section, linking to its anchor.
-pub fn page_docs(href: &str, page_title: &str, sections: &[Section]) -> Vec<Doc> {
+/// The documents of a page: one per section, linking to its anchor; with `tokenize`, with their
+/// terms.
+pub fn page_docs(href: &str, page_title: &str, sections: &[Section], tokenize: bool) -> Vec<Doc> {
     sections
         .iter()
         .filter(|s| !s.text.is_empty() || !s.title.is_empty())
@@ -248,7 +251,13 @@ pub fn page_docs(href: &str, page_title: &str, sections: &[Section]) -> Vec<Doc>
                 s.title.clone()
             },
             text: s.text.clone(),
-            terms: section_terms(s, page_title),
+            terms: None,
+        })
+        .map(|mut d| {
+            if tokenize {
+                d.terms = Some(doc_terms(&d));
+            }
+            d
         })
         .collect()
 }
@@ -267,19 +276,35 @@ pub fn shard_of(term: &str, shards: usize) -> usize {
 /// term's postings are written as JSON once, straight from the strings (no intermediate
 /// `serde_json::Value`) into the one file, or the shard or chunk, that holds them.
 pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
-    let mut postings: Terms<&str, Vec<u32>> = Terms::default();
-    for (i, d) in docs.iter().enumerate() {
-        for (t, w) in d.terms.iter() {
-            let p = postings.entry(t).or_default();
-            p.push(i as u32);
-            p.push(w);
+    // Documents without their terms are tokenised a window at a time, in parallel; the
+    // postings are added in the documents' order.
+    const WINDOW: usize = 4096;
+    let mut postings: Terms<Box<str>, Vec<u32>> = Terms::default();
+    for (w, window) in docs.chunks(WINDOW).enumerate() {
+        let lists: Vec<std::borrow::Cow<TermList>> = window
+            .par_iter()
+            .map(|d| match &d.terms {
+                Some(t) => std::borrow::Cow::Borrowed(t),
+                None => std::borrow::Cow::Owned(doc_terms(d)),
+            })
+            .collect();
+        for (k, list) in lists.iter().enumerate() {
+            let i = (w * WINDOW + k) as u32;
+            for (t, weight) in list.iter() {
+                match postings.get_mut(t) {
+                    Some(p) => p.extend([i, weight]),
+                    None => {
+                        postings.insert(t.into(), vec![i, weight]);
+                    }
+                }
+            }
         }
     }
-    let mut terms: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
-    terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut terms: Vec<(Box<str>, Vec<u32>)> = postings.into_iter().collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Each term as `"term":"postings"` and each document as `[href,page,path,title,text]`,
     // written straight into the file (or shard, or chunk) that holds it.
-    let term_json = |b: &mut Vec<u8>, (t, p): &(&str, Vec<u32>)| {
+    let term_json = |b: &mut Vec<u8>, (t, p): &(Box<str>, Vec<u32>)| {
         write_json(b, t);
         b.extend_from_slice(b":\"");
         encode_postings(b, p);
@@ -308,9 +333,9 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
         return vec![(main, out)];
     }
     let shards = terms_size.div_ceil(SHARD_SIZE).max(1);
-    let mut by_shard: Vec<Vec<&(&str, Vec<u32>)>> = vec![Vec::new(); shards];
+    let mut by_shard: Vec<Vec<&(Box<str>, Vec<u32>)>> = vec![Vec::new(); shards];
     for term in &terms {
-        by_shard[shard_of(term.0, shards)].push(term);
+        by_shard[shard_of(&term.0, shards)].push(term);
     }
     let per_chunk = (docs.len() * SHARD_SIZE / docs_size.max(1)).max(1);
     // Each shard and chunk is written, compressed and dropped on its own, in parallel.
@@ -470,6 +495,33 @@ mod tests {
         }
     }
 
+    /// A build leaves the terms to the index, a preview computes them with the page: the index
+    /// is the same, one file or sharded.
+    #[test]
+    fn terms_made_by_the_index_or_with_the_page_give_the_same_index() {
+        for n in [3, 9_000] {
+            let sections: Vec<Section> = (0..n)
+                .map(|i| Section {
+                    id: format!("s{i}"),
+                    title: format!("标题{} Prices {i}", i % 7),
+                    text: format!(
+                        "大模型价格 {} models priced at 157亿元 {i}",
+                        "文本".repeat(i % 5)
+                    ),
+                    path: vec![format!("第{}章", i % 11), "Part › two".into()],
+                })
+                .collect();
+            let with = page_docs("p/index.html", "报告", &sections, true);
+            let without = page_docs("p/index.html", "报告", &sections, false);
+            assert!(with.iter().all(|d| d.terms.is_some()));
+            assert!(without.iter().all(|d| d.terms.is_none()));
+            let a = build("zh", &with.iter().collect::<Vec<_>>());
+            let b = build("zh", &without.iter().collect::<Vec<_>>());
+            assert_eq!(a, b, "{n} sections");
+            assert_eq!(a.len() > 1, n > 3, "{n} sections: sharded only when large");
+        }
+    }
+
     #[test]
     fn titles_and_paths_weigh_more() {
         let s = Section {
@@ -478,7 +530,8 @@ mod tests {
             text: "价格 价格".into(),
             path: vec!["发展现状".into()],
         };
-        let list = section_terms(&s, "报告");
+        let doc = &page_docs("p/index.html", "报告", &[s], true)[0];
+        let list = doc.terms.clone().unwrap_or_default();
         let terms: HashMap<&str, u32> = list.iter().collect();
         assert_eq!(terms["价格"], 2 + 8);
         assert_eq!(terms["现状"], 3);
@@ -492,9 +545,11 @@ mod tests {
             path: String::new(),
             title: format!("T{i}"),
             text: format!("word{i} {}", "filler ".repeat(200)),
-            terms: [(format!("word{i}"), 1), ("fill".into(), 10)]
-                .into_iter()
-                .collect(),
+            terms: Some(
+                [(format!("word{i}"), 1), ("fill".into(), 10)]
+                    .into_iter()
+                    .collect(),
+            ),
         };
         let small: Vec<Doc> = (0..3).map(doc).collect();
         assert_eq!(build("en", &small.iter().collect::<Vec<_>>()).len(), 1);

@@ -152,6 +152,33 @@ await test("phone: chapters in a menu that closes after a choice", async () => {
   await context.close();
 });
 
+await test("the page's contents: one list, beside the text on a wide screen, a box on a phone", async () => {
+  const { context, page } = await newPage({ viewport: { width: 1366, height: 900 } });
+  await page.goto(BASE + "zh/status/index.html");
+  assert((await page.locator(".toc ol").count()) === 1, "one contents list");
+  assert(await page.locator(".toc summary").isHidden(), "no toggle on a wide screen");
+  const toc = await page.locator(".toc ol").boundingBox();
+  const prose = await page.locator(".prose").boundingBox();
+  assert(toc && toc.x >= prose.x + prose.width, "contents right of the text: " + JSON.stringify({ toc, prose }));
+  // It stays in view, and its links work.
+  await page.mouse.wheel(0, 3000);
+  await page.waitForTimeout(200);
+  const link = page.locator(".toc a").nth(2);
+  assert(await link.isVisible(), "contents in view after scrolling");
+  const href = await link.getAttribute("href");
+  await link.click();
+  await page.waitForURL(new RegExp(href.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$"));
+  await context.close();
+  const phone = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await phone.page.goto(BASE + "zh/status/index.html");
+  assert(!(await phone.page.locator(".toc ol").isVisible()), "closed on a phone");
+  await phone.page.locator(".toc summary").click();
+  assert(await phone.page.locator(".toc ol").isVisible(), "opens on a phone");
+  const box = await phone.page.locator(".toc").boundingBox();
+  assert(box.x >= 0 && box.x + box.width <= 390, "inside the screen: " + JSON.stringify(box));
+  await phone.context.close();
+});
+
 await test("language switch lands on the same section (from a link)", async () => {
   const { context, page } = await newPage();
   await page.goto(BASE + "zh/status/index.html#price-cuts");

@@ -321,6 +321,10 @@ pub fn render_site(
             let page = renderer
                 .page(job.0, job.1)
                 .map_err(|d| Error::content(vec![d]))?;
+            // A build holds no page's body longer than it needs it.
+            if !keep && !site.body_read_again(job.0) {
+                site.pages[job.0].release_body();
+            }
             // The page's search documents, tokenised here, in parallel with the other pages
             // (and kept with the page by a preview, with it reused).
             let docs: Arc<[Doc]> = if job.1 {

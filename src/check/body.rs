@@ -68,6 +68,10 @@ pub fn resolve_all(
                 out: Vec::new(),
             };
             let page = r.page();
+            // Without a preview's memo nothing reads the events again.
+            if memo.is_none() {
+                d.src.release_events();
+            }
             (Arc::new(page), r.out)
         })
         .collect();
@@ -109,7 +113,7 @@ impl PageResolver<'_> {
     fn page(&mut self) -> Page {
         let d = self.draft;
         let front = self.front();
-        let body = doc::resolve(&d.src.events, d.src.body(), &d.outline, self);
+        let body = doc::resolve(&d.src.events(), d.src.body(), &d.outline, self);
         let headings = d
             .outline
             .headings
@@ -125,7 +129,7 @@ impl PageResolver<'_> {
             key: d.key().to_string(),
             dir: d.dir.clone(),
             front,
-            body,
+            body: std::sync::RwLock::new(body),
             blocks: std::mem::take(&mut self.blocks),
             headings,
             fingerprint: d.src.fingerprint,

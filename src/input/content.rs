@@ -83,7 +83,7 @@ pub struct FrontMatter {
 }
 
 /// One Markdown file in one language.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PageSource {
     pub lang: String,
     /// Translation key: the file stem, shared by every language's version.
@@ -93,14 +93,29 @@ pub struct PageSource {
     pub front_loc: Located,
     /// Byte offset in the file where the Markdown body starts.
     pub body_start: usize,
-    /// The body as events, with byte ranges into the body.
-    pub events: Vec<(Event<'static>, Range<usize>)>,
+    /// The body as events, with byte ranges into the body ([`PageSource::events`]). A build
+    /// lets them go as soon as the page's body is resolved; a preview keeps them for its next
+    /// build.
+    events: Mutex<Vec<(Event<'static>, Range<usize>)>>,
     /// Hash of the file's text, language and punctuation rule (all the parse depends on): what
     /// a preview compares.
     pub fingerprint: u64,
 }
 
 impl PageSource {
+    /// The body's events: empty once released.
+    pub fn events(&self) -> std::sync::MutexGuard<'_, Vec<(Event<'static>, Range<usize>)>> {
+        self.events
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Frees the body's events: a build holds every page's resolved body, and the events it was
+    /// resolved from were as large again.
+    pub fn release_events(&self) {
+        *self.events() = Vec::new();
+    }
+
     pub fn is_home(&self) -> bool {
         self.key == HOME_KEY
     }
@@ -361,7 +376,7 @@ fn read_page(
         front,
         front_loc,
         body_start,
-        events,
+        events: Mutex::new(events),
     });
     if let Some(parsed) = parsed {
         parsed.put(&found.rel, stamp, smart, hash, &page);

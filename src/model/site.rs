@@ -47,7 +47,7 @@ pub struct Index {
 }
 
 /// One page of one language.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Page {
     pub lang: String,
     /// Translation key: the file stem, shared by every language's version.
@@ -55,7 +55,9 @@ pub struct Page {
     /// Output folder relative to the site root: `zh/`, `zh/status/`.
     pub dir: String,
     pub front: Front,
-    pub body: Body,
+    /// The body ([`Page::body`]). A build without a print edition lets it go once the page is
+    /// rendered; a preview keeps it for its next build.
+    pub body: std::sync::RwLock<Body>,
     pub blocks: Vec<Block>,
     pub headings: Vec<Heading>,
     /// Hash of the source file's text: what a preview's cache compares.
@@ -91,6 +93,22 @@ pub struct Front {
 }
 
 impl Page {
+    /// The body: empty once released.
+    pub fn body(&self) -> std::sync::RwLockReadGuard<'_, Body> {
+        self.body
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Frees the body: a large site's bodies are most of its model.
+    pub fn release_body(&self) {
+        let mut body = self
+            .body
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *body = Body::default();
+    }
+
     pub fn is_home(&self) -> bool {
         self.key == HOME_KEY
     }
@@ -138,6 +156,12 @@ impl Site {
             .into_iter()
             .flatten()
             .map(|&i| &*self.pages[i])
+    }
+
+    /// Whether a page's body is read again once the page is rendered: by the print edition, or
+    /// by the root's copy of the default language's home page.
+    pub fn body_read_again(&self, page: usize) -> bool {
+        self.has_print_edition() || self.pages[page].is_home()
     }
 
     /// Whether the build makes the print editions (`print_edition` in `content/site.yaml`).

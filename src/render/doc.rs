@@ -39,7 +39,8 @@ pub struct BodyHtml {
 
 /// Renders a page's body.
 pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
-    let nodes = &page.body.nodes;
+    let body = page.body();
+    let nodes = &body.nodes;
     let mut out: Vec<Event<'static>> = Vec::with_capacity(nodes.len());
     let mut toc = Vec::new();
     let mut sections = vec![Section::default()];

@@ -68,10 +68,6 @@ pub fn resolve_all(
                 out: Vec::new(),
             };
             let page = r.page();
-            // Without a preview's memo nothing reads the events again.
-            if memo.is_none() {
-                d.src.release_events();
-            }
             (Arc::new(page), r.out)
         })
         .collect();
@@ -113,7 +109,8 @@ impl PageResolver<'_> {
     fn page(&mut self) -> Page {
         let d = self.draft;
         let front = self.front();
-        let body = doc::resolve(&d.src.events(), d.src.body(), &d.outline, self);
+        let src = d.src;
+        let body = src.with_events(|events| doc::resolve(events, src.body(), &d.outline, self));
         let headings = d
             .outline
             .headings

@@ -450,7 +450,7 @@ fn missing_translations(
 /// A page's output folder, outline and block specs.
 fn draft<'a>(src: &'a PageSource, problems: &mut Problems) -> Draft<'a> {
     let dir = src.dir();
-    let outline = doc::outline(&src.events(), src.body());
+    let outline = src.with_events(|events| doc::outline(events, src.body()));
     for h in outline.headings.iter().filter(|h| h.explicit) {
         if !IdKind::Anchor.accepts(&h.id) {
             problems.push(src.error_at(h.offset, "").with(ids::problem(

@@ -93,27 +93,44 @@ pub struct PageSource {
     pub front_loc: Located,
     /// Byte offset in the file where the Markdown body starts.
     pub body_start: usize,
-    /// The body as events, with byte ranges into the body ([`PageSource::events`]). A build
-    /// lets them go as soon as the page's body is resolved; a preview keeps them for its next
-    /// build.
-    events: Mutex<Vec<(Event<'static>, Range<usize>)>>,
+    /// The body as events, with byte ranges into the body ([`PageSource::with_events`]), kept
+    /// by a preview, which parses a file once and reuses its events in later builds. A build
+    /// keeps none: it parses a page when its outline is read and again when its body is
+    /// resolved, so it never holds every page's events at once (they take four times the text).
+    events: Mutex<Option<Events>>,
+    /// The language's punctuation rule, which the parse follows.
+    smart: bool,
     /// Hash of the file's text, language and punctuation rule (all the parse depends on): what
     /// a preview compares.
     pub fingerprint: u64,
 }
 
+/// A body's Markdown events, with byte ranges into the body.
+pub type Events = Vec<(Event<'static>, Range<usize>)>;
+
 impl PageSource {
-    /// The body's events: empty once released.
-    pub fn events(&self) -> std::sync::MutexGuard<'_, Vec<(Event<'static>, Range<usize>)>> {
-        self.events
+    /// Calls `f` with the body's events: the kept ones, or parsed now.
+    pub fn with_events<R>(&self, f: impl FnOnce(&[(Event<'static>, Range<usize>)]) -> R) -> R {
+        let kept = self
+            .events
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match kept.as_deref() {
+            Some(events) => f(events),
+            None => {
+                drop(kept);
+                f(&parse_markdown(self.body(), self.smart))
+            }
+        }
     }
 
-    /// Frees the body's events: a build holds every page's resolved body, and the events it was
-    /// resolved from were as large again.
-    pub fn release_events(&self) {
-        *self.events() = Vec::new();
+    /// Keeps the body's events, parsed now, for the builds to come (a preview).
+    fn keep_events(&self) {
+        let events = parse_markdown(self.body(), self.smart);
+        *self
+            .events
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(events);
     }
 
     pub fn is_home(&self) -> bool {
@@ -367,7 +384,6 @@ fn read_page(
     let (front_text, front_line, body_start) =
         split_front_matter(&file.text).ok_or_else(|| front_matter_problem(&file))?;
     let (front, front_loc) = yaml::parse::<FrontMatter>(&file, front_text, front_line)?;
-    let events = parse_markdown(&file.text[body_start..], smart);
     let page = Arc::new(PageSource {
         lang: lang.to_string(),
         key,
@@ -376,9 +392,11 @@ fn read_page(
         front,
         front_loc,
         body_start,
-        events: Mutex::new(events),
+        events: Mutex::new(None),
+        smart,
     });
     if let Some(parsed) = parsed {
+        page.keep_events();
         parsed.put(&found.rel, stamp, smart, hash, &page);
     }
     Ok(page)

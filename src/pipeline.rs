@@ -325,8 +325,8 @@ pub fn render_site(
             if !keep && !site.body_read_again(job.0) {
                 site.pages[job.0].release_body();
             }
-            // The page's search documents, tokenised here, in parallel with the other pages
-            // (and kept with the page by a preview, with it reused).
+            // The page's search documents; a preview tokenises them here, in parallel with the
+            // other pages, and keeps them with the page (a build leaves that to the index).
             let docs: Arc<[Doc]> = if job.1 {
                 Arc::new([])
             } else {

@@ -209,6 +209,15 @@ fn hostile_titles_cannot_break_the_running_heads() {
     }
 }
 
+/// `yanbao pdf` of the site at `root`, printing with `browser` (a stand-in, or one that fails).
+fn pdf_with(root: &Path, browser: impl AsRef<std::ffi::OsStr>) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .args(["pdf", "--root", root.to_str().unwrap()])
+        .env("YANBAO_CHROMIUM", browser)
+        .output()
+        .unwrap()
+}
+
 fn tool(name: &str) -> String {
     let ok = Command::new(name)
         .arg("-v")
@@ -423,11 +432,7 @@ fn pdf_without_chromium_says_how_to_fix_and_writes_nothing() {
     let (code, _, stderr) = yanbao(&["build", "--root", root.to_str().unwrap()], &root);
     assert_eq!(code, 0, "{stderr}");
     let before = all_files(&root.join("public"));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
-        .args(["pdf", "--root", root.to_str().unwrap()])
-        .env("YANBAO_CHROMIUM", "/bin/false")
-        .output()
-        .unwrap();
+    let out = pdf_with(&root, "/bin/false");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
@@ -505,11 +510,7 @@ fn a_browser_without_named_destinations_gives_a_warning_not_wrong_numbers() {
     )
     .unwrap();
     std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
-        .args(["pdf", "--root", root.to_str().unwrap()])
-        .env("YANBAO_CHROMIUM", &browser)
-        .output()
-        .unwrap();
+    let out = pdf_with(&root, &browser);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
@@ -549,11 +550,7 @@ fn print_edition_never_leaves_it_out_everywhere() {
     }
     let (code, _, stderr) = yanbao(&["check", "--root", root.to_str().unwrap()], &root);
     assert_eq!(code, 0, "{stderr}");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
-        .args(["pdf", "--root", root.to_str().unwrap()])
-        .env("YANBAO_CHROMIUM", "/bin/false")
-        .output()
-        .unwrap();
+    let out = pdf_with(&root, "/bin/false");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(

@@ -41,6 +41,15 @@ fn chromium() -> PathBuf {
     PathBuf::from(path)
 }
 
+/// What a test that drives Chromium from node starts with: its turn, Chromium, and the folder
+/// of the node scripts with their packages.
+fn browser_turn() -> (std::sync::MutexGuard<'static, ()>, PathBuf, PathBuf) {
+    let turn = take_turn();
+    let chromium = chromium();
+    need("node", "--version", "apt-get install -y nodejs npm");
+    (turn, chromium, node_modules())
+}
+
 /// `npm ci` in tests/browser when its packages are missing (playwright-core, axe-core, vnu-jar).
 fn node_modules() -> PathBuf {
     let dir = repo_root().join("tests/browser");
@@ -89,10 +98,7 @@ fn built_report() -> (tempfile::TempDir, PathBuf) {
 
 #[test]
 fn site_in_headless_chromium() {
-    let _turn = take_turn();
-    let chromium = chromium();
-    need("node", "--version", "apt-get install -y nodejs npm");
-    let browser_dir = node_modules();
+    let (_turn, chromium, browser_dir) = browser_turn();
     let (dir, site) = built_report();
     // Token samples from the Rust tokenizer, for the script to compare with its own.
     let samples = [
@@ -170,10 +176,7 @@ fn nu_html_checker_finds_no_errors() {
 
 #[test]
 fn live_reload_in_chromium() {
-    let _turn = take_turn();
-    let chromium = chromium();
-    need("node", "--version", "apt-get install -y nodejs npm");
-    let browser_dir = node_modules();
+    let (_turn, chromium, browser_dir) = browser_turn();
     let (_dir, root) = fixture_copy();
     let preview = yanbao::start_preview(&yanbao::Options::new(&root), "127.0.0.1", 0)
         .expect("preview starts");
@@ -189,10 +192,7 @@ fn live_reload_in_chromium() {
 /// search.js decodes them and when the host sends them decoded (tests/browser/sharded_search.mjs).
 #[test]
 fn sharded_gzip_search_in_chromium() {
-    let _turn = take_turn();
-    let chromium = chromium();
-    need("node", "--version", "apt-get install -y nodejs npm");
-    let browser_dir = node_modules();
+    let (_turn, chromium, browser_dir) = browser_turn();
     let dir = tempfile::tempdir().unwrap();
     let mut opts = yanbao::Options::new(sharded_site(dir.path()));
     opts.output = dir.path().join("out");
@@ -211,10 +211,7 @@ fn sharded_gzip_search_in_chromium() {
 /// follows the machine's load; tests/browser/lighthouse.mjs says why and lists what cost points).
 #[test]
 fn lighthouse_scores_at_least_95() {
-    let _turn = take_turn();
-    let chromium = chromium();
-    need("node", "--version", "apt-get install -y nodejs npm");
-    let browser_dir = node_modules();
+    let (_turn, chromium, browser_dir) = browser_turn();
     let (_dir, site) = built_report();
     let out = repo_root().join("target/lighthouse");
     run_script(

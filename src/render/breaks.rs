@@ -134,6 +134,13 @@ fn word_breaks(text: &str) -> Vec<usize> {
         .collect()
 }
 
+/// Appends `html` kept on one line.
+fn push_nobr(out: &mut String, html: &str) {
+    out.push_str("<span class=\"nobr\">");
+    out.push_str(html);
+    out.push_str("</span>");
+}
+
 /// `text` as HTML with each year range in `<span class="nobr">` and, with `unspaced` (a
 /// Chinese or Japanese title), `<wbr>` between its words; `None` when there is nothing to mark.
 pub fn title_html(text: &str, unspaced: bool) -> Option<String> {
@@ -156,9 +163,7 @@ pub fn title_html(text: &str, unspaced: bool) -> Option<String> {
         match (next_span, next_break) {
             (Some((from, to)), b) if b.is_none_or(|b| b >= from) => {
                 out.push_str(&escape(&text[done..from]));
-                out.push_str("<span class=\"nobr\">");
-                out.push_str(&escape(&text[from..to]));
-                out.push_str("</span>");
+                push_nobr(&mut out, &escape(&text[from..to]));
                 done = to;
                 spans.next();
                 // No break inside the range.
@@ -189,9 +194,7 @@ pub fn years_in_html(html: &str) -> String {
         let mut done = 0;
         for (from, to) in year_spans(text) {
             out.push_str(&text[done..from]);
-            out.push_str("<span class=\"nobr\">");
-            out.push_str(&text[from..to]);
-            out.push_str("</span>");
+            push_nobr(&mut out, &text[from..to]);
             done = to;
         }
         out.push_str(&text[done..]);

@@ -54,10 +54,16 @@ pub const NAV_FULL_LIMIT: usize = 60;
 /// which a laptop's screen shows without scrolling the list.
 const NAV_WINDOW: usize = 5;
 
+/// Whether a language's `n` chapters make a long report: its pages list only their
+/// neighbourhood, and its home page lists the chapters without their sections.
+fn is_long(n: usize) -> bool {
+    n > NAV_FULL_LIMIT
+}
+
 /// The slice `lo..hi` of a language's `n` chapters a page lists: all of them for short reports,
 /// else the chapters around `pos` (the first ones on pages that are not chapters).
 pub fn nav_window(n: usize, pos: Option<usize>) -> (usize, usize) {
-    if n <= NAV_FULL_LIMIT {
+    if !is_long(n) {
         return (0, n);
     }
     let width = 2 * NAV_WINDOW + 1;
@@ -378,7 +384,7 @@ impl<'a> Renderer<'a> {
         let home = page.is_some_and(Page::is_home);
         if home || page.is_none() {
             let chapters = site.index.chapters.get(lang).map_or(0, Vec::len);
-            let outline = home && chapters <= NAV_FULL_LIMIT;
+            let outline = home && !is_long(chapters);
             ctx.insert("nav", &*self.nav(lang, prefix, outline));
         }
         let mut list_ctx = shared.list.clone();
@@ -387,7 +393,7 @@ impl<'a> Renderer<'a> {
             .and_then(|p| site.page_ix(lang, &p.key))
             .and_then(|ix| site.index.chapter_pos.get(&ix).copied());
         match all.as_array() {
-            Some(items) if items.len() > NAV_FULL_LIMIT => {
+            Some(items) if is_long(items.len()) => {
                 let (lo, hi) = nav_window(items.len(), pos);
                 list_ctx.insert("nav", &items[lo..hi]);
                 list_ctx.insert("more_before", &(lo > 0));

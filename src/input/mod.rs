@@ -73,24 +73,31 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
     }
     let (packs, pack_warnings) = i18n::load(r.root, &config.languages).map_err(Error::content)?;
     problems.extend(pack_warnings);
+    // The templates compile while the content is read: neither needs the other.
     let compiled = r.memo.map(|m| &m.templates);
-    let (templates, templates_hash) = match templates::load(r.root, r.escape, compiled) {
+    let (templates, (data, bibliography, charts, pages, assets, lock)) = rayon::join(
+        || templates::load(r.root, r.escape, compiled),
+        || {
+            let data = data::load(r.root, "data", problems);
+            let bibliography = bibliography::load(r.root, problems);
+            let charts = data::load(r.root, "charts", problems);
+            let parsed = r.memo.map(|m| &m.pages);
+            let pages = content::load(r.root, &config, &packs, r.drafts, parsed, problems);
+            let assets = assets::load(r.root, problems);
+            let lock = lock::load(r.root).unwrap_or_else(|d| {
+                problems.push(d);
+                None
+            });
+            (data, bibliography, charts, pages, assets, lock)
+        },
+    );
+    let (templates, templates_hash) = match templates {
         Ok((t, h)) => (Some(t), h),
         Err(d) => {
             problems.extend(d);
             (None, 0)
         }
     };
-    let data = data::load(r.root, "data", problems);
-    let bibliography = bibliography::load(r.root, problems);
-    let charts = data::load(r.root, "charts", problems);
-    let parsed = r.memo.map(|m| &m.pages);
-    let pages = content::load(r.root, &config, &packs, r.drafts, parsed, problems);
-    let assets = assets::load(r.root, problems);
-    let lock = lock::load(r.root).unwrap_or_else(|d| {
-        problems.push(d);
-        None
-    });
     Ok(Inputs {
         config,
         config_file,

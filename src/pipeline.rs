@@ -304,56 +304,78 @@ pub fn render_site(
         .collect();
     let keep = cache.is_some();
     // Pages render in parallel and go to the sink at once; without a cache their HTML is not
-    // kept, so a large site need not fit in memory.
-    let results: Vec<Done> = jobs
-        .par_iter()
-        .zip(cached.into_par_iter())
-        .map(|(&job, hit)| {
-            if let Some(kept) = hit {
+    // kept, so a large site need not fit in memory. Alongside them, the files that need no
+    // page's result: a build's print editions and the files made from the model.
+    let render_pages = || {
+        jobs.par_iter()
+            .zip(cached.into_par_iter())
+            .map(|(&job, hit)| {
+                if let Some(kept) = hit {
+                    sink.put_blob(&kept.path, kept.html.clone())?;
+                    let docs = kept.docs.clone();
+                    return Ok(Done {
+                        job,
+                        docs,
+                        kept: Some((kept, true)),
+                    });
+                }
+                let page = renderer
+                    .page(job.0, job.1)
+                    .map_err(|d| Error::content(vec![d]))?;
+                // A build holds no page's body longer than it needs it.
+                if !keep && !site.body_read_again(job.0) {
+                    site.pages[job.0].release_body();
+                }
+                // The page's search documents; a preview tokenises them here, in parallel with the
+                // other pages, and keeps them with the page (a build leaves that to the index).
+                let docs: Arc<[Doc]> = if job.1 {
+                    Arc::new([])
+                } else {
+                    page_docs(site, job.0, &page, keep).into()
+                };
+                if !keep {
+                    sink.put(&page.path, page.html.into_bytes())?;
+                    return Ok(Done {
+                        job,
+                        docs,
+                        kept: None,
+                    });
+                }
+                let kept = Kept {
+                    html: page.html.into_bytes().into(),
+                    path: page.path,
+                    docs: docs.clone(),
+                    deps: page.deps,
+                };
                 sink.put_blob(&kept.path, kept.html.clone())?;
-                let docs = kept.docs.clone();
-                return Ok(Done {
+                Ok(Done {
                     job,
                     docs,
-                    kept: Some((kept, true)),
-                });
-            }
-            let page = renderer
-                .page(job.0, job.1)
-                .map_err(|d| Error::content(vec![d]))?;
-            // A build holds no page's body longer than it needs it.
-            if !keep && !site.body_read_again(job.0) {
-                site.pages[job.0].release_body();
-            }
-            // The page's search documents; a preview tokenises them here, in parallel with the
-            // other pages, and keeps them with the page (a build leaves that to the index).
-            let docs: Arc<[Doc]> = if job.1 {
-                Arc::new([])
-            } else {
-                page_docs(site, job.0, &page, keep).into()
-            };
-            if !keep {
-                sink.put(&page.path, page.html.into_bytes())?;
-                return Ok(Done {
-                    job,
-                    docs,
-                    kept: None,
-                });
-            }
-            let kept = Kept {
-                html: page.html.into_bytes().into(),
-                path: page.path,
-                docs: docs.clone(),
-                deps: page.deps,
-            };
-            sink.put_blob(&kept.path, kept.html.clone())?;
-            Ok(Done {
-                job,
-                docs,
-                kept: Some((kept, false)),
+                    kept: Some((kept, false)),
+                })
             })
-        })
-        .collect::<Result<_>>()?;
+            .collect::<Result<Vec<Done>>>()
+    };
+    let side_files = || -> Result<usize> {
+        let print: Vec<&String> = if keep || !site.has_print_edition() {
+            Vec::new()
+        } else {
+            site.languages().iter().collect()
+        };
+        let editions = print
+            .par_iter()
+            .map(|lang| print_files(site, tera, &versions, mode, pdfs, lang))
+            .collect::<Result<Vec<_>>>()?;
+        let mut files = 0;
+        for (path, bytes) in editions.into_iter().flatten().chain(model_files(site)) {
+            files += 1;
+            sink.put(&path, bytes)?;
+        }
+        Ok(files)
+    };
+    let (results, side) = rayon::join(render_pages, side_files);
+    let results = results?;
+    files += side?;
     let mut docs: Docs = BTreeMap::new();
     let mut pages = 0;
     let mut kept = Vec::with_capacity(if keep { results.len() } else { 0 });
@@ -371,7 +393,7 @@ pub fn render_site(
     if let Some(c) = cache.as_deref_mut() {
         c.finish(site, kept);
     }
-    laps.lap("pages");
+    laps.lap("pages, print editions and other files");
     // Pages yanbao makes itself (search pages, 404) show only what every page shows: a
     // preview renders them again only when that changed.
     let generated = |name: String, make: &dyn Fn() -> Result<RenderedPage>| -> Result<Kept> {
@@ -399,7 +421,8 @@ pub fn render_site(
         sink.put_blob(&r.path, r.html)?;
     }
     // The search index and the print editions: a preview makes them when a reader asks for
-    // them; a build now, each language's on a thread of its own.
+    // them; a build has made the print editions along with the pages, and makes each
+    // language's index now, on a thread of its own.
     let later = Deferred {
         site: site.clone(),
         tera: tera.clone(),
@@ -415,8 +438,8 @@ pub fn render_site(
     let deferred = if keep {
         Some(Arc::new(later))
     } else {
-        let made = later.make_all()?;
-        laps.lap("search index and print editions");
+        let made = later.make_search()?;
+        laps.lap("search index");
         for (path, bytes) in made {
             files += 1;
             sink.put(&path, bytes)?;
@@ -427,32 +450,7 @@ pub fn render_site(
     files += 1;
     sink.put_blob(&r.path, r.html)?;
     pages += 1;
-    let mut put = |path: String, bytes: Vec<u8>| -> Result<()> {
-        files += 1;
-        sink.put(&path, bytes)
-    };
-    for (path, bytes) in downloads::files(site) {
-        put(path, bytes)?;
-    }
-    for (path, bytes) in crate::emit::cite::files(site) {
-        put(path, bytes)?;
-    }
-    put(
-        "datapackage.json".into(),
-        crate::emit::datapackage::datapackage(site).into_bytes(),
-    )?;
-    for (path, html) in meta::redirects(site) {
-        put(path, html.into_bytes())?;
-    }
-    put("robots.txt".into(), meta::robots(site).into_bytes())?;
-    if let Some(xml) = meta::sitemap(site) {
-        put("sitemap.xml".into(), xml.into_bytes())?;
-    }
-    put(
-        "manifest.webmanifest".into(),
-        meta::manifest(site).into_bytes(),
-    )?;
-    laps.lap("other files");
+    laps.lap("404");
     Ok(Rendered {
         warnings: crate::render::share::unannounced(site, pdfs)
             .into_iter()
@@ -463,6 +461,53 @@ pub fn render_site(
         coverage: None,
         deferred,
     })
+}
+
+/// The files made from the model alone: downloads, citation files, the data package, redirects,
+/// robots, sitemap and web manifest.
+fn model_files(site: &Site) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = downloads::files(site);
+    out.extend(crate::emit::cite::files(site));
+    out.push((
+        "datapackage.json".into(),
+        crate::emit::datapackage::datapackage(site).into_bytes(),
+    ));
+    out.extend(
+        meta::redirects(site)
+            .into_iter()
+            .map(|(path, html)| (path, html.into_bytes())),
+    );
+    out.push(("robots.txt".into(), meta::robots(site).into_bytes()));
+    if let Some(xml) = meta::sitemap(site) {
+        out.push(("sitemap.xml".into(), xml.into_bytes()));
+    }
+    out.push((
+        "manifest.webmanifest".into(),
+        meta::manifest(site).into_bytes(),
+    ));
+    out
+}
+
+/// A language's print edition and, with PDFs, the share card `yanbao pdf` photographs (and then
+/// removes).
+fn print_files(
+    site: &Arc<Site>,
+    tera: &Arc<tera::Tera>,
+    versions: &BTreeMap<String, String>,
+    mode: Mode,
+    pdfs: bool,
+    lang: &str,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut renderer = Renderer::new(site, tera, mode, versions);
+    renderer.pdfs = pdfs;
+    let as_error = |d: Diagnostic| Error::content(vec![d]);
+    let r = renderer.print_page(lang).map_err(as_error)?;
+    let mut files = vec![(r.path, r.html.into_bytes())];
+    if pdfs {
+        let card = renderer.share_card(lang).map_err(as_error)?;
+        files.push((card.path, card.html.into_bytes()));
+    }
+    Ok(files)
 }
 
 /// Each language's search documents, page by page in site order.
@@ -534,22 +579,14 @@ impl Deferred {
                     .collect();
                 Ok(search::build(lang, &docs))
             }
-            Part::Print(lang) => {
-                let mut renderer = Renderer::new(&self.site, &self.tera, self.mode, &self.versions);
-                renderer.pdfs = self.pdfs;
-                let r = renderer
-                    .print_page(lang)
-                    .map_err(|d| Error::content(vec![d]))?;
-                let mut files = vec![(r.path, r.html.into_bytes())];
-                // With PDFs, the share card `yanbao pdf` photographs (and then removes).
-                if self.pdfs {
-                    let card = renderer
-                        .share_card(lang)
-                        .map_err(|d| Error::content(vec![d]))?;
-                    files.push((card.path, card.html.into_bytes()));
-                }
-                Ok(files)
-            }
+            Part::Print(lang) => print_files(
+                &self.site,
+                &self.tera,
+                &self.versions,
+                self.mode,
+                self.pdfs,
+                lang,
+            ),
         }
     }
 
@@ -568,14 +605,30 @@ impl Deferred {
         Ok(made.get(&part).and_then(|files| files.get(path)).cloned())
     }
 
-    /// Every deferred file, as a build writes them: each part on a thread of its own.
-    fn make_all(&self) -> Result<Vec<(String, Vec<u8>)>> {
-        let made: Vec<Vec<(String, Vec<u8>)>> = self
-            .parts()
+    /// The given parts' files: each part on a thread of its own.
+    fn make(&self, parts: &[Part]) -> Result<Vec<(String, Vec<u8>)>> {
+        let made: Vec<Vec<(String, Vec<u8>)>> = parts
             .par_iter()
             .map(|part| self.render(part))
             .collect::<Result<_>>()?;
         Ok(made.into_iter().flatten().collect())
+    }
+
+    /// Every deferred file.
+    fn make_all(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        self.make(&self.parts())
+    }
+
+    /// The search indexes (a build makes the print editions along with the pages).
+    fn make_search(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let search: Vec<Part> = self
+            .site
+            .languages()
+            .iter()
+            .cloned()
+            .map(Part::Search)
+            .collect();
+        self.make(&search)
     }
 
     /// Every deferred file, as a build writes them, shared.

@@ -15,6 +15,9 @@
 # - yanbao runs with every feature on (search index, downloads, sitemap and canonical links via
 #   --base-url); Hugo and Zola with minimal templates and their search/feeds/sitemap off, as
 #   gen_corpus.py configures them. `yanbao check` is timed in the same rotation (it writes nothing).
+# - a floor, with Zola: `cp -r` of Zola's own output (`rm -rf OUT && cp -r`, timed in the same
+#   rotation) is what writing those files costs on this disk with no generator work at all. The
+#   ratios table sets it against Zola's build: no tool writing as many files can take less.
 #
 # Disk guard: before yanbao builds at N, its output is estimated from the two previous sizes
 # (exponent fitted between them, clamped to [1, 2], plus 25%: two small probe builds give the first
@@ -23,6 +26,7 @@
 #
 # Env: SIZES, RUNS (3), TOOLS ("yanbao hugo zola"; add mdbook to time it too; "check" instead of
 #      "yanbao" times only `yanbao check`), CHECK (1: time `yanbao check` along with yanbao),
+#      FLOOR (1: with Zola, time `cp -r` of its output),
 #      PREVIEW (0; 1 = also run preview_latency.py at PREVIEW_N=1000 with PREVIEW_EDITS=10),
 #      YANBAO (default: `cargo build --release` of this repo), HUGO, ZOLA, MDBOOK (default: PATH),
 #      BASE_URL (https://example.org/), WORK (/tmp/yanbao-peers), DISK_MARGIN_GB (5),
@@ -35,7 +39,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-$REPO/../shared/bench}"
 SIZES="${SIZES:-1000 5000 20000}"; RUNS="${RUNS:-3}"
-TOOLS="${TOOLS:-yanbao hugo zola}"; CHECK="${CHECK:-1}"
+TOOLS="${TOOLS:-yanbao hugo zola}"; CHECK="${CHECK:-1}"; FLOOR="${FLOOR:-1}"
 PREVIEW="${PREVIEW:-0}"; PREVIEW_N="${PREVIEW_N:-1000}"; PREVIEW_EDITS="${PREVIEW_EDITS:-10}"
 BASE_URL="${BASE_URL:-https://example.org/}"
 WORK="${WORK:-/tmp/yanbao-peers}"; DISK_MARGIN_GB="${DISK_MARGIN_GB:-5}"
@@ -58,7 +62,7 @@ outs = {(t, int(n)): (pg, b) for t, n, pg, b in rows("outputs.tsv")}
 med = {k: (statistics.median(w for w, _ in v), statistics.median(p for _, p in v)) for k, v in runs.items()}
 tools = list(versions)
 skipped = {l.split()[1].split("=")[1].rstrip(":") for l in open(notes) if " skipped: " in l}
-name = lambda t: "yanbao check" if t == "check" else t
+name = lambda t: {"check": "yanbao check", "copy": "cp -r of Zola's output"}.get(t, t)
 
 print("| tool | version | N/lang | pages (.html) | median wall s | median peak RSS MiB | output MiB |")
 print("|---|---|---|---|---|---|---|")
@@ -78,14 +82,15 @@ get = lambda t, n, i: med[t, n][i] if (t, n) in med else None
 size = lambda t, n: int(outs[t, n][1]) if outs.get((t, n), ("", ""))[1] else None
 if "yanbao" in tools and ("hugo" in tools or "zola" in tools):
     print()
-    print("| N/lang | wall yanbao/Hugo | wall yanbao/Zola | wall yanbao/min(Hugo,Zola) | RSS yanbao/Hugo | RSS yanbao/Zola | output yanbao/Hugo | output yanbao/Zola |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| N/lang | wall yanbao/Hugo | wall yanbao/Zola | wall yanbao/min(Hugo,Zola) | RSS yanbao/Hugo | RSS yanbao/Zola | output yanbao/Hugo | output yanbao/Zola | floor: cp -r of Zola's output/Zola |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         y, h, z = (get(t, n, 0) for t in ("yanbao", "hugo", "zola"))
         fastest = min((x for x in (h, z) if x is not None), default=None)
         print(f"| {n} | {ratio(y, h)} | {ratio(y, z)} | {ratio(y, fastest)} | "
               f"{ratio(get('yanbao', n, 1), get('hugo', n, 1))} | {ratio(get('yanbao', n, 1), get('zola', n, 1))} | "
-              f"{ratio(size('yanbao', n), size('hugo', n))} | {ratio(size('yanbao', n), size('zola', n))} |")
+              f"{ratio(size('yanbao', n), size('hugo', n))} | {ratio(size('yanbao', n), size('zola', n))} | "
+              f"{ratio(get('copy', n, 0), z)} |")
 if len(sizes) > 1:
     pairs = list(zip(sizes, sizes[1:]))
     print()
@@ -115,6 +120,7 @@ for t in $TOOLS; do
       active="$active $t"; if [ "$t" = yanbao ] && [ "$CHECK" = 1 ]; then active="$active check"; fi ;;
     hugo)   HUGO="${HUGO:-$(command -v hugo || true)}" ;;
     zola)   ZOLA="${ZOLA:-$(command -v zola || true)}" ;;
+    copy)   ;;  # added after zola when FLOOR=1
     mdbook) MDBOOK="${MDBOOK:-$(command -v mdbook || true)}" ;;
     *) echo "unknown tool $t" >&2; exit 1 ;;
   esac
@@ -122,6 +128,7 @@ for t in $TOOLS; do
     var="${t^^}"
     if [ -n "${!var}" ] && [ -x "${!var}" ]; then active="$active $t"; else note "$t: not installed (PATH or $var), left out"; fi ;;
   esac
+  if [ "$t" = zola ] && [ "$FLOOR" = 1 ] && [ -n "$ZOLA" ]; then active="$active copy"; fi
 done
 
 version() {
@@ -130,6 +137,7 @@ version() {
     hugo)   "$HUGO" version | sed -E 's/^hugo v([0-9.]+)[^+ ]*(\+extended)?.*/\1\2/' ;;
     zola)   "$ZOLA" --version | awk '{print $2}' ;;
     mdbook) "$MDBOOK" --version | awk '{print $2}' | sed 's/^v//' ;;
+    copy)   cp --version | head -1 | awk '{print $NF}' ;;
   esac
 }
 : > "$WORK/versions.tsv"
@@ -143,6 +151,7 @@ build_cmd() {  # $1 tool, $2 N -> a sh -c script (rm of the previous output insi
     hugo)   echo "rm -rf '$OUT/hugo' && exec '$HUGO' --quiet -s '$c/hugo' -d '$OUT/hugo'" ;;
     zola)   echo "rm -rf '$OUT/zola' && cd '$c/zola' && exec '$ZOLA' build -o '$OUT/zola'" ;;
     mdbook) echo "rm -rf '$OUT/mdbook' && '$MDBOOK' build '$c/mdbook/zh' -d '$OUT/mdbook/zh' && exec '$MDBOOK' build '$c/mdbook/en' -d '$OUT/mdbook/en'" ;;
+    copy)   echo "rm -rf '$OUT/copy' && exec cp -r '$WORK/copy-src' '$OUT/copy'" ;;
   esac
 }
 
@@ -203,6 +212,10 @@ for n in $SIZES; do
   here=""
   for t in $active; do  # untimed build: must succeed; warms the caches
     if [ "$t" = yanbao ] && ! yanbao_fits "$n"; then continue; fi
+    if [ "$t" = copy ]; then  # what is copied: Zola's output of this N
+      [ -d "$OUT/zola" ] || continue
+      rm -rf "$WORK/copy-src" && cp -r "$OUT/zola" "$WORK/copy-src"
+    fi
     if ! sh -c "$(build_cmd "$t" "$n")" > "$LOGS/$t-$n.build.log" 2>&1; then
       note "$t N=$n: build failed, left out (see $LOGS/$t-$n.build.log)"; continue
     fi
@@ -223,7 +236,7 @@ for n in $SIZES; do
       printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$n" "$r" "$wall" "$peak" | tee -a "$WORK/runs.tsv" >&2
     done
   done
-  rm -rf "$WORK/corpus-$n" "$WORK/site-$n" "$OUT"/*   # keep disk use bounded
+  rm -rf "$WORK/corpus-$n" "$WORK/site-$n" "$WORK/copy-src" "$OUT"/*   # keep disk use bounded
 done
 
 # --- the tables -----------------------------------------------------------------------------------

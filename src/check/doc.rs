@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Tag, TagEnd};
 
 use crate::model::doc::{Body, Cited, HeadingStart, LinkStart, Node, Target};
 use crate::model::text::{Piece, Ref, split_refs};
@@ -202,7 +202,7 @@ pub fn resolve(events: &Events, body: &str, outline: &Outline, r: &mut dyn Resol
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 w.links = w.links.saturating_sub(1);
-                w.nodes.push(Node::Event(ev.clone()));
+                w.nodes.push(Node::event(ev.clone()));
             }
             Event::Text(_) if !in_code => {
                 let end = text_run_end(events, i);
@@ -216,9 +216,9 @@ pub fn resolve(events: &Events, body: &str, outline: &Outline, r: &mut dyn Resol
                     Some(clean) => Event::InlineHtml(clean.into()),
                     None => ev.clone(),
                 };
-                w.nodes.push(Node::Event(ev));
+                w.nodes.push(Node::event(ev));
             }
-            _ => w.nodes.push(Node::Event(ev.clone())),
+            _ => w.nodes.push(Node::event(ev.clone())),
         }
         if w.pending_close > 0 && w.depth == 0 && matches!(ev, Event::End(_)) {
             w.close_all();
@@ -268,15 +268,15 @@ impl Walk {
                     }
                     ev @ Event::End(TagEnd::Link | TagEnd::Image) => {
                         self.links = self.links.saturating_sub(1);
-                        self.nodes.push(Node::Event(ev.clone()));
+                        self.nodes.push(Node::event(ev.clone()));
                     }
                     Event::InlineHtml(h) => {
                         let h = r
                             .raw_html(h, events[i].1.start)
                             .unwrap_or_else(|| h.to_string());
-                        self.nodes.push(Node::Event(Event::InlineHtml(h.into())));
+                        self.nodes.push(Node::event(Event::InlineHtml(h.into())));
                     }
-                    ev => self.nodes.push(Node::Event(ev.clone())),
+                    ev => self.nodes.push(Node::event(ev.clone())),
                 }
                 i += 1;
                 continue;
@@ -304,7 +304,7 @@ impl Walk {
                         self.cited_text(t, from, body, &map, r);
                     }
                     Piece::Ref { spec, raw, at } => match r.reference(spec, map(at)) {
-                        Some(reference) => self.nodes.push(Node::Ref(reference)),
+                        Some(reference) => self.nodes.push(Node::Ref(Box::new(reference))),
                         None => self.text(raw),
                     },
                     Piece::Unclosed { raw, at } => {
@@ -367,13 +367,13 @@ impl Walk {
                         Some(cited) => {
                             // A note mark sits on the word before it: `sales [@a].` reads
                             // "sales¹." (as Pandoc does for note styles).
-                            if let Some(Node::Event(Event::Text(t))) = self.nodes.last_mut() {
+                            if let Some(Node::Text(t)) = self.nodes.last_mut() {
                                 let kept = t.trim_end().len();
                                 if kept < t.len() {
-                                    *t = CowStr::from(t[..kept].to_string());
+                                    *t = t[..kept].into();
                                 }
                             }
-                            self.nodes.push(Node::Cite(cited));
+                            self.nodes.push(Node::Cite(cited.into_boxed_slice()));
                         }
                         None => self.text(raw),
                     }
@@ -383,8 +383,7 @@ impl Walk {
     }
 
     fn text(&mut self, t: &str) {
-        self.nodes
-            .push(Node::Event(Event::Text(CowStr::from(t.to_string()))));
+        self.nodes.push(Node::Text(t.into()));
     }
 }
 

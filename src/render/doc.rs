@@ -202,8 +202,11 @@ fn inline_events(cx: &mut Cx, page: &Page, nodes: &[Node]) -> Vec<Event<'static>
     let mut out = Vec::with_capacity(nodes.len());
     for n in nodes {
         match n {
-            Node::Event(Event::InlineHtml(h)) => out.push(Event::Html(h.clone())),
-            Node::Event(e) => out.push(e.clone()),
+            Node::Event(e) => match &**e {
+                Event::InlineHtml(h) => out.push(Event::Html(h.clone())),
+                e => out.push(e.clone()),
+            },
+            Node::Text(_) | Node::Start(_) | Node::End(_) => out.extend(n.to_event()),
             Node::Ref(r) => out.push(Event::InlineHtml(CowStr::from(cx.inline(r, page)))),
             Node::Cite(items) => out.push(Event::InlineHtml(CowStr::from(cx.cite_mark(items)))),
             Node::Link(link) => {

@@ -182,21 +182,34 @@ fn stem_in_place(s: &mut String) {
 /// The weighted terms of a document: occurrences in its text (at most ten count), and more for
 /// its title (8) and for the headings above it and the page's title (3).
 pub fn doc_terms(d: &Doc) -> TermList {
-    let mut w: Terms<String, u32> = Terms::default();
-    let mut add = |t: &str, f: &dyn Fn(u32) -> u32| match w.get_mut(t) {
-        Some(e) => *e = f(*e),
-        None => {
-            w.insert(t.to_string(), f(0));
+    // The terms go straight into the list's one string as they are first met, found again
+    // through a table of their positions: no string per term.
+    let state = foldhash::fast::FixedState::default();
+    let hash = |t: &str| std::hash::BuildHasher::hash_one(&state, t);
+    let mut list = TermList::default();
+    let mut table: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
+    let mut add = |t: &str, f: &dyn Fn(u32) -> u32| {
+        let h = hash(t);
+        if let Some(&i) = table.find(h, |&i| list.term(i as usize) == t) {
+            let w = &mut list.ends[i as usize].1;
+            *w = f(*w);
+            return;
         }
+        list.text.push_str(t);
+        list.ends.push((list.text.len() as u32, f(0)));
+        let i = (list.ends.len() - 1) as u32;
+        table.insert_unique(h, i, |&j| hash(list.term(j as usize)));
     };
     each_token(&d.text, true, |t| add(t, &|e| (e + 1).min(10)));
     each_token(&d.title, true, |t| add(t, &|e| e + 8));
     // The path's separators (›) are not part of any term.
     let above = format!("{} {}", d.path, d.page);
     each_token(&above, true, |t| add(t, &|e| e + 3));
-    // In the table's order: the index sorts all terms once, and a term's postings follow the
-    // documents' order whatever the order of the terms within one.
-    w.into_iter().collect()
+    // In the order first met: the index sorts all terms once, and a term's postings follow
+    // the documents' order whatever the order of the terms within one.
+    list.text.shrink_to_fit();
+    list.ends.shrink_to_fit();
+    list
 }
 
 /// A section's terms and their weights, kept in one string: a large site holds every
@@ -210,6 +223,16 @@ pub struct TermList {
 }
 
 impl TermList {
+    /// The `i`th term.
+    fn term(&self, i: usize) -> &str {
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[i - 1].0 as usize
+        };
+        &self.text[start..self.ends[i].0 as usize]
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
         let starts = std::iter::once(0).chain(self.ends.iter().map(|&(end, _)| end as usize));
         starts

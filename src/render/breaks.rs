@@ -38,8 +38,8 @@ fn is_cjk(c: char) -> bool {
 /// Byte ranges of the year ranges in `text`.
 fn year_spans(text: &str) -> Vec<(usize, usize)> {
     const DASHES: &[char] = &['-', '‐', '‑', '–', '—', '~', '～'];
-    // A range takes six digits at least (2023-24): most texts, every one of which passes here,
-    // have fewer, and are done with in one look at their bytes.
+    // A range takes six digits at least (2023-24). Every text event of a page comes here, and
+    // most have fewer: one look at their bytes is enough.
     if text.bytes().filter(u8::is_ascii_digit).nth(5).is_none() {
         return Vec::new();
     }

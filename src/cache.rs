@@ -62,8 +62,7 @@ impl Cache {
         f.debug(&site.config).debug(&site.packs);
         f.add(&templates).add(assets).debug(&mode);
         for p in &site.pages {
-            f.add(&(&p.lang, &p.key, &p.dir));
-            f.debug(&p.front).debug(&p.headings);
+            f.add(&(&p.lang, &p.key, &p.dir, p.shown()));
         }
         f.debug(&site.figures);
         // Every page's notes describe sources, and prose cites the shared ones by key.

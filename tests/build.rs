@@ -338,6 +338,17 @@ fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
             7,
         ),
         (
+            // A chapter's title shows on every page (chapter list, pager, home page).
+            Box::new(|| {
+                edit(
+                    "content/en/outlook.md",
+                    "title: Outlook",
+                    "title: The outlook",
+                )
+            }),
+            7,
+        ),
+        (
             Box::new(|| edit("content/data/shares.yaml", "value: 28", "value: 29")),
             7,
         ),

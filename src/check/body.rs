@@ -130,6 +130,7 @@ impl PageResolver<'_> {
             blocks: std::mem::take(&mut self.blocks),
             headings,
             fingerprint: d.src.fingerprint,
+            shown: std::sync::OnceLock::new(),
         }
     }
 

@@ -40,7 +40,7 @@ pub fn run(
 ) -> Option<Site> {
     let config = site_texts(inputs, problems);
     let languages = &config.languages;
-    let skeleton = pages::skeleton(&inputs.pages, &config, problems);
+    let skeleton = pages::skeleton(&inputs.pages, &config, memo, problems);
     let mut targets = refs::Targets {
         default_language: config.default_language().to_string(),
         ..refs::Targets::default()

@@ -21,7 +21,8 @@ pub struct Draft<'a> {
     pub src: &'a PageSource,
     /// Output folder relative to the site root: `zh/`, `zh/status/`.
     pub dir: String,
-    pub outline: Outline,
+    /// Shared with a preview's memo, which keeps it for the next build.
+    pub outline: std::sync::Arc<Outline>,
     /// Parsed specs of the page's blocks, in order (None where the spec is invalid).
     pub specs: Vec<Option<BlockSpec>>,
     /// The figure each block is (numbered blocks only).
@@ -69,6 +70,7 @@ impl Skeleton<'_> {
 pub fn skeleton<'a>(
     pages: &'a Pages,
     config: &SiteConfig,
+    memo: Option<&crate::check::memo::Resolved>,
     problems: &mut Problems,
 ) -> Skeleton<'a> {
     language_folders(pages, config, problems);
@@ -115,9 +117,16 @@ pub fn skeleton<'a>(
         .into_par_iter()
         .map(|src| {
             let mut own = Problems::default();
-            (draft(src, &mut own), own)
+            (draft(src, memo, &mut own), own)
         })
         .collect();
+    if let Some(memo) = memo {
+        memo.keep_outlines(
+            drafted
+                .iter()
+                .map(|(d, _)| (d.lang(), d.key(), d.src.fingerprint, &d.outline)),
+        );
+    }
     let mut drafts = Vec::with_capacity(drafted.len());
     for (d, own) in drafted {
         problems.extend(own.into_vec());
@@ -448,9 +457,18 @@ fn missing_translations(
 }
 
 /// A page's output folder, outline and block specs.
-fn draft<'a>(src: &'a PageSource, problems: &mut Problems) -> Draft<'a> {
+/// A preview takes the outline of a file it has seen unchanged from its memo.
+fn draft<'a>(
+    src: &'a PageSource,
+    memo: Option<&crate::check::memo::Resolved>,
+    problems: &mut Problems,
+) -> Draft<'a> {
     let dir = src.dir();
-    let outline = src.with_events(|events| doc::outline(events, src.body()));
+    let outline = memo
+        .and_then(|m| m.outline(&src.lang, &src.key, src.fingerprint))
+        .unwrap_or_else(|| {
+            std::sync::Arc::new(src.with_events(|events| doc::outline(events, src.body())))
+        });
     for h in outline.headings.iter().filter(|h| h.explicit) {
         if !IdKind::Anchor.accepts(&h.id) {
             problems.push(src.error_at(h.offset, "").with(ids::problem(

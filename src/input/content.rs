@@ -103,6 +103,8 @@ pub struct PageSource {
     /// Hash of the file's text, language and punctuation rule (all the parse depends on): what
     /// a preview compares.
     pub fingerprint: u64,
+    /// [`PageSource::front_fingerprint`], made when first asked for.
+    front_fingerprint: std::sync::OnceLock<u64>,
 }
 
 /// A body's Markdown events, with byte ranges into the body.
@@ -135,6 +137,16 @@ impl PageSource {
 
     pub fn is_home(&self) -> bool {
         self.key == HOME_KEY
+    }
+
+    /// A fingerprint of the front matter, made once per file: a preview hashes every page's
+    /// on each rebuild, and keeps the pages whose files did not change.
+    pub fn front_fingerprint(&self) -> u64 {
+        *self.front_fingerprint.get_or_init(|| {
+            crate::model::fingerprint::Fingerprint::default()
+                .debug(&self.front)
+                .finish()
+        })
     }
 
     pub fn body(&self) -> &str {
@@ -394,6 +406,7 @@ fn read_page(
         body_start,
         events: Mutex::new(None),
         smart,
+        front_fingerprint: std::sync::OnceLock::new(),
     });
     if let Some(parsed) = parsed {
         page.keep_events();

@@ -62,6 +62,9 @@ pub struct Page {
     pub headings: Vec<Heading>,
     /// Hash of the source file's text: what a preview's cache compares.
     pub fingerprint: u64,
+    /// [`Page::shown`], made when first asked for (a preview keeps an unchanged page, and
+    /// with it this, from one build to the next).
+    pub shown: std::sync::OnceLock<u64>,
 }
 
 /// A page's front matter, checked and resolved.
@@ -111,6 +114,16 @@ impl Page {
 
     pub fn is_home(&self) -> bool {
         self.key == HOME_KEY
+    }
+
+    /// A fingerprint of what other pages show of this one: its front matter and headings.
+    pub fn shown(&self) -> u64 {
+        *self.shown.get_or_init(|| {
+            crate::model::fingerprint::Fingerprint::default()
+                .debug(&self.front)
+                .debug(&self.headings)
+                .finish()
+        })
     }
 
     /// Title for navigation (short title when given).

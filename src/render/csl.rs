@@ -223,32 +223,35 @@ pub fn bibliography(items: &[Item], style: &str, locale: &str) -> BTreeMap<Strin
 
 /// Formats CSL-JSON items (as `model::cite` builds them); items that are not valid CSL-JSON
 /// are left out. Results are remembered for the process, so a preview's rebuilds format only
-/// what changed.
+/// what changed; pages rendering at once that need the same citation (a chapter and its print
+/// edition) format it once, the others waiting for it.
 pub fn format_values(
     items: &[serde_json::Value],
     style: &str,
     locale: &str,
 ) -> BTreeMap<String, Formatted> {
-    type Memo = std::sync::Mutex<std::collections::HashMap<String, BTreeMap<String, Formatted>>>;
+    type Cell = std::sync::Arc<OnceLock<BTreeMap<String, Formatted>>>;
+    type Memo = std::sync::Mutex<std::collections::HashMap<String, Cell>>;
     static MEMO: OnceLock<Memo> = OnceLock::new();
     let key = format!(
         "{style}\n{locale}\n{}",
         serde_json::to_string(items).unwrap_or_default()
     );
-    let memo = MEMO.get_or_init(Default::default);
-    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
-        return hit;
-    }
-    let parsed: Vec<Item> = items.iter().filter_map(|v| item(v.clone()).ok()).collect();
-    let out = bibliography(&parsed, style, locale);
-    if let Ok(mut m) = memo.lock() {
+    let format = || {
+        let parsed: Vec<Item> = items.iter().filter_map(|v| item(v.clone()).ok()).collect();
+        bibliography(&parsed, style, locale)
+    };
+    let cell = MEMO.get_or_init(Default::default).lock().ok().map(|mut m| {
         // A long preview session edits many titles: start again rather than grow without end.
         if m.len() > 20_000 {
             m.clear();
         }
-        m.insert(key, out.clone());
+        m.entry(key).or_default().clone()
+    });
+    match cell {
+        Some(cell) => cell.get_or_init(format).clone(),
+        None => format(),
     }
-    out
 }
 
 /// The engine's output as HTML: every text escaped, formatting as elements (`<i>`, `<b>`,

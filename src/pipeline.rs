@@ -438,7 +438,8 @@ pub fn render_site(
     let deferred = if keep {
         Some(Arc::new(later))
     } else {
-        let made = later.make_search()?;
+        // The print editions were made along with the pages.
+        let made = later.make(&later.search_parts())?;
         laps.lap("search index");
         for (path, bytes) in made {
             files += 1;
@@ -545,13 +546,20 @@ impl std::fmt::Debug for Deferred {
 }
 
 impl Deferred {
+    /// Every part: each language's search index, then each language's print edition when the
+    /// site has them.
     fn parts(&self) -> Vec<Part> {
         let langs = self.site.languages();
-        let search = langs.iter().map(|l| Part::Search(l.clone()));
         let print = langs.iter().filter(|_| self.site.has_print_edition());
-        search
+        self.search_parts()
+            .into_iter()
             .chain(print.map(|l| Part::Print(l.clone())))
             .collect()
+    }
+
+    fn search_parts(&self) -> Vec<Part> {
+        let langs = self.site.languages();
+        langs.iter().map(|l| Part::Search(l.clone())).collect()
     }
 
     /// The part that holds `path`, if one does.
@@ -614,27 +622,10 @@ impl Deferred {
         Ok(made.into_iter().flatten().collect())
     }
 
-    /// Every deferred file.
-    fn make_all(&self) -> Result<Vec<(String, Vec<u8>)>> {
-        self.make(&self.parts())
-    }
-
-    /// The search indexes (a build makes the print editions along with the pages).
-    fn make_search(&self) -> Result<Vec<(String, Vec<u8>)>> {
-        let search: Vec<Part> = self
-            .site
-            .languages()
-            .iter()
-            .cloned()
-            .map(Part::Search)
-            .collect();
-        self.make(&search)
-    }
-
     /// Every deferred file, as a build writes them, shared.
     pub fn all(&self) -> Result<BTreeMap<String, Blob>> {
         Ok(self
-            .make_all()?
+            .make(&self.parts())?
             .into_iter()
             .map(|(path, bytes)| (path, bytes.into()))
             .collect())

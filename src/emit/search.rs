@@ -63,13 +63,24 @@ pub fn query_tokens(text: &str) -> Vec<String> {
 
 fn tokenize(text: &str, index: bool) -> Vec<String> {
     let mut out = Vec::new();
-    each_token(text, index, |t| out.push(t.to_string()));
+    each_token(text, index, |t, _| out.push(t.to_string()));
     out
 }
 
+/// A Chinese character's or pair's term as a number (the pair's second character in the low 21
+/// bits, its first above them, and a mark above both): a section's index finds these, most of
+/// a Chinese text's terms, by a number rather than by their text.
+fn cjk_code(first: char, second: Option<char>) -> u64 {
+    match second {
+        None => first as u64,
+        Some(c) => 1 << 42 | (first as u64) << 21 | c as u64,
+    }
+}
+
 /// Calls `emit` with each term of `text`, in order, from one reused buffer (a section's text
-/// repeats most of its terms, and the index only needs each one once).
-fn each_token(text: &str, index: bool, mut emit: impl FnMut(&str)) {
+/// repeats most of its terms, and the index only needs each one once); Chinese characters and
+/// pairs come with their [`cjk_code`].
+fn each_token(text: &str, index: bool, mut emit: impl FnMut(&str, Option<u64>)) {
     let chars: Vec<char> = text.chars().collect();
     let mut buf = String::new();
     let mut i = 0;
@@ -82,14 +93,14 @@ fn each_token(text: &str, index: bool, mut emit: impl FnMut(&str)) {
             }
             let run = &chars[start..i];
             if run.len() == 1 || index {
-                for c in run {
-                    emit(c.encode_utf8(&mut [0; 4]));
+                for &c in run {
+                    emit(c.encode_utf8(&mut [0; 4]), Some(cjk_code(c, None)));
                 }
             }
             for pair in run.windows(2) {
                 buf.clear();
                 buf.extend(pair);
-                emit(&buf);
+                emit(&buf, Some(cjk_code(pair[0], Some(pair[1]))));
             }
         } else if c.is_alphanumeric() {
             let start = i;
@@ -120,15 +131,15 @@ fn each_token(text: &str, index: bool, mut emit: impl FnMut(&str)) {
             {
                 let number = buf.len();
                 buf.push(chars[i]);
-                emit(&buf);
+                emit(&buf, None);
                 if i + 1 < chars.len() && is_cjk(chars[i + 1]) {
                     buf.push(chars[i + 1]);
-                    emit(&buf);
+                    emit(&buf, None);
                 }
                 buf.truncate(number);
             }
             stem_in_place(&mut buf);
-            emit(&buf);
+            emit(&buf, None);
         } else {
             i += 1;
         }
@@ -182,34 +193,64 @@ fn stem_in_place(s: &mut String) {
 /// The weighted terms of a document: occurrences in its text (at most ten count), and more for
 /// its title (8) and for the headings above it and the page's title (3).
 pub fn doc_terms(d: &Doc) -> TermList {
-    // The terms go straight into the list's one string as they are first met, found again
-    // through a table of their positions: no string per term.
-    let state = foldhash::fast::FixedState::default();
-    let hash = |t: &str| std::hash::BuildHasher::hash_one(&state, t);
-    let mut list = TermList::default();
-    let mut table: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
-    let mut add = |t: &str, f: &dyn Fn(u32) -> u32| {
-        let h = hash(t);
-        if let Some(&i) = table.find(h, |&i| list.term(i as usize) == t) {
-            let w = &mut list.ends[i as usize].1;
-            *w = f(*w);
-            return;
-        }
-        list.text.push_str(t);
-        list.ends.push((list.text.len() as u32, f(0)));
-        let i = (list.ends.len() - 1) as u32;
-        table.insert_unique(h, i, |&j| hash(list.term(j as usize)));
-    };
-    each_token(&d.text, true, |t| add(t, &|e| (e + 1).min(10)));
-    each_token(&d.title, true, |t| add(t, &|e| e + 8));
+    let mut terms = Gather::default();
+    each_token(&d.text, true, |t, code| terms.add(t, code, 1, 10));
+    each_token(&d.title, true, |t, code| terms.add(t, code, 8, u32::MAX));
     // The path's separators (›) are not part of any term.
     let above = format!("{} {}", d.path, d.page);
-    each_token(&above, true, |t| add(t, &|e| e + 3));
+    each_token(&above, true, |t, code| terms.add(t, code, 3, u32::MAX));
     // In the order first met: the index sorts all terms once, and a term's postings follow
     // the documents' order whatever the order of the terms within one.
+    let mut list = terms.list;
     list.text.shrink_to_fit();
     list.ends.shrink_to_fit();
     list
+}
+
+/// A section's terms as they are met. Each goes straight into the list's one string the first
+/// time (no string per term), and is found again through a table of positions: by its
+/// [`cjk_code`] for Chinese characters and pairs, by its text for the others.
+#[derive(Default)]
+struct Gather {
+    list: TermList,
+    words: hashbrown::HashTable<u32>,
+    cjk: hashbrown::HashTable<(u64, u32)>,
+    state: foldhash::fast::FixedState,
+}
+
+impl Gather {
+    /// Adds `step` to the term's weight, up to `cap`.
+    fn add(&mut self, t: &str, code: Option<u64>, step: u32, cap: u32) {
+        let Gather {
+            list,
+            words,
+            cjk,
+            state,
+        } = self;
+        let hash = |t: &str| std::hash::BuildHasher::hash_one(&*state, t);
+        let hash_code = |c: u64| std::hash::BuildHasher::hash_one(&*state, c);
+        let h = code.map_or_else(|| hash(t), hash_code);
+        let found = match code {
+            Some(code) => cjk.find(h, |&(c, _)| c == code).map(|&(_, i)| i),
+            None => words.find(h, |&i| list.term(i as usize) == t).copied(),
+        };
+        if let Some(i) = found {
+            let w = &mut list.ends[i as usize].1;
+            *w = w.saturating_add(step).min(cap);
+            return;
+        }
+        let i = list.ends.len() as u32;
+        list.text.push_str(t);
+        list.ends.push((list.text.len() as u32, step.min(cap)));
+        match code {
+            Some(code) => {
+                cjk.insert_unique(h, (code, i), |&(c, _)| hash_code(c));
+            }
+            None => {
+                words.insert_unique(h, i, |&j| hash(list.term(j as usize)));
+            }
+        }
+    }
 }
 
 /// A section's terms and their weights, kept in one string: a large site holds every
@@ -546,6 +587,35 @@ mod tests {
         let terms: HashMap<&str, u32> = list.iter().collect();
         assert_eq!(terms["价格"], 2 + 8);
         assert_eq!(terms["现状"], 3);
+    }
+
+    #[test]
+    fn chinese_terms_found_by_number_keep_their_counts_apart_from_words() {
+        let s = Section {
+            id: "a".into(),
+            title: String::new(),
+            text: "模型模型 157亿 亿元 ai AI 𠀀模".into(),
+            path: Vec::new(),
+        };
+        let doc = &page_docs("p/index.html", "", &[s], true)[0];
+        let list = doc.terms.clone().unwrap_or_default();
+        let terms: Vec<(&str, u32)> = list.iter().collect();
+        // Each term once, in the order first met, with its own count.
+        let expected = [
+            ("模", 3),
+            ("型", 2),
+            ("模型", 2),
+            ("型模", 1),
+            ("157亿", 1),
+            ("157", 1),
+            ("亿", 2),
+            ("元", 1),
+            ("亿元", 1),
+            ("ai", 2),
+            ("𠀀", 1),
+            ("𠀀模", 1),
+        ];
+        assert_eq!(terms, expected);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_yaml::Mapping;
 
@@ -158,36 +159,36 @@ pub struct RawChart {
 
 /// Every `*.yaml` file of `content/<dir>/`, parsed as `T`, by file stem. Files that cannot be
 /// read or parsed are reported and recorded as failed.
-pub fn load<T: serde::de::DeserializeOwned>(
+pub fn load<T: serde::de::DeserializeOwned + Send>(
     root: &Path,
     dir: &str,
     problems: &mut Problems,
 ) -> Store<Parsed<T>> {
-    let mut store = Store::default();
-    for found in files::yaml_files(root, &format!("content/{dir}"), problems) {
-        let id = found.stem();
-        let file = match files::read_text(&found) {
-            Ok(f) => f,
-            Err(d) => {
-                problems.push(d);
-                store.fail(id);
-                continue;
-            }
-        };
-        match yaml::parse::<T>(&file, &file.text, 0) {
-            Ok((raw, loc)) => {
+    // Files are read and parsed in parallel, then stored (and their problems reported) in the
+    // order of their names.
+    let found = files::yaml_files(root, &format!("content/{dir}"), problems);
+    let parsed: Vec<(String, Result<Parsed<T>, crate::diag::Diagnostic>)> = found
+        .par_iter()
+        .map(|found| {
+            let id = found.stem();
+            let parsed = files::read_text(found).and_then(|file| {
+                let (raw, loc) = yaml::parse::<T>(&file, &file.text, 0)?;
                 let fingerprint = files::fingerprint(&file.text);
-                store.insert(
-                    id.clone(),
-                    Parsed {
-                        id,
-                        file,
-                        loc,
-                        raw,
-                        fingerprint,
-                    },
-                );
-            }
+                Ok(Parsed {
+                    id: id.clone(),
+                    file,
+                    loc,
+                    raw,
+                    fingerprint,
+                })
+            });
+            (id, parsed)
+        })
+        .collect();
+    let mut store = Store::default();
+    for (id, parsed) in parsed {
+        match parsed {
+            Ok(p) => store.insert(id, p),
             Err(d) => {
                 problems.push(d);
                 store.fail(id);

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use tera::Tera;
 
 use crate::diag::Diagnostic;
@@ -91,7 +92,7 @@ pub fn load(
     tera.autoescape_on(vec![".html", ".xml"]);
     // Tera's default also escapes `/`, which makes every URL in the output unreadable.
     tera.set_escape_fn(escape);
-    if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
+    if let Err(e) = add_templates(&mut tera, &sources) {
         // Tera names the failing template in its message: "Failed to parse 'chapter.html'".
         let msg = e.to_string();
         let name = msg.split('\'').nth(1).unwrap_or("base.html").to_string();
@@ -109,6 +110,24 @@ pub fn load(
         *m = Some((hash, tera.clone()));
     }
     Ok((tera, hash))
+}
+
+/// Tera's `add_raw_templates`, with the templates parsed in parallel: parsing is most of the
+/// time it takes, and the content is read meanwhile.
+fn add_templates(tera: &mut Tera, sources: &BTreeMap<String, String>) -> tera::Result<()> {
+    let parsed: Vec<tera::Result<tera::Template>> = sources
+        .par_iter()
+        .map(|(name, text)| {
+            tera::Template::new(name, None, text)
+                .map_err(|e| tera::Error::chain(format!("Failed to parse '{name}'"), e))
+        })
+        .collect();
+    for template in parsed {
+        let template = template?;
+        tera.templates.insert(template.name.clone(), template);
+    }
+    tera.build_inheritance_chains()?;
+    tera.check_macro_files()
 }
 
 fn builtin_sources() -> BTreeMap<String, String> {

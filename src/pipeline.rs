@@ -213,17 +213,22 @@ pub fn run(
     // checked: a build frees them before rendering, on a thread of its own (a preview keeps
     // them for its next build).
     if cache.is_none() {
-        let parsed = std::mem::take(&mut inputs.pages.pages);
-        std::thread::spawn(move || drop(parsed));
+        drop_aside(std::mem::take(&mut inputs.pages.pages));
     }
     let site = Arc::new(site);
     let mut r = render_site(&site, &tera, mode, opts.pdf, &inputs, cache, sink)?;
     // Freeing a large site's model (every page's events and blocks) takes a noticeable share
     // of a build; it happens on a thread of its own while the output is swapped in.
-    std::thread::spawn(move || drop((inputs, site, tera)));
+    drop_aside((inputs, site, tera));
     problems.extend(std::mem::take(&mut r.warnings));
     r.warnings = problems.finish()?;
     Ok(r)
+}
+
+/// Drops `value` on a thread of its own: freeing a large site's model, documents or caches
+/// (millions of small allocations) takes a noticeable share of a build, and nothing waits for it.
+pub fn drop_aside<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
 }
 
 /// The search documents of a rendered page.
@@ -441,10 +446,11 @@ pub fn render_site(
         // The print editions were made along with the pages.
         let made = later.make(&later.search_parts())?;
         laps.lap("search index");
-        for (path, bytes) in made {
-            files += 1;
-            sink.put(&path, bytes)?;
-        }
+        files += made.len();
+        made.into_par_iter()
+            .try_for_each(|(path, bytes)| sink.put(&path, bytes))?;
+        // The documents, with every section's text.
+        drop_aside(later);
         None
     };
     let r = generated("404".into(), &|| renderer.not_found().map_err(as_error))?;
@@ -452,6 +458,7 @@ pub fn render_site(
     sink.put_blob(&r.path, r.html)?;
     pages += 1;
     laps.lap("404");
+    drop_aside(renderer.take_caches());
     Ok(Rendered {
         warnings: crate::render::share::unannounced(site, pdfs)
             .into_iter()

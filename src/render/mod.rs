@@ -150,6 +150,17 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The chapter lists and shared contexts built so far (a large site's take a while to free).
+    pub fn take_caches(&mut self) -> impl Send + 'static {
+        let nav = std::mem::take(self.nav_cache.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let shared = std::mem::take(
+            self.shared_cache
+                .get_mut()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        (nav, shared)
+    }
+
     /// The chapter list of a language with links for pages at `prefix`, built once.
     fn nav(&self, lang: &str, prefix: &str, with_outline: bool) -> std::sync::Arc<tera::Value> {
         let key = (lang.to_string(), prefix.to_string(), with_outline);

@@ -128,7 +128,7 @@ impl Shared {
         // The previous build (its whole model, when it was the last to hold it) is freed on a
         // thread of its own, after open pages were told to reload.
         if let Some(old) = old {
-            std::thread::spawn(move || drop(old));
+            crate::pipeline::drop_aside(old);
         }
     }
 }

@@ -88,6 +88,26 @@ fn chapter_pages_do_not_grow_with_the_report() {
     let last = read(&large.join("en/c0199/index.html"));
     assert_eq!(chapter_links(&last), 11);
     assert!(lists(&last, "c0189") && !lists(&last, "c0188"));
+    // The 404 page does not grow either: the first chapters, then a link to the contents.
+    let (a, b) = (read(&small.join("404.html")), read(&large.join("404.html")));
+    assert!(
+        a.len().abs_diff(b.len()) < 16,
+        "404: {} and {} bytes",
+        a.len(),
+        b.len()
+    );
+    let big_list = |html: &str| {
+        let start = html
+            .find("<ol class=\"chapters-big\">")
+            .expect("a chapter list");
+        html[start..start + html[start..].find("</ol>").expect("its end")].to_string()
+    };
+    let list = big_list(&b);
+    assert!(list.contains("/zh/c0000/index.html") && !list.contains("/zh/c0020/index.html"));
+    assert!(
+        list.contains("href=\"/zh/index.html#parts-title\">目录 (202) …</a>"),
+        "{list}"
+    );
 }
 
 #[test]
@@ -97,6 +117,11 @@ fn a_short_report_lists_every_chapter_on_every_page() {
     let page = read(&out.join("zh/c0010/index.html"));
     assert!(lists(&page, "c0000") && lists(&page, "c0019"));
     assert!(!page.contains("chapters-more"));
+    let not_found = read(&out.join("404.html"));
+    assert!(
+        not_found.contains("/zh/c0000/index.html") && not_found.contains("/zh/c0019/index.html")
+    );
+    assert!(!not_found.contains("chapters-more"));
     let home = read(&out.join("zh/index.html"));
     assert!(
         home.contains("<ol class=\"part-sections\"><li><a href=\"../zh/c0019/index.html#part\">")

@@ -390,13 +390,23 @@ impl<'a> Renderer<'a> {
             &context::languages(site, lang, prefix, key, &dir),
         );
         // `nav` (the chapters as data) goes to the pages that list chapters themselves: the home
-        // page (with each chapter's sections, unless the report is long), search and 404. Every
-        // page gets the rendered list.
+        // page (with each chapter's sections, unless the report is long), search and 404. A long
+        // report's search and 404 pages get its first chapters, with `more_after` and `total`
+        // for a link to the contents, as the menu does. Every page gets the rendered list.
         let home = page.is_some_and(Page::is_home);
         if home || page.is_none() {
             let chapters = site.index.chapters.get(lang).map_or(0, Vec::len);
             let outline = home && !is_long(chapters);
-            ctx.insert("nav", &*self.nav(lang, prefix, outline));
+            let nav = self.nav(lang, prefix, outline);
+            match nav.as_array() {
+                Some(items) if page.is_none() && is_long(items.len()) => {
+                    let (lo, hi) = nav_window(items.len(), None);
+                    ctx.insert("nav", &items[lo..hi]);
+                    ctx.insert("more_after", &(hi < items.len()));
+                    ctx.insert("total", &items.len());
+                }
+                _ => ctx.insert("nav", &*nav),
+            }
         }
         let mut list_ctx = shared.list.clone();
         let all = self.nav(lang, prefix, false);

@@ -45,6 +45,36 @@ pub struct Cache {
     pub read: crate::input::Memo,
     /// The pages as resolved by the last build.
     pub resolved: crate::check::memo::Resolved,
+    /// What every page shows of the others, for the build in progress (see
+    /// [`Cache::begin_site`]).
+    shown: u64,
+    /// The same with every data set: what lists of every chapter are made from.
+    lists: u64,
+    heads: Listed<Vec<(String, Blob)>>,
+    navs: Listed<crate::render::NavLists>,
+}
+
+/// Something listing every chapter, kept from the last build with the `lists` fingerprint it
+/// was made under.
+struct Listed<T>(Option<(u64, T)>);
+
+impl<T> Default for Listed<T> {
+    fn default() -> Self {
+        Listed(None)
+    }
+}
+
+impl<T: Clone> Listed<T> {
+    fn get(&self, key: u64) -> Option<T> {
+        self.0
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn keep(&mut self, key: u64, value: T) {
+        self.0 = Some((key, value));
+    }
 }
 
 struct Entry {
@@ -56,18 +86,53 @@ struct Entry {
 }
 
 impl Cache {
-    /// Starts a build: what every page shows.
-    pub fn begin(&mut self, site: &Site, templates: u64, assets: &impl Hash, mode: Mode) {
+    /// Starts a build: what every page shows of the others (their titles, headings and
+    /// addresses), the figures and the sources, and what the pages' text is made from
+    /// (configuration, language packs).
+    pub fn begin_site(&mut self, site: &Site) {
         let mut f = Fingerprint::default();
         f.debug(&site.config).debug(&site.packs);
-        f.add(&templates).add(assets).debug(&mode);
         for p in &site.pages {
             f.add(&(&p.lang, &p.key, &p.dir, p.shown()));
         }
         f.debug(&site.figures);
         // Every page's notes describe sources, and prose cites the shared ones by key.
         f.debug(&site.sources);
+        let shown = f.finish();
+        // Lists of every chapter (the chapter lists, the print edition's running heads) show
+        // titles, and a title can show a value.
+        let mut f = Fingerprint::default();
+        f.add(&shown);
+        for set in &site.data {
+            f.add(&set.fingerprint);
+        }
+        self.shown = shown;
+        self.lists = f.finish();
+    }
+
+    /// Then what every page is made with: templates, assets (by content hash) and the mode.
+    pub fn begin(&mut self, templates: u64, assets: &impl Hash, mode: Mode) {
+        let mut f = Fingerprint::default();
+        f.add(&self.shown).add(&templates).add(assets).debug(&mode);
         self.global = f.finish();
+    }
+
+    /// The last build's running heads of printed pages (path, CSS), if still current.
+    pub fn heads(&self) -> Option<Vec<(String, Blob)>> {
+        self.heads.get(self.lists)
+    }
+
+    pub fn keep_heads(&mut self, heads: Vec<(String, Blob)>) {
+        self.heads.keep(self.lists, heads);
+    }
+
+    /// The last build's chapter lists, if still current.
+    pub fn navs(&self) -> Option<crate::render::NavLists> {
+        self.navs.get(self.lists)
+    }
+
+    pub fn keep_navs(&mut self, navs: crate::render::NavLists) {
+        self.navs.keep(self.lists, navs);
     }
 
     /// A page yanbao makes itself, if what every page shows did not change since it was made.

@@ -286,13 +286,33 @@ pub fn render_site(
         sink.put(path, bytes.clone())?;
         files += 1;
     }
-    // The running heads of printed pages, linked by every page like the assets.
-    for lang in site.languages() {
-        let css = crate::render::print::heads_css(site, lang).into_bytes();
-        let path = crate::render::print::heads_path(lang);
-        versions.insert(path.clone(), crate::input::assets::short_hash(&css));
-        sink.put(&path, css)?;
+    // The running heads of printed pages, linked by every page like the assets. They and the
+    // chapter lists list every chapter: a preview makes them again only when what they show
+    // may have changed.
+    if let Some(c) = cache.as_deref_mut() {
+        c.begin_site(site);
+    }
+    let heads: Vec<(String, Blob)> = match cache.as_deref().and_then(Cache::heads) {
+        Some(heads) => heads,
+        None => site
+            .languages()
+            .iter()
+            .map(|lang| {
+                let css = crate::render::print::heads_css(site, lang);
+                (
+                    crate::render::print::heads_path(lang),
+                    css.into_bytes().into(),
+                )
+            })
+            .collect(),
+    };
+    for (path, css) in &heads {
+        versions.insert(path.clone(), crate::input::assets::short_hash(css));
+        sink.put_blob(path, css.clone())?;
         files += 1;
+    }
+    if let Some(c) = cache.as_deref_mut() {
+        c.keep_heads(heads);
     }
     let mut renderer = Renderer::new(site, tera, mode, &versions);
     renderer.pdfs = pdfs;
@@ -301,7 +321,10 @@ pub fn render_site(
         jobs.push((home, true));
     }
     if let Some(c) = cache.as_deref_mut() {
-        c.begin(site, inputs.templates_hash, &versions, mode);
+        c.begin(inputs.templates_hash, &versions, mode);
+        if let Some(navs) = c.navs() {
+            renderer.reuse_navs(navs);
+        }
     }
     let cached: Vec<Option<Kept>> = jobs
         .iter()
@@ -458,7 +481,10 @@ pub fn render_site(
     sink.put_blob(&r.path, r.html)?;
     pages += 1;
     laps.lap("404");
-    drop_aside(renderer.take_caches());
+    match cache {
+        Some(c) => c.keep_navs(renderer.take_navs()),
+        None => drop_aside(renderer.take_caches()),
+    }
     Ok(Rendered {
         warnings: crate::render::share::unannounced(site, pdfs)
             .into_iter()

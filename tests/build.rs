@@ -343,13 +343,24 @@ fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
                 edit(
                     "content/en/outlook.md",
                     "title: Outlook",
-                    "title: The outlook",
+                    "title: \"The outlook (general: {{shares.general}})\"",
                 )
             }),
             7,
         ),
         (
             Box::new(|| edit("content/data/shares.yaml", "value: 28", "value: 29")),
+            7,
+        ),
+        (
+            // A value a chapter's summary shows, in the home page's contents.
+            Box::new(|| {
+                edit(
+                    "content/data/market.yaml",
+                    "value: 15700000000",
+                    "value: 15800000000",
+                )
+            }),
             7,
         ),
         (

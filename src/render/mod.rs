@@ -98,11 +98,14 @@ pub struct Renderer<'a> {
     /// This build also writes the PDFs of the print editions (`yanbao pdf`): pages link them.
     pub pdfs: bool,
     /// Chapter lists per (language, link prefix, with outlines), built once and shared.
-    nav_cache: std::sync::Mutex<BTreeMap<(String, String, bool), std::sync::Arc<tera::Value>>>,
+    nav_cache: std::sync::Mutex<NavLists>,
     /// What every page of a language at one depth shares (site, strings, asset links), built
     /// once per (language, link prefix) and cloned for each page instead of serialised again.
     shared_cache: std::sync::Mutex<BTreeMap<(String, String), std::sync::Arc<Shared>>>,
 }
+
+/// Chapter lists by (language, link prefix, with outlines).
+pub type NavLists = BTreeMap<(String, String, bool), std::sync::Arc<tera::Value>>;
 
 /// The parts of a page's context that depend only on its language and depth.
 struct Shared {
@@ -152,13 +155,22 @@ impl<'a> Renderer<'a> {
 
     /// The chapter lists and shared contexts built so far (a large site's take a while to free).
     pub fn take_caches(&mut self) -> impl Send + 'static {
-        let nav = std::mem::take(self.nav_cache.get_mut().unwrap_or_else(|e| e.into_inner()));
         let shared = std::mem::take(
             self.shared_cache
                 .get_mut()
                 .unwrap_or_else(|e| e.into_inner()),
         );
-        (nav, shared)
+        (self.take_navs(), shared)
+    }
+
+    /// The chapter lists built so far.
+    pub fn take_navs(&mut self) -> NavLists {
+        std::mem::take(self.nav_cache.get_mut().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Starts from chapter lists built earlier for the same pages and data.
+    pub fn reuse_navs(&mut self, navs: NavLists) {
+        *self.nav_cache.get_mut().unwrap_or_else(|e| e.into_inner()) = navs;
     }
 
     /// The chapter list of a language with links for pages at `prefix`, built once.

@@ -71,6 +71,22 @@ pub fn nav_window(n: usize, pos: Option<usize>) -> (usize, usize) {
     (lo, lo + width)
 }
 
+/// Puts a language's chapters (`items`) into `ctx` as `nav`: all of them for a short report,
+/// else the window around `pos` with `more_before`, `more_after` and `total` for the links to
+/// the full contents.
+fn insert_nav(ctx: &mut tera::Context, items: &tera::Value, pos: Option<usize>) {
+    match items.as_array() {
+        Some(items) if is_long(items.len()) => {
+            let (lo, hi) = nav_window(items.len(), pos);
+            ctx.insert("nav", &items[lo..hi]);
+            ctx.insert("more_before", &(lo > 0));
+            ctx.insert("more_after", &(hi < items.len()));
+            ctx.insert("total", &items.len());
+        }
+        _ => ctx.insert("nav", items),
+    }
+}
+
 /// The value kept under `key`, made by `make` the first time it is asked for (pages render in
 /// parallel: two may make it at once, and the later copy is dropped).
 fn memo<K: Ord, V>(
@@ -410,14 +426,10 @@ impl<'a> Renderer<'a> {
             let chapters = site.index.chapters.get(lang).map_or(0, Vec::len);
             let outline = home && !is_long(chapters);
             let nav = self.nav(lang, prefix, outline);
-            match nav.as_array() {
-                Some(items) if page.is_none() && is_long(items.len()) => {
-                    let (lo, hi) = nav_window(items.len(), None);
-                    ctx.insert("nav", &items[lo..hi]);
-                    ctx.insert("more_after", &(hi < items.len()));
-                    ctx.insert("total", &items.len());
-                }
-                _ => ctx.insert("nav", &*nav),
+            if home {
+                ctx.insert("nav", &*nav);
+            } else {
+                insert_nav(&mut ctx, &nav, None);
             }
         }
         let mut list_ctx = shared.list.clone();
@@ -425,16 +437,7 @@ impl<'a> Renderer<'a> {
         let pos = page
             .and_then(|p| site.page_ix(lang, &p.key))
             .and_then(|ix| site.index.chapter_pos.get(&ix).copied());
-        match all.as_array() {
-            Some(items) if is_long(items.len()) => {
-                let (lo, hi) = nav_window(items.len(), pos);
-                list_ctx.insert("nav", &items[lo..hi]);
-                list_ctx.insert("more_before", &(lo > 0));
-                list_ctx.insert("more_after", &(hi < items.len()));
-                list_ctx.insert("total", &items.len());
-            }
-            _ => list_ctx.insert("nav", &*all),
-        }
+        insert_nav(&mut list_ctx, &all, pos);
         list_ctx.insert("current", page.map_or("", |p| p.key.as_str()));
         let list = self
             .tera

@@ -240,8 +240,7 @@ impl Gather {
             return;
         }
         let i = list.ends.len() as u32;
-        list.text.push_str(t);
-        list.ends.push((list.text.len() as u32, step.min(cap)));
+        list.push(t, step.min(cap));
         match code {
             Some(code) => {
                 cjk.insert_unique(h, (code, i), |&(c, _)| hash_code(c));
@@ -274,24 +273,17 @@ impl TermList {
         &self.text[start..self.ends[i].0 as usize]
     }
 
+    /// Adds a term after the others, with its weight.
+    fn push(&mut self, term: &str, weight: u32) {
+        self.text.push_str(term);
+        self.ends.push((self.text.len() as u32, weight));
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
         let starts = std::iter::once(0).chain(self.ends.iter().map(|&(end, _)| end as usize));
         starts
             .zip(&self.ends)
             .map(|(start, &(end, w))| (&self.text[start..end as usize], w))
-    }
-}
-
-impl<S: AsRef<str>> FromIterator<(S, u32)> for TermList {
-    fn from_iter<I: IntoIterator<Item = (S, u32)>>(terms: I) -> Self {
-        let mut list = TermList::default();
-        for (t, w) in terms {
-            list.text.push_str(t.as_ref());
-            list.ends.push((list.text.len() as u32, w));
-        }
-        list.text.shrink_to_fit();
-        list.ends.shrink_to_fit();
-        list
     }
 }
 
@@ -675,7 +667,10 @@ mod tests {
     #[test]
     fn term_lists_give_back_their_terms() {
         let terms = [("价格", 3), ("a", 1), ("", 2), ("模型价格", 10)];
-        let list: TermList = terms.into_iter().collect();
+        let mut list = TermList::default();
+        for (t, w) in terms {
+            list.push(t, w);
+        }
         assert_eq!(list.iter().collect::<Vec<_>>(), terms);
         assert_eq!(TermList::default().iter().count(), 0);
     }

@@ -394,12 +394,12 @@ pub fn render_site(
             .par_iter()
             .map(|lang| print_files(site, tera, &versions, mode, pdfs, lang))
             .collect::<Result<Vec<_>>>()?;
-        let mut files = 0;
-        for (path, bytes) in editions.into_iter().flatten().chain(model_files(site)) {
-            files += 1;
-            sink.put(&path, bytes)?;
-        }
-        Ok(files)
+        let made: Vec<_> = editions
+            .into_iter()
+            .flatten()
+            .chain(model_files(site))
+            .collect();
+        put_all(sink, made)
     };
     let (results, side) = rayon::join(render_pages, side_files);
     let results = results?;
@@ -469,9 +469,7 @@ pub fn render_site(
         // The print editions were made along with the pages.
         let made = later.make(&later.search_parts())?;
         laps.lap("search index");
-        files += made.len();
-        made.into_par_iter()
-            .try_for_each(|(path, bytes)| sink.put(&path, bytes))?;
+        files += put_all(sink, made)?;
         // The documents, with every section's text.
         drop_aside(later);
         None
@@ -495,6 +493,14 @@ pub fn render_site(
         coverage: None,
         deferred,
     })
+}
+
+/// Writes made files to the sink, in parallel; how many.
+fn put_all(sink: &dyn Sink, made: Vec<(String, Vec<u8>)>) -> Result<usize> {
+    let n = made.len();
+    made.into_par_iter()
+        .try_for_each(|(path, bytes)| sink.put(&path, bytes))?;
+    Ok(n)
 }
 
 /// The files made from the model alone: downloads, citation files, the data package, redirects,

@@ -618,11 +618,7 @@ mod tests {
             path: String::new(),
             title: format!("T{i}"),
             text: format!("word{i} {}", "filler ".repeat(200)),
-            terms: Some(
-                [(format!("word{i}"), 1), ("fill".into(), 10)]
-                    .into_iter()
-                    .collect(),
-            ),
+            terms: Some(term_list(&[(&format!("word{i}"), 1), ("fill", 10)])),
         };
         let small: Vec<Doc> = (0..3).map(doc).collect();
         assert_eq!(build("en", &small.iter().collect::<Vec<_>>()).len(), 1);
@@ -641,6 +637,15 @@ mod tests {
             .unwrap();
         let shard: serde_json::Value = serde_json::from_slice(&json).unwrap();
         assert_eq!(decode(shard["word7"].as_str().unwrap()), [7, 1]);
+    }
+
+    /// A term list of the given terms and weights, in order.
+    fn term_list(terms: &[(&str, u32)]) -> TermList {
+        let mut list = TermList::default();
+        for &(t, w) in terms {
+            list.push(t, w);
+        }
+        list
     }
 
     /// What `static/search.js` does with a posting list.
@@ -667,10 +672,7 @@ mod tests {
     #[test]
     fn term_lists_give_back_their_terms() {
         let terms = [("价格", 3), ("a", 1), ("", 2), ("模型价格", 10)];
-        let mut list = TermList::default();
-        for (t, w) in terms {
-            list.push(t, w);
-        }
+        let list = term_list(&terms);
         assert_eq!(list.iter().collect::<Vec<_>>(), terms);
         assert_eq!(TermList::default().iter().count(), 0);
     }

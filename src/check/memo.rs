@@ -19,16 +19,42 @@ pub type Done = (Arc<Page>, Vec<Diagnostic>);
 #[derive(Default)]
 pub struct Resolved {
     pages: Mutex<HashMap<(String, String), Memo>>,
-    /// Each page's outline, by language and key, with the fingerprint of the file it came
-    /// from: walking every page's events for it was a sixth of a large site's rebuild.
-    outlines: Mutex<Outlines>,
-    /// Each default-language page's section hashes (translation coverage), by key, with the
-    /// fingerprint of the file they came from.
-    sections: Mutex<HashMap<String, (u64, Sections)>>,
+    /// Each page's outline, by language and key: walking every page's events for it was a
+    /// sixth of a large site's rebuild.
+    outlines: ByFile<(String, String), Arc<Outline>>,
+    /// Each default-language page's section hashes (translation coverage), by key.
+    sections: ByFile<String, Sections>,
 }
 
-/// Outlines by language and key, with the fingerprint of the file each came from.
-type Outlines = HashMap<(String, String), (u64, Arc<Outline>)>;
+/// Values made from one page's file alone, by page, each with the fingerprint of the file it
+/// came from: one is taken again only while its file is unchanged.
+struct ByFile<K, V>(Mutex<HashMap<K, (u64, V)>>);
+
+impl<K, V> Default for ByFile<K, V> {
+    fn default() -> Self {
+        ByFile(Mutex::default())
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> ByFile<K, V> {
+    fn get<Q>(&self, key: &Q, file: u64) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        let kept = self.0.lock().ok()?;
+        let (f, v) = kept.get(key)?;
+        (*f == file).then(|| v.clone())
+    }
+
+    /// Keeps these (and only these) for the next build.
+    fn replace(&self, kept: impl Iterator<Item = (K, (u64, V))>) {
+        let kept = kept.collect();
+        if let Ok(mut m) = self.0.lock() {
+            *m = kept;
+        }
+    }
+}
 
 /// A page's sections as `(heading id, hash)`.
 type Sections = Vec<(String, String)>;
@@ -49,9 +75,8 @@ impl Resolved {
 
     /// The outline of `lang/key` as made before, if its file is unchanged.
     pub fn outline(&self, lang: &str, key: &str, file: u64) -> Option<Arc<Outline>> {
-        let outlines = self.outlines.lock().ok()?;
-        let (f, o) = outlines.get(&(lang.to_string(), key.to_string()))?;
-        (*f == file).then(|| o.clone())
+        self.outlines
+            .get(&(lang.to_string(), key.to_string()), file)
     }
 
     /// Keeps this build's outlines (and only them) for the next.
@@ -59,19 +84,14 @@ impl Resolved {
         &self,
         outlines: impl Iterator<Item = (&'a str, &'a str, u64, &'a Arc<Outline>)>,
     ) {
-        let kept = outlines
-            .map(|(lang, key, f, o)| ((lang.to_string(), key.to_string()), (f, o.clone())))
-            .collect();
-        if let Ok(mut m) = self.outlines.lock() {
-            *m = kept;
-        }
+        self.outlines.replace(
+            outlines.map(|(lang, key, f, o)| ((lang.to_string(), key.to_string()), (f, o.clone()))),
+        );
     }
 
     /// The section hashes of the default-language page `key`, if its file is unchanged.
     pub fn sections(&self, key: &str, file: u64) -> Option<Sections> {
-        let memo = self.sections.lock().ok()?;
-        let (f, s) = memo.get(key)?;
-        (*f == file).then(|| s.clone())
+        self.sections.get(key, file)
     }
 
     /// Keeps this build's section hashes (and only them) for the next.
@@ -80,12 +100,9 @@ impl Resolved {
         files: impl Iterator<Item = (&'a str, u64)>,
         sections: &std::collections::BTreeMap<String, Sections>,
     ) {
-        let kept = files
-            .filter_map(|(key, f)| Some((key.to_string(), (f, sections.get(key)?.clone()))))
-            .collect();
-        if let Ok(mut m) = self.sections.lock() {
-            *m = kept;
-        }
+        self.sections.replace(
+            files.filter_map(|(key, f)| Some((key.to_string(), (f, sections.get(key)?.clone())))),
+        );
     }
 
     /// Keeps this build's pages (and only them) for the next.

@@ -390,15 +390,16 @@ pub fn render_site(
         } else {
             site.languages().iter().collect()
         };
-        let editions = print
-            .par_iter()
-            .map(|lang| print_files(site, tera, &versions, mode, pdfs, lang))
-            .collect::<Result<Vec<_>>>()?;
-        let made: Vec<_> = editions
-            .into_iter()
-            .flatten()
-            .chain(model_files(site))
-            .collect();
+        let (editions, model) = rayon::join(
+            || {
+                print
+                    .par_iter()
+                    .map(|lang| print_files(site, tera, &versions, mode, pdfs, lang))
+                    .collect::<Result<Vec<_>>>()
+            },
+            || model_files(site),
+        );
+        let made: Vec<_> = editions?.into_iter().flatten().chain(model).collect();
         put_all(sink, made)
     };
     let (results, side) = rayon::join(render_pages, side_files);
@@ -504,27 +505,34 @@ fn put_all(sink: &dyn Sink, made: Vec<(String, Vec<u8>)>) -> Result<usize> {
 }
 
 /// The files made from the model alone: downloads, citation files, the data package, redirects,
-/// robots, sitemap and web manifest.
+/// robots, sitemap and web manifest; the downloads and the data package from one set of tables.
 fn model_files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = downloads::files(site);
-    out.extend(crate::emit::cite::files(site));
-    out.push((
-        "datapackage.json".into(),
-        crate::emit::datapackage::datapackage(site).into_bytes(),
-    ));
-    out.extend(
-        meta::redirects(site)
-            .into_iter()
-            .map(|(path, html)| (path, html.into_bytes())),
+    let tables = crate::emit::table::tables(site);
+    let (mut out, rest) = rayon::join(
+        || downloads::files(site, &tables),
+        || {
+            let mut out = crate::emit::cite::files(site);
+            out.push((
+                "datapackage.json".into(),
+                crate::emit::datapackage::datapackage(site, &tables).into_bytes(),
+            ));
+            out.extend(
+                meta::redirects(site)
+                    .into_iter()
+                    .map(|(path, html)| (path, html.into_bytes())),
+            );
+            out.push(("robots.txt".into(), meta::robots(site).into_bytes()));
+            if let Some(xml) = meta::sitemap(site) {
+                out.push(("sitemap.xml".into(), xml.into_bytes()));
+            }
+            out.push((
+                "manifest.webmanifest".into(),
+                meta::manifest(site).into_bytes(),
+            ));
+            out
+        },
     );
-    out.push(("robots.txt".into(), meta::robots(site).into_bytes()));
-    if let Some(xml) = meta::sitemap(site) {
-        out.push(("sitemap.xml".into(), xml.into_bytes()));
-    }
-    out.push((
-        "manifest.webmanifest".into(),
-        meta::manifest(site).into_bytes(),
-    ));
+    out.extend(rest);
     out
 }
 

@@ -6,49 +6,51 @@
 
 use serde_json::{Value as Json, json};
 
-use crate::emit::table::{Table, table};
+use rayon::prelude::*;
+
+use crate::emit::table::{Of, Table, Tidy};
 use crate::model::data::{Provenance, Row};
 use crate::model::site::Site;
 
-/// The descriptor, pretty-printed.
-pub fn datapackage(site: &Site) -> String {
+/// The descriptor of the site's tables (of [`crate::emit::table::tables`]), pretty-printed.
+pub fn datapackage(site: &Site, tables: &[Tidy]) -> String {
     let lang = site.default_language();
-    let mut resources = Vec::new();
-    for set in &site.data {
-        let fields: Vec<String> = set.fields.iter().map(|(n, _)| n.clone()).collect();
-        let rows: Vec<&Row> = set.rows.iter().collect();
-        let t = table(site, set, &rows, &fields);
-        let mut r = resource(
-            site,
-            &format!("data-{}", set.id),
-            &format!("data/{}.csv", set.id),
-            &t,
-        );
-        r["title"] = json!(site.localized_plain(&set.title, lang));
-        if let Some(n) = &set.notes {
-            r["description"] = json!(site.localized_plain(n, lang));
-        }
-        r["sources"] = json!(sources(site, &rows));
-        resources.push(r);
-    }
-    for chart in &site.charts {
-        let set = &site.data[chart.set];
-        let rows: Vec<&Row> = chart.rows.iter().map(|&r| &set.rows[r]).collect();
-        let t = table(site, set, &rows, &chart.table_fields());
-        let mut r = resource(
-            site,
-            &format!("chart-{}", chart.id),
-            &format!("charts/{}.csv", chart.id),
-            &t,
-        );
-        r["title"] = json!(site.localized_plain(&chart.title, lang));
-        r["description"] = json!(format!(
-            "The rows and fields of data set `data-{}` that chart `{}` shows.",
-            set.id, chart.id
-        ));
-        r["sources"] = json!(sources(site, &rows));
-        resources.push(r);
-    }
+    let resources: Vec<Json> = tables
+        .par_iter()
+        .map(|t| {
+            let mut r = match t.of {
+                Of::Set(set) => {
+                    let mut r = resource(
+                        site,
+                        &format!("data-{}", set.id),
+                        &format!("data/{}.csv", set.id),
+                        &t.table,
+                    );
+                    r["title"] = json!(site.localized_plain(&set.title, lang));
+                    if let Some(n) = &set.notes {
+                        r["description"] = json!(site.localized_plain(n, lang));
+                    }
+                    r
+                }
+                Of::Chart(chart) => {
+                    let mut r = resource(
+                        site,
+                        &format!("chart-{}", chart.id),
+                        &format!("charts/{}.csv", chart.id),
+                        &t.table,
+                    );
+                    r["title"] = json!(site.localized_plain(&chart.title, lang));
+                    r["description"] = json!(format!(
+                        "The rows and fields of data set `data-{}` that chart `{}` shows.",
+                        t.set.id, chart.id
+                    ));
+                    r
+                }
+            };
+            r["sources"] = json!(sources(site, &t.rows));
+            r
+        })
+        .collect();
     let config = &site.config;
     let mut p = json!({
         "profile": "tabular-data-package",

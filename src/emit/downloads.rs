@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::table::{Cell, Table, table};
+use rayon::prelude::*;
+
+use super::table::{Cell, Of, Table, Tidy};
 
 use serde_json::{Map, Value as Json, json};
 
@@ -13,38 +15,31 @@ use crate::model::data::{DataSet, Provenance, Row, Text, TextItem, Value};
 use crate::model::site::Site;
 use crate::model::text::{Localized, Rich};
 
-/// All download files: (path from the site root, bytes).
-pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for set in &site.data {
-        let fields: Vec<String> = set.fields.iter().map(|(n, _)| n.clone()).collect();
-        let rows: Vec<&Row> = set.rows.iter().collect();
-        let t = table(site, set, &rows, &fields);
-        let mut json = set_json(site, set, &rows, &fields);
-        json["records"] = records_json(&t);
-        out.push((format!("data/{}.json", set.id), json_bytes(&json)));
-        out.push((format!("data/{}.csv", set.id), csv(&t, None)));
-        for lang in site.languages() {
-            out.push((format!("{lang}/data/{}.csv", set.id), csv(&t, Some(lang))));
-        }
-    }
-    for chart in &site.charts {
-        let set = &site.data[chart.set];
-        let rows: Vec<&Row> = chart.rows.iter().map(|&r| &set.rows[r]).collect();
-        let fields = chart.table_fields();
-        let t = table(site, set, &rows, &fields);
-        let mut json = chart_json(site, chart, set, &rows, &fields);
-        json["records"] = records_json(&t);
-        out.push((format!("charts/{}.json", chart.id), json_bytes(&json)));
-        out.push((format!("charts/{}.csv", chart.id), csv(&t, None)));
-        for lang in site.languages() {
-            out.push((
-                format!("{lang}/charts/{}.csv", chart.id),
-                csv(&t, Some(lang)),
-            ));
-        }
-    }
-    out
+/// The download files of each table (of [`super::table::tables`]): (path from the site root,
+/// bytes), made in parallel, in the tables' order.
+pub fn files(site: &Site, tables: &[Tidy]) -> Vec<(String, Vec<u8>)> {
+    tables
+        .par_iter()
+        .flat_map_iter(|t| {
+            let (dir, id, mut json) = match t.of {
+                Of::Set(set) => ("data", &set.id, set_json(site, set, &t.rows, &t.fields)),
+                Of::Chart(chart) => (
+                    "charts",
+                    &chart.id,
+                    chart_json(site, chart, t.set, &t.rows, &t.fields),
+                ),
+            };
+            json["records"] = records_json(&t.table);
+            let mut out = vec![
+                (format!("{dir}/{id}.json"), json_bytes(&json)),
+                (format!("{dir}/{id}.csv"), csv(&t.table, None)),
+            ];
+            for lang in site.languages() {
+                out.push((format!("{lang}/{dir}/{id}.csv"), csv(&t.table, Some(lang))));
+            }
+            out
+        })
+        .collect()
 }
 
 fn json_bytes(v: &Json) -> Vec<u8> {

@@ -6,6 +6,9 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
+use crate::model::chart::Chart;
 use crate::model::data::{DataSet, Provenance, Row, Value};
 use crate::model::quantity::{Quantity, Style};
 use crate::model::site::Site;
@@ -87,6 +90,56 @@ pub const SOURCE_COLUMNS: [&str; 7] = [
     "source_url",
     "source_method",
 ];
+
+/// What a tidy table is made of: a whole data set, or the rows and fields a chart shows.
+#[derive(Clone, Copy)]
+pub enum Of<'a> {
+    Set(&'a DataSet),
+    Chart(&'a Chart),
+}
+
+/// A data set's or a chart's tidy table with the rows it was made from: its downloads and its
+/// data-package resource are written from it.
+pub struct Tidy<'a> {
+    pub of: Of<'a>,
+    /// The data set the rows belong to (the chart's, for a chart).
+    pub set: &'a DataSet,
+    pub rows: Vec<&'a Row>,
+    /// The fields it shows: the set's, or the chart's columns.
+    pub fields: Vec<String>,
+    pub table: Table,
+}
+
+/// Every data set's table, then every chart's, in site order; made in parallel, once per build.
+pub fn tables(site: &Site) -> Vec<Tidy<'_>> {
+    let ofs: Vec<Of> = (site.data.iter().map(Of::Set))
+        .chain(site.charts.iter().map(Of::Chart))
+        .collect();
+    ofs.into_par_iter()
+        .map(|of| {
+            let (set, rows, fields): (&DataSet, Vec<&Row>, Vec<String>) = match of {
+                Of::Set(set) => (
+                    set,
+                    set.rows.iter().collect(),
+                    set.fields.iter().map(|(n, _)| n.clone()).collect(),
+                ),
+                Of::Chart(chart) => {
+                    let set = &site.data[chart.set];
+                    let rows = chart.rows.iter().map(|&r| &set.rows[r]).collect();
+                    (set, rows, chart.table_fields())
+                }
+            };
+            let table = table(site, set, &rows, &fields);
+            Tidy {
+                of,
+                set,
+                rows,
+                fields,
+                table,
+            }
+        })
+        .collect()
+}
 
 /// The tidy table of `rows` restricted to `fields` (a chart's columns, or every field).
 pub fn table(site: &Site, set: &DataSet, rows: &[&Row], fields: &[String]) -> Table {

@@ -62,7 +62,7 @@ pub fn sitemap(site: &Site) -> Option<String> {
 /// absolute under a base URL) and keeps a plain link for anyone it does not move.
 pub fn redirects(site: &Site) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for page in &site.pages {
+    for page in site.pages.iter().filter(|p| !p.front.aliases.is_empty()) {
         let title = site.plain(&page.front.title, &page.lang);
         let lang = site.html_lang(&page.lang);
         for file in &page.front.aliases {

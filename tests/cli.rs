@@ -133,3 +133,32 @@ fn init_and_init_templates_from_the_command_line() {
     let (code, _, err) = yanbao(&["build", "--root", "r"], dir.path());
     assert_eq!(code, 0, "{err}");
 }
+
+/// The preview server keeps transparent huge pages: it touches its pages and caches again after
+/// sitting idle, which costs far less per 2 MiB page than per 4 KiB page (a build turns them
+/// off: tests/faults.rs).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_preview_server_keeps_transparent_huge_pages() {
+    use std::io::{BufRead, BufReader};
+    let (_dir, root) = fixture_copy();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .args(["serve", "--port", &port.to_string()])
+        .current_dir(&root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let serving = lines.any(|l| l.is_ok_and(|l| l.starts_with("Serving ")));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(serving, "the preview did not start");
+    assert!(status.contains("THP_enabled:\t1"), "{status}");
+}

@@ -382,6 +382,12 @@ fn a_build_killed_midway_leaves_the_old_site_and_the_next_build_recovers() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let killed_midway = child.try_wait().unwrap().is_none();
+    // A build runs without transparent huge pages (the preview keeps them: tests/cli.rs).
+    #[cfg(target_os = "linux")]
+    if killed_midway {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+        assert!(status.contains("THP_enabled:\t0"), "{status}");
+    }
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(killed_midway, "the build ended before it could be killed");

@@ -6,9 +6,11 @@
 //! build (parsed chapters and compiled templates, resolved pages): each phase owns its own rule
 //! for when to reuse them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
+
+use hashbrown::Equivalent;
 
 use crate::emit::search::Doc;
 use crate::model::fingerprint::Fingerprint;
@@ -29,10 +31,52 @@ pub struct Kept {
     pub deps: Deps,
 }
 
-/// Rendered pages kept from the previous build, by (lang, key, at_root).
+/// Where a kept page is: its language, its key and whether it is the root copy of the home page.
+#[derive(Hash, PartialEq, Eq)]
+struct Place {
+    lang: String,
+    key: String,
+    at_root: bool,
+}
+
+/// The same, borrowed from the site: a page is looked up without copying its key.
+#[derive(Hash, PartialEq, Eq)]
+struct At<'a> {
+    lang: &'a str,
+    key: &'a str,
+    at_root: bool,
+}
+
+impl Equivalent<Place> for At<'_> {
+    fn equivalent(&self, p: &Place) -> bool {
+        self.lang == p.lang && self.key == p.key && self.at_root == p.at_root
+    }
+}
+
+impl<'a> At<'a> {
+    fn of(site: &'a Site, page: usize, at_root: bool) -> Self {
+        let p = &site.pages[page];
+        At {
+            lang: &p.lang,
+            key: &p.key,
+            at_root,
+        }
+    }
+
+    fn place(&self) -> Place {
+        Place {
+            lang: self.lang.to_string(),
+            key: self.key.to_string(),
+            at_root: self.at_root,
+        }
+    }
+}
+
+/// Rendered pages kept from the previous build, by place. A build leaves the entries of the
+/// pages it reuses untouched: it replaces those it renders and forgets those that are gone.
 #[derive(Default)]
 pub struct Cache {
-    pages: HashMap<(String, String, bool), Entry>,
+    pages: hashbrown::HashMap<Place, Entry, foldhash::fast::FixedState>,
     /// Hash of what every page shows, for the build in progress.
     global: u64,
     /// Pages rendered (not reused) by the last build.
@@ -148,12 +192,16 @@ impl Cache {
         }
     }
 
+    /// How many pages are kept.
+    pub fn kept(&self) -> usize {
+        self.pages.len()
+    }
+
     /// The kept page, if nothing it depends on changed.
-    pub fn get(&self, site: &Site, page: usize, at_root: bool) -> Option<Kept> {
-        let p = &site.pages[page];
-        let e = self.pages.get(&(p.lang.clone(), p.key.clone(), at_root))?;
+    pub fn get(&self, site: &Site, page: usize, at_root: bool) -> Option<&Kept> {
+        let e = self.pages.get(&At::of(site, page, at_root))?;
         let now = self.fingerprint(site, page, at_root, &e.sets, &e.charts)?;
-        (now == e.fingerprint).then(|| e.page.clone())
+        (now == e.fingerprint).then_some(&e.page)
     }
 
     /// Everything that decides a page's bytes, given what it read last time. None when one of
@@ -179,21 +227,20 @@ impl Cache {
         Some(h.finish())
     }
 
-    /// Ends a build: keeps every page with what it read.
+    /// Ends a build of the pages `jobs` (page, at_root): keeps each page it rendered with what
+    /// it read; the `reused` others are kept as they were.
     pub fn finish(
         &mut self,
         site: &Site,
-        pages: impl IntoIterator<Item = (usize, bool, Kept, bool)>,
+        jobs: &[(usize, bool)],
+        rendered: impl IntoIterator<Item = (usize, bool, Kept)>,
+        reused: usize,
     ) {
         self.rendered = 0;
-        self.reused = 0;
-        let mut kept = HashMap::new();
-        for (ix, at_root, page, reused) in pages {
-            if reused {
-                self.reused += 1;
-            } else {
-                self.rendered += 1;
-            }
+        self.reused = reused;
+        let mut gone = 0;
+        for (ix, at_root, page) in rendered {
+            self.rendered += 1;
             let sets: BTreeSet<String> = page
                 .deps
                 .sets
@@ -206,20 +253,42 @@ impl Cache {
                 .iter()
                 .map(|&i| site.charts[i].id.clone())
                 .collect();
-            let Some(fingerprint) = self.fingerprint(site, ix, at_root, &sets, &charts) else {
-                continue;
-            };
-            let p = &site.pages[ix];
-            kept.insert(
-                (p.lang.clone(), p.key.clone(), at_root),
-                Entry {
-                    fingerprint,
-                    page,
-                    sets,
-                    charts,
-                },
-            );
+            let at = At::of(site, ix, at_root);
+            match self.fingerprint(site, ix, at_root, &sets, &charts) {
+                Some(fingerprint) => {
+                    let entry = Entry {
+                        fingerprint,
+                        page,
+                        sets,
+                        charts,
+                    };
+                    match self.pages.get_mut(&at) {
+                        Some(e) => *e = entry,
+                        None => {
+                            self.pages.insert(at.place(), entry);
+                        }
+                    }
+                }
+                None => {
+                    gone += 1;
+                    self.pages.remove(&at);
+                }
+            }
         }
-        self.pages = kept;
+        // Every job's page is now kept, or was just forgotten: any other entry is of a page
+        // this build did not make (removed, renamed, or no longer at the root).
+        if self.pages.len() != jobs.len() - gone {
+            let made: HashSet<At> = jobs
+                .iter()
+                .map(|&(ix, at_root)| At::of(site, ix, at_root))
+                .collect();
+            self.pages.retain(|p, _| {
+                made.contains(&At {
+                    lang: &p.lang,
+                    key: &p.key,
+                    at_root: p.at_root,
+                })
+            });
+        }
     }
 }

@@ -251,12 +251,13 @@ fn page_docs(site: &Site, ix: usize, page: &RenderedPage, tokenize: bool) -> Vec
 /// A page job: the page, and whether it is the root copy of the default language's home page.
 type Job = (usize, bool);
 
-/// A page job done: its search documents, and with a cache, the page kept for the next build and
-/// whether it was reused.
+/// A page job done: its search documents, and with a cache, the page to keep for the next build
+/// (if it was rendered) or whether the cache's was reused.
 struct Done {
     job: Job,
     docs: Arc<[Doc]>,
-    kept: Option<(Kept, bool)>,
+    kept: Option<Kept>,
+    reused: bool,
 }
 
 /// Renders the checked site, handing each file to `sink` as soon as it is ready. With a cache,
@@ -326,7 +327,7 @@ pub fn render_site(
             renderer.reuse_navs(navs);
         }
     }
-    let cached: Vec<Option<Kept>> = jobs
+    let cached: Vec<Option<&Kept>> = jobs
         .iter()
         .map(|&(p, root)| cache.as_deref().and_then(|c| c.get(site, p, root)))
         .collect();
@@ -340,11 +341,11 @@ pub fn render_site(
             .map(|(&job, hit)| {
                 if let Some(kept) = hit {
                     sink.put_blob(&kept.path, kept.html.clone())?;
-                    let docs = kept.docs.clone();
                     return Ok(Done {
                         job,
-                        docs,
-                        kept: Some((kept, true)),
+                        docs: kept.docs.clone(),
+                        kept: None,
+                        reused: true,
                     });
                 }
                 let page = renderer
@@ -367,6 +368,7 @@ pub fn render_site(
                         job,
                         docs,
                         kept: None,
+                        reused: false,
                     });
                 }
                 let kept = Kept {
@@ -379,7 +381,8 @@ pub fn render_site(
                 Ok(Done {
                     job,
                     docs,
-                    kept: Some((kept, false)),
+                    kept: Some(kept),
+                    reused: false,
                 })
             })
             .collect::<Result<Vec<Done>>>()
@@ -407,20 +410,22 @@ pub fn render_site(
     files += side?;
     let mut docs: Docs = BTreeMap::new();
     let mut pages = 0;
-    let mut kept = Vec::with_capacity(if keep { results.len() } else { 0 });
+    let mut kept = Vec::new();
+    let mut reused = 0;
     for done in results {
         let (ix, root) = done.job;
         files += 1;
         pages += 1;
-        if let Some((page, reused)) = done.kept {
-            kept.push((ix, root, page, reused));
+        reused += usize::from(done.reused);
+        if let Some(page) = done.kept {
+            kept.push((ix, root, page));
         }
         docs.entry(site.pages[ix].lang.clone())
             .or_default()
             .push(done.docs);
     }
     if let Some(c) = cache.as_deref_mut() {
-        c.finish(site, kept);
+        c.finish(site, &jobs, kept, reused);
     }
     laps.lap("pages, print editions and other files");
     // Pages yanbao makes itself (search pages, 404) show only what every page shows: a

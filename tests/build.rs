@@ -368,6 +368,21 @@ fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
             7,
         ),
         (
+            // A chapter goes, and the preview forgets its page; then it comes back.
+            Box::new(|| {
+                std::fs::rename(root.join("content/en/outlook.md"), root.join("outlook.md"))
+                    .unwrap()
+            }),
+            7,
+        ),
+        (
+            Box::new(|| {
+                std::fs::rename(root.join("outlook.md"), root.join("content/en/outlook.md"))
+                    .unwrap()
+            }),
+            7,
+        ),
+        (
             Box::new(|| std::fs::create_dir_all(root.join("templates")).unwrap()),
             0,
         ),
@@ -410,6 +425,12 @@ fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
             session.rendered() <= *max_rendered,
             "step {i}: rendered {} pages",
             session.rendered()
+        );
+        // The cache holds this build's pages and no others.
+        assert_eq!(
+            session.kept(),
+            session.rendered() + session.reused(),
+            "step {i}"
         );
     }
     // A body-only edit to one chapter re-renders that chapter alone.

@@ -66,6 +66,11 @@ impl Session {
     pub fn reused(&self) -> usize {
         self.cache.reused
     }
+
+    /// Pages the cache holds for the next build: the last build's, and no others.
+    pub fn kept(&self) -> usize {
+        self.cache.kept()
+    }
 }
 
 /// Served at `/__yanbao/reload.js`; pages built by `serve` load it.

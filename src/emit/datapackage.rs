@@ -18,14 +18,10 @@ pub fn datapackage(site: &Site, tables: &[Tidy]) -> String {
     let resources: Vec<Json> = tables
         .par_iter()
         .map(|t| {
+            let path = format!("{}/{}.csv", t.of.folder(), t.of.id());
             let mut r = match t.of {
                 Of::Set(set) => {
-                    let mut r = resource(
-                        site,
-                        &format!("data-{}", set.id),
-                        &format!("data/{}.csv", set.id),
-                        &t.table,
-                    );
+                    let mut r = resource(site, &format!("data-{}", set.id), &path, &t.table);
                     r["title"] = json!(site.localized_plain(&set.title, lang));
                     if let Some(n) = &set.notes {
                         r["description"] = json!(site.localized_plain(n, lang));
@@ -33,12 +29,7 @@ pub fn datapackage(site: &Site, tables: &[Tidy]) -> String {
                     r
                 }
                 Of::Chart(chart) => {
-                    let mut r = resource(
-                        site,
-                        &format!("chart-{}", chart.id),
-                        &format!("charts/{}.csv", chart.id),
-                        &t.table,
-                    );
+                    let mut r = resource(site, &format!("chart-{}", chart.id), &path, &t.table);
                     r["title"] = json!(site.localized_plain(&chart.title, lang));
                     r["description"] = json!(format!(
                         "The rows and fields of data set `data-{}` that chart `{}` shows.",

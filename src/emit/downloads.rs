@@ -21,14 +21,11 @@ pub fn files(site: &Site, tables: &[Tidy]) -> Vec<(String, Vec<u8>)> {
     tables
         .par_iter()
         .flat_map_iter(|t| {
-            let (dir, id, mut json) = match t.of {
-                Of::Set(set) => ("data", &set.id, set_json(site, set, &t.rows, &t.fields)),
-                Of::Chart(chart) => (
-                    "charts",
-                    &chart.id,
-                    chart_json(site, chart, t.set, &t.rows, &t.fields),
-                ),
+            let mut json = match t.of {
+                Of::Set(set) => set_json(site, set, &t.rows, &t.fields),
+                Of::Chart(chart) => chart_json(site, chart, t.set, &t.rows, &t.fields),
             };
+            let (dir, id) = (t.of.folder(), t.of.id());
             json["records"] = records_json(&t.table);
             let mut out = vec![
                 (format!("{dir}/{id}.json"), json_bytes(&json)),

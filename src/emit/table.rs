@@ -98,6 +98,23 @@ pub enum Of<'a> {
     Chart(&'a Chart),
 }
 
+impl Of<'_> {
+    /// The folder of its downloads (`data/<id>.csv`, `charts/<id>.csv`).
+    pub fn folder(&self) -> &'static str {
+        match self {
+            Of::Set(_) => "data",
+            Of::Chart(_) => "charts",
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Of::Set(set) => &set.id,
+            Of::Chart(chart) => &chart.id,
+        }
+    }
+}
+
 /// A data set's or a chart's tidy table with the rows it was made from: its downloads and its
 /// data-package resource are written from it.
 pub struct Tidy<'a> {
@@ -112,7 +129,10 @@ pub struct Tidy<'a> {
 
 /// Every data set's table, then every chart's, in site order; made in parallel, once per build.
 pub fn tables(site: &Site) -> Vec<Tidy<'_>> {
-    let ofs: Vec<Of> = (site.data.iter().map(Of::Set))
+    let ofs: Vec<Of> = site
+        .data
+        .iter()
+        .map(Of::Set)
         .chain(site.charts.iter().map(Of::Chart))
         .collect();
     ofs.into_par_iter()

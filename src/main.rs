@@ -15,9 +15,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Transparent huge pages are for the preview server alone. Its pages, models and caches are
 /// touched again after it sat idle, and on a busy host each such touch costs tens of
 /// microseconds per 4 KiB page, twenty times less per 2 MiB page (save-to-reload at 2,000 pages:
-/// 207 -> 70 ms). A command that runs once only touches fresh memory, and with huge pages each
-/// first touch zeroes 2 MiB (peak RSS: the bundled build 28 -> 74 MiB, 5,000 chapters 254 -> 296
-/// MiB), so it turns them off for the whole process, mimalloc's reserved memory included.
+/// 134 -> 71-75 ms with edits 0.5 s apart, 377 -> 98-110 ms 3 s apart). A command that runs once
+/// only touches fresh memory, and with huge pages each first touch zeroes 2 MiB (peak RSS: the
+/// bundled build 28 -> 58 MiB, 5,000 chapters 253 -> 291-295 MiB), so it turns them off for the
+/// whole process, mimalloc's memory reserved before `main` included.
 fn one_shot_memory() {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);

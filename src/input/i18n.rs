@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 
@@ -67,12 +68,15 @@ struct QualifiersFile {
     about: Option<String>,
 }
 
-/// The built-in pack of a language, if yanbao has one.
+/// The built-in pack of a language, if yanbao has one. Each is parsed once per process: a build
+/// asks for English up to three times, and a preview asks again on every rebuild.
 pub fn builtin(lang: &str) -> Option<LanguagePack> {
-    BUILTIN
-        .iter()
-        .find(|(l, _)| *l == lang)
-        .and_then(|(_, t)| serde_yaml::from_str(t).ok())
+    static PARSED: [OnceLock<Option<LanguagePack>>; BUILTIN.len()] =
+        [const { OnceLock::new() }; BUILTIN.len()];
+    let i = BUILTIN.iter().position(|(l, _)| *l == lang)?;
+    PARSED[i]
+        .get_or_init(|| serde_yaml::from_str(BUILTIN[i].1).ok())
+        .clone()
 }
 
 /// A pack being assembled, with the file it came from (if the site has one) for messages.

@@ -284,7 +284,7 @@ fn front_matter_rules(src: &PageSource) -> (Vec<Diagnostic>, bool) {
 }
 
 fn duplicate_slugs(pages: &[&PageSource], problems: &mut Problems) {
-    let mut slugs: HashMap<(&str, &str), &PageSource> = HashMap::new();
+    let mut slugs: HashMap<(&str, &str), &PageSource> = HashMap::with_capacity(pages.len());
     for page in pages.iter().filter(|p| !p.is_home()) {
         if let Some(first) = slugs.insert((&page.lang, page.slug()), page) {
             let d = if page.front.slug.is_some() {
@@ -356,6 +356,9 @@ pub fn alias_file(alias: &str) -> Result<String, Problem> {
 
 /// Every alias is a usable path that no page, no file of yanbao's and no other alias takes.
 fn aliases(pages: &[&PageSource], config: &SiteConfig, problems: &mut Problems) {
+    if pages.iter().all(|p| p.front.aliases.is_empty()) {
+        return;
+    }
     // Page folders (`zh/status/`) and home pages.
     let taken: HashSet<String> = pages
         .iter()

@@ -432,7 +432,7 @@ impl PageResolver<'_> {
                 let rows = select_rows(set, t.rows.as_deref())?;
                 let columns: Vec<String> = match &t.columns {
                     Some(c) => c.clone(),
-                    None => set.fields.iter().map(|(n, _)| n.clone()).collect(),
+                    None => set.field_names(),
                 };
                 for c in &columns {
                     if set.field(c).is_none() {

@@ -138,14 +138,10 @@ pub fn tables(site: &Site) -> Vec<Tidy<'_>> {
     ofs.into_par_iter()
         .map(|of| {
             let (set, rows, fields): (&DataSet, Vec<&Row>, Vec<String>) = match of {
-                Of::Set(set) => (
-                    set,
-                    set.rows.iter().collect(),
-                    set.fields.iter().map(|(n, _)| n.clone()).collect(),
-                ),
+                Of::Set(set) => (set, set.rows.iter().collect(), set.field_names()),
                 Of::Chart(chart) => {
                     let set = &site.data[chart.set];
-                    let rows = chart.rows.iter().map(|&r| &set.rows[r]).collect();
+                    let rows = set.rows_at(&chart.rows);
                     (set, rows, chart.table_fields())
                 }
             };

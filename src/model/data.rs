@@ -206,6 +206,16 @@ impl DataSet {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, f)| f)
     }
 
+    /// The names of its fields, in order.
+    pub fn field_names(&self) -> Vec<String> {
+        self.fields.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// The rows at these positions (a chart's or a table block's), in that order.
+    pub fn rows_at(&self, positions: &[usize]) -> Vec<&Row> {
+        positions.iter().map(|&r| &self.rows[r]).collect()
+    }
+
     /// The unit of a quantity in `row` under `field`.
     pub fn unit_of<'a>(&'a self, row: &'a Row, field: &str) -> Option<&'a str> {
         row.unit

@@ -204,7 +204,7 @@ impl Cx<'_> {
         fig: &Figure,
     ) -> String {
         let set = self.set(set_ix);
-        let rows: Vec<&Row> = rows.iter().map(|&r| &set.rows[r]).collect();
+        let rows = set.rows_at(rows);
         let title = self.reader(title);
         let anchor = escape(&fig.anchor);
         let mut html = format!("<figure class=\"data-table\" id=\"{anchor}\">");
@@ -408,7 +408,7 @@ impl Cx<'_> {
             }
             html.push_str("</ul>");
         }
-        let rows: Vec<&Row> = chart.rows.iter().map(|&r| &set.rows[r]).collect();
+        let rows = set.rows_at(&chart.rows);
         // Downloads of exactly the chart's numbers, not the whole data file.
         let mut downloads = self.downloads(
             &format!("{}/charts/{}.csv", self.lang, chart.id),

@@ -22,7 +22,7 @@ impl<'a> Cx<'a> {
         let site = self.site;
         let set = self.set(chart.set);
         let pack = site.packs.get(self.lang);
-        let rows: Vec<&Row> = chart.rows.iter().map(|&r| &set.rows[r]).collect();
+        let rows = set.rows_at(&chart.rows);
         let fields = chart.value_fields();
         let unit = rows
             .iter()

@@ -23,7 +23,7 @@ impl Cx<'_> {
             Block::Chart { chart, figure } => {
                 let chart = &site.charts[*chart];
                 let set = &site.data[chart.set];
-                let rows: Vec<&Row> = chart.rows.iter().map(|&r| &set.rows[r]).collect();
+                let rows = set.rows_at(&chart.rows);
                 let title = self.reader_in(&chart.title);
                 let text = self.rows_text(set, &rows, &chart.table_fields());
                 self.figure_section(&site.figures[*figure], &title, text)
@@ -36,7 +36,7 @@ impl Cx<'_> {
                 figure,
             } => {
                 let set = &site.data[*set];
-                let rows: Vec<&Row> = rows.iter().map(|&r| &set.rows[r]).collect();
+                let rows = set.rows_at(rows);
                 let title = self.reader(title);
                 let text = self.rows_text(set, &rows, columns);
                 self.figure_section(&site.figures[*figure], &title, text)
@@ -47,7 +47,7 @@ impl Cx<'_> {
             }
             Block::Stats { set, rows } => {
                 let set = &site.data[*set];
-                let rows: Vec<&Row> = rows.iter().map(|&r| &set.rows[r]).collect();
+                let rows = set.rows_at(rows);
                 let fields = ["value".to_string(), "label".to_string()];
                 BlockText {
                     sections: vec![],

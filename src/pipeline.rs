@@ -16,7 +16,7 @@ use crate::emit::{downloads, meta};
 use crate::input::{self, Inputs};
 use crate::model::site::Site;
 use crate::output::{Blob, Sink};
-use crate::render::{Mode, RenderedPage, Renderer};
+use crate::render::{Bodies, Mode, RenderedPage, Renderer};
 
 /// With `YANBAO_TIMINGS` set, each phase's wall time goes to stderr (`timing: pages 1.234 s`), so a
 /// benchmark can say where the time goes without a profiler.
@@ -315,8 +315,14 @@ pub fn render_site(
     if let Some(c) = cache.as_deref_mut() {
         c.keep_heads(heads);
     }
+    let keep = cache.is_some();
+    // A build's print editions are made along with the pages: each chapter's body is rendered
+    // once for both.
+    let print = !keep && site.has_print_edition();
+    let bodies = print.then(|| Bodies::new(site));
     let mut renderer = Renderer::new(site, tera, mode, &versions);
     renderer.pdfs = pdfs;
+    renderer.bodies = bodies.as_ref();
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(|i| (i, false)).collect();
     if let Some(home) = site.page_ix(site.default_language(), crate::model::HOME_KEY) {
         jobs.push((home, true));
@@ -331,7 +337,6 @@ pub fn render_site(
         .iter()
         .map(|&(p, root)| cache.as_deref().and_then(|c| c.get(site, p, root)))
         .collect();
-    let keep = cache.is_some();
     // Pages render in parallel and go to the sink at once; without a cache their HTML is not
     // kept, so a large site need not fit in memory. Alongside them, the files that need no
     // page's result: a build's print editions and the files made from the model.
@@ -388,16 +393,18 @@ pub fn render_site(
             .collect::<Result<Vec<Done>>>()
     };
     let side_files = || -> Result<usize> {
-        let print: Vec<&String> = if keep || !site.has_print_edition() {
-            Vec::new()
-        } else {
+        let print: Vec<&String> = if print {
             site.languages().iter().collect()
+        } else {
+            Vec::new()
         };
         let (editions, model) = rayon::join(
             || {
                 print
                     .par_iter()
-                    .map(|lang| print_files(site, tera, &versions, mode, pdfs, lang))
+                    .map(|lang| {
+                        print_files(site, tera, &versions, mode, pdfs, bodies.as_ref(), lang)
+                    })
                     .collect::<Result<Vec<_>>>()
             },
             || model_files(site),
@@ -549,10 +556,12 @@ fn print_files(
     versions: &BTreeMap<String, String>,
     mode: Mode,
     pdfs: bool,
+    bodies: Option<&Bodies>,
     lang: &str,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let mut renderer = Renderer::new(site, tera, mode, versions);
     renderer.pdfs = pdfs;
+    renderer.bodies = bodies;
     let as_error = |d: Diagnostic| Error::content(vec![d]);
     let r = renderer.print_page(lang).map_err(as_error)?;
     let mut files = vec![(r.path, r.html.into_bytes())];
@@ -645,6 +654,7 @@ impl Deferred {
                 &self.versions,
                 self.mode,
                 self.pdfs,
+                None,
                 lang,
             ),
         }

@@ -164,21 +164,51 @@ fn the_other_reports_print_editions_hold_every_chapter_with_unique_ids() {
         check_print_editions(&opts.output, langs);
         for lang in langs {
             let html = read(&opts.output.join(lang).join("print/index.html"));
-            let chapters = std::fs::read_dir(opts.output.join(lang))
+            let chapters: Vec<String> = std::fs::read_dir(opts.output.join(lang))
                 .unwrap()
                 .filter_map(|e| e.ok())
                 .filter(|e| e.path().join("index.html").is_file())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .filter(|n| n != "search" && n != "print")
-                .count();
+                .collect();
             assert_eq!(
                 html.matches("<article class=\"print-chapter").count(),
-                chapters,
+                chapters.len(),
                 "{}: every chapter of {lang}",
                 root.display()
             );
+            // Each chapter reads the same in the print edition as on its page: body and source
+            // notes (a build renders them once for both; ids and links differ, the text not).
+            for slug in &chapters {
+                let page = read(&opts.output.join(lang).join(slug).join("index.html"));
+                let on_page = between(&page, "<div class=\"prose\">", "<footer class=\"colophon\"");
+                let part = between(&html, &format!("id=\"ch-{slug}\">"), "</article>");
+                let printed = between(part, "<div class=\"prose\">", "\u{0}");
+                assert!(
+                    words(&strip_tags(on_page)).len() > 20,
+                    "{lang}/{slug}: {on_page}"
+                );
+                assert_eq!(
+                    words(&strip_tags(printed)),
+                    words(&strip_tags(on_page)),
+                    "{}: {lang}/{slug}",
+                    root.display()
+                );
+            }
         }
     }
+}
+
+/// The text of `html` from `start` to `end` (or to its end).
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// A text's words, whatever the white space between them.
+fn words(text: &str) -> Vec<&str> {
+    text.split_whitespace().collect()
 }
 
 #[test]

@@ -163,12 +163,12 @@ impl Site {
 
     /// Chapters of a language in reading order (home page excluded).
     pub fn chapters<'a>(&'a self, lang: &str) -> impl Iterator<Item = &'a Page> + 'a {
-        self.index
-            .chapters
-            .get(lang)
-            .into_iter()
-            .flatten()
-            .map(|&i| &*self.pages[i])
+        self.chapter_ixs(lang).map(|i| &*self.pages[i])
+    }
+
+    /// [`Site::chapters`] as page indices.
+    pub fn chapter_ixs<'a>(&'a self, lang: &str) -> impl Iterator<Item = usize> + 'a {
+        self.index.chapters.get(lang).into_iter().flatten().copied()
     }
 
     /// Whether a page's body is read again once the page is rendered: by the print edition, or

@@ -118,6 +118,30 @@ pub struct Renderer<'a> {
     /// What every page of a language at one depth shares (site, strings, asset links), built
     /// once per (language, link prefix) and cloned for each page instead of serialised again.
     shared_cache: std::sync::Mutex<BTreeMap<(String, String), std::sync::Arc<Shared>>>,
+    /// Chapter bodies shared with the print editions of the same build, if it makes them.
+    pub bodies: Option<&'a Bodies>,
+}
+
+/// What a page and its language's print edition both show of a chapter: its key points and
+/// body, rendered for one link prefix.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub key_points: Vec<String>,
+    pub doc: doc::BodyHtml,
+}
+
+/// The bodies a build's chapter pages and print editions render once for both, by page: a
+/// chapter's page and the print edition (`<lang>/print/`) sit at the same depth, so they link
+/// with the same prefix and number their notes alike. Whichever comes first renders the body
+/// (with the notes it cited and the data it read); the other waits for it. Held until the
+/// pages are written: a report with a print edition has at most a few hundred chapters, unless
+/// `print_edition: always` asks for one, whose print edition holds every body anyway.
+pub struct Bodies(Vec<std::sync::OnceLock<(Body, Vec<cx::Note>, Deps)>>);
+
+impl Bodies {
+    pub fn new(site: &Site) -> Self {
+        Bodies(site.pages.iter().map(|_| Default::default()).collect())
+    }
 }
 
 /// Chapter lists by (language, link prefix, with outlines).
@@ -166,6 +190,7 @@ impl<'a> Renderer<'a> {
             pdfs: false,
             nav_cache: Default::default(),
             shared_cache: Default::default(),
+            bodies: None,
         }
     }
 
@@ -223,15 +248,7 @@ impl<'a> Renderer<'a> {
             page.prefix()
         };
         let lang = page.lang.as_str();
-        let mut cx = Cx::new(site, lang, &prefix);
-        // Key points come first on the page, so their sources are numbered first.
-        let key_points: Vec<String> = page
-            .front
-            .key_points
-            .iter()
-            .map(|p| breaks::years_in_html(&cx.marked(p)))
-            .collect();
-        let body = doc::render(&mut cx, page);
+        let (mut cx, Body { key_points, doc }) = self.body(ix, &prefix);
         let mut ctx = self.base_context(lang, &prefix, Some(page))?;
         let (prev, next) = site.neighbours(ix);
         let mut link = |p: &Page| Link {
@@ -275,12 +292,8 @@ impl<'a> Renderer<'a> {
             number: page.front.number.clone(),
             summary: page.front.summary.as_ref().map(|s| cx.reader(s)),
             description,
-            content: body.html,
-            toc: body
-                .toc
-                .iter()
-                .map(|t| TocItem::from_entry(t, ""))
-                .collect(),
+            content: doc.html,
+            toc: doc.toc.iter().map(|t| TocItem::from_entry(t, "")).collect(),
             prev,
             next,
             key_points,
@@ -321,9 +334,45 @@ impl<'a> Renderer<'a> {
         Ok(RenderedPage {
             path,
             html,
-            sections: body.sections,
+            sections: doc.sections,
             deps: cx.deps,
         })
+    }
+
+    /// Page `ix`'s key points and body for a page at `prefix`, with the context that rendered
+    /// them (the notes they cited, the data they read) for the rest of the page. Shared with the
+    /// print edition when the build makes one and the prefixes agree.
+    fn body(&self, ix: usize, prefix: &str) -> (Cx<'_>, Body) {
+        let site = self.site;
+        let page = &site.pages[ix];
+        let lang = page.lang.as_str();
+        let render = || {
+            let mut cx = Cx::new(site, lang, prefix);
+            // Key points come first on the page, so their sources are numbered first.
+            let key_points = page
+                .front
+                .key_points
+                .iter()
+                .map(|p| breaks::years_in_html(&cx.marked(p)))
+                .collect();
+            let doc = doc::render(&mut cx, page);
+            (cx, Body { key_points, doc })
+        };
+        let shared = self
+            .bodies
+            .filter(|_| prefix == print::prefix(lang))
+            .and_then(|b| b.0.get(ix));
+        let Some(cell) = shared else {
+            return render();
+        };
+        let (body, notes, deps) = cell.get_or_init(|| {
+            let (cx, body) = render();
+            (body, cx.notes, cx.deps)
+        });
+        let mut cx = Cx::new(site, lang, prefix);
+        cx.notes = notes.clone();
+        cx.deps = deps.clone();
+        (cx, body.clone())
     }
 
     /// A chart on the home page, its caption linking to where the report discusses it.

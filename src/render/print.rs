@@ -16,11 +16,16 @@ use crate::render::breaks;
 use crate::render::context::{DateCtx, PageCtx, TocItem};
 use crate::render::cx::{Cx, Deps, Note};
 use crate::render::print_ids::{self, Target};
-use crate::render::{RenderedPage, Renderer};
+use crate::render::{Body, RenderedPage, Renderer};
 
 /// The print edition's folder in a language.
 pub fn print_dir(lang: &str) -> String {
     format!("{lang}/print/")
+}
+
+/// The link prefix of a language's print edition: from its folder to the site root.
+pub fn prefix(lang: &str) -> String {
+    "../".repeat(print_dir(lang).matches('/').count())
 }
 
 /// The running heads of a language's printed pages.
@@ -142,9 +147,13 @@ impl Renderer<'_> {
     pub fn print_page(&self, lang: &str) -> Result<RenderedPage, Diagnostic> {
         let site = self.site;
         let dir = print_dir(lang);
-        let prefix = "../".repeat(dir.matches('/').count());
-        let home = site.home(lang);
-        let pages: Vec<&Page> = home.into_iter().chain(site.chapters(lang)).collect();
+        let prefix = prefix(lang);
+        let ixs: Vec<usize> = site
+            .page_ix(lang, HOME_KEY)
+            .into_iter()
+            .chain(site.chapter_ixs(lang))
+            .collect();
+        let pages: Vec<&Page> = ixs.iter().map(|&i| &*site.pages[i]).collect();
         let targets: Vec<Target> = pages
             .iter()
             .map(|p| Target {
@@ -162,18 +171,12 @@ impl Renderer<'_> {
         let mut intro = String::new();
         let mut intro_outline = Vec::new();
         let mut parts = Vec::new();
-        for (page, target) in pages.iter().zip(&targets) {
-            let mut cx = Cx::new(site, lang, &prefix);
-            let key_points: Vec<String> = page
-                .front
-                .key_points
+        for ((&ix, page), target) in ixs.iter().zip(&pages).zip(&targets) {
+            let (mut cx, Body { key_points, doc }) = self.body(ix, &prefix);
+            let key_points: Vec<String> = key_points
                 .iter()
-                .map(|p| {
-                    let html = breaks::years_in_html(&cx.marked(p));
-                    print_ids::rewrite(&html, &target.prefix, &targets)
-                })
+                .map(|html| print_ids::rewrite(html, &target.prefix, &targets))
                 .collect();
-            let body = crate::render::doc::render(&mut cx, page);
             let notes = self.notes_html(lang, &cx.notes)?;
             for n in &cx.notes {
                 if !cited.contains(&n.source()) {
@@ -182,7 +185,7 @@ impl Renderer<'_> {
             }
             deps.sets.extend(&cx.deps.sets);
             deps.charts.extend(&cx.deps.charts);
-            let outline: Vec<TocItem> = body
+            let outline: Vec<TocItem> = doc
                 .toc
                 .iter()
                 .filter(|t| t.level == page.front.section_level)
@@ -192,7 +195,7 @@ impl Renderer<'_> {
                     item
                 })
                 .collect();
-            let content = print_ids::rewrite(&body.html, &target.prefix, &targets);
+            let content = print_ids::rewrite(&doc.html, &target.prefix, &targets);
             let notes = print_ids::rewrite(&notes, &target.prefix, &targets);
             if page.is_home() {
                 intro = format!("{content}{notes}");

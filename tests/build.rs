@@ -437,6 +437,29 @@ fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
     edit("content/zh/market.md", "脚注内容", "脚注的内容");
     session.build().unwrap();
     assert_eq!(session.rendered(), 1);
+    // Data files are parsed again only when their text changed; one that no longer parses is
+    // reported on every build until it is mended, and a file that goes is forgotten.
+    let full = || yanbao::build_in_memory(&opts, Mode::Serve).unwrap().files;
+    let extra = root.join("content/data/extra.yaml");
+    std::fs::copy(root.join("content/data/shares.yaml"), &extra).unwrap();
+    let mut with_extra = session.build().unwrap();
+    with_extra.complete().unwrap();
+    assert!(with_extra.files.contains_key("data/extra.csv"));
+    assert!(with_extra.files == full());
+    edit("content/data/shares.yaml", "value: 72", "value: [72");
+    for _ in 0..2 {
+        let Err(err) = session.build() else {
+            panic!("a broken data file builds")
+        };
+        let err = err.to_string();
+        assert!(err.contains("content/data/shares.yaml:"), "{err}");
+    }
+    edit("content/data/shares.yaml", "value: [72", "value: 72");
+    std::fs::remove_file(&extra).unwrap();
+    let mut mended = session.build().unwrap();
+    mended.complete().unwrap();
+    assert!(!mended.files.contains_key("data/extra.csv"));
+    assert!(mended.files == full());
 }
 
 #[test]

@@ -343,7 +343,7 @@ pub fn report_sections(
 /// such circle is an error at the `from:` of its first source.
 pub fn derivation_cycles(
     bib: &Bibliography,
-    store: &crate::input::store::Store<Parsed<RawData>>,
+    store: &crate::input::data::DataFiles,
     sets: &crate::input::store::Store<crate::model::data::DataSet>,
     sources: &[Source],
     problems: &mut Problems,

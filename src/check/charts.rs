@@ -6,7 +6,7 @@ use crate::check::ids::{self, IdKind};
 use crate::check::refs::Targets;
 use crate::diag::{Diagnostic, Problems};
 use crate::input::config::check_localized;
-use crate::input::data::{Parsed, RawChart};
+use crate::input::data::{ChartFiles, Parsed, RawChart};
 use crate::input::store::{Lookup, Store};
 use crate::model::chart::{
     Annotation, AnnotationKind, Axis, Chart, ChartKind, Reference, ScaleKind, Series,
@@ -20,7 +20,7 @@ use crate::model::time::time_key;
 /// Every chart converted at its position in the store (failed where the spec has problems or
 /// its data failed).
 pub fn check_all(
-    store: &Store<Parsed<RawChart>>,
+    store: &ChartFiles,
     sets: &Store<DataSet>,
     targets: &Targets,
     packs: &Packs,

@@ -4,17 +4,13 @@
 use std::collections::HashSet;
 
 use crate::diag::Problems;
-use crate::input::data::{Parsed, RawData};
+use crate::input::data::DataFiles;
 use crate::input::store::Store;
 use crate::model::data::{DataSet, Value};
 
 /// A data text that shows itself through its references (`a.x` cites `b.y`, which cites `a.x`)
 /// can never be written out: each cycle is an error at its first text.
-pub fn reference_cycles(
-    store: &Store<Parsed<RawData>>,
-    sets: &Store<DataSet>,
-    problems: &mut Problems,
-) {
+pub fn reference_cycles(store: &DataFiles, sets: &Store<DataSet>, problems: &mut Problems) {
     type Node = (usize, usize, String);
     let text_refs = |(s, r, f): &Node| -> Vec<Node> {
         let Some(set) = sets.at(*s) else {

@@ -12,7 +12,7 @@ use crate::check::ids::{self, IdKind};
 use crate::check::refs::{ROW_KEYS, SetTarget, Targets};
 use crate::diag::{Diagnostic, Problem, Problems};
 use crate::input::config::{check_localized, language_key_problem, valid_date};
-use crate::input::data::{Parsed, RawData};
+use crate::input::data::{DataFiles, Parsed, RawData};
 use crate::input::store::Store;
 use crate::model::data::{DataSet, Field, FieldKind, Row, Source, Text, TextItem, Value};
 use crate::model::lang::Packs;
@@ -20,7 +20,7 @@ use crate::model::quantity::{Quantity, SYNTAX_HELP};
 use crate::model::text::{Localized, Rich};
 
 /// The references' view of every data file, built before any text is resolved.
-pub fn targets(store: &Store<Parsed<RawData>>, targets: &mut Targets) {
+pub fn targets(store: &DataFiles, targets: &mut Targets) {
     for (index, id, parsed) in store.iter() {
         let mut set = SetTarget {
             index,
@@ -49,7 +49,7 @@ pub fn targets(store: &Store<Parsed<RawData>>, targets: &mut Targets) {
 /// Every data file converted, at its position in the store (failed where the file has
 /// problems), and the sources they define, numbered across the site.
 pub fn check_all(
-    store: &Store<Parsed<RawData>>,
+    store: &DataFiles,
     targets: &Targets,
     packs: &Packs,
     languages: &[String],
@@ -624,13 +624,13 @@ mod tests {
         let mut store = Store::default();
         store.insert(
             "t".into(),
-            Parsed {
+            std::sync::Arc::new(Parsed {
                 id: "t".into(),
                 file,
                 loc,
                 raw,
                 fingerprint: 0,
-            },
+            }),
         );
         let mut targets = Targets {
             default_language: "zh".into(),

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use crate::check::doc::HeadingInfo;
 use crate::check::pages::{Draft, Skeleton};
 use crate::diag::{Diagnostic, Problem, Problems};
-use crate::input::data::{Parsed, RawData};
+use crate::input::data::DataFiles;
 use crate::input::store::Store;
 use crate::model::data::{DataSet, Provenance, Source};
 
@@ -127,7 +127,7 @@ fn same_figures(sk: &Skeleton, first: &Draft, other: &Draft, problems: &mut Prob
 /// `kind: report` sources name `<page>#<heading>` of the default language: both must exist.
 pub fn report_sections(
     sk: &Skeleton,
-    store: &Store<Parsed<RawData>>,
+    store: &DataFiles,
     sets: &Store<DataSet>,
     sources: &[Source],
     default_language: &str,

@@ -1,13 +1,15 @@
 //! Data files, `content/data/<id>.yaml`, and chart specs, `content/charts/<id>.yaml`, read and
 //! parsed as YAML into their raw shapes. What the values mean is checked in `check`.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_yaml::Mapping;
 
-use crate::diag::{Problems, SourceFile};
+use crate::diag::{Diagnostic, Problems, SourceFile};
 use crate::input::files;
 use crate::input::store::Store;
 use crate::input::yaml::{self, Located};
@@ -159,39 +161,88 @@ pub struct RawChart {
 
 /// Every `*.yaml` file of `content/<dir>/`, parsed as `T`, by file stem. Files that cannot be
 /// read or parsed are reported and recorded as failed.
-pub fn load<T: serde::de::DeserializeOwned + Send>(
+/// The data files, by id.
+pub type DataFiles = Store<Arc<Parsed<RawData>>>;
+/// The chart specs, by id.
+pub type ChartFiles = Store<Arc<Parsed<RawChart>>>;
+
+/// The files of a folder a preview's last build parsed, by path: a file whose text has not
+/// changed is not parsed again.
+pub struct Kept<T> {
+    files: Mutex<HashMap<String, Arc<Parsed<T>>>>,
+}
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept {
+            files: Mutex::default(),
+        }
+    }
+}
+
+impl<T> Kept<T> {
+    /// The file parsed from the same text, if it was.
+    fn get(&self, rel: &str, fingerprint: u64) -> Option<Arc<Parsed<T>>> {
+        let files = self.files.lock().ok()?;
+        files
+            .get(rel)
+            .filter(|p| p.fingerprint == fingerprint)
+            .cloned()
+    }
+
+    /// Keeps what this build parsed, and forgets files that are gone or no longer parse.
+    fn keep(&self, parsed: impl Iterator<Item = (String, Arc<Parsed<T>>)>) {
+        if let Ok(mut files) = self.files.lock() {
+            *files = parsed.collect();
+        }
+    }
+}
+
+/// Reads and parses the YAML files of `content/<dir>`; with `kept`, files whose text is the
+/// same as in the last build are taken from it.
+pub fn load<T: serde::de::DeserializeOwned + Send + Sync>(
     root: &Path,
     dir: &str,
+    kept: Option<&Kept<T>>,
     problems: &mut Problems,
-) -> Store<Parsed<T>> {
+) -> Store<Arc<Parsed<T>>> {
     // Files are read and parsed in parallel, then stored (and their problems reported) in the
     // order of their names.
     let found = files::yaml_files(root, &format!("content/{dir}"), problems);
-    let parsed: Vec<(String, Result<Parsed<T>, crate::diag::Diagnostic>)> = found
+    let parsed: Vec<(&files::Found, Result<_, Diagnostic>)> = found
         .par_iter()
         .map(|found| {
-            let id = found.stem();
             let parsed = files::read_text(found).and_then(|file| {
-                let (raw, loc) = yaml::parse::<T>(&file, &file.text, 0)?;
                 let fingerprint = files::fingerprint(&file.text);
-                Ok(Parsed {
-                    id: id.clone(),
+                if let Some(p) = kept.and_then(|k| k.get(&found.rel, fingerprint)) {
+                    return Ok(p);
+                }
+                let (raw, loc) = yaml::parse::<T>(&file, &file.text, 0)?;
+                Ok(Arc::new(Parsed {
+                    id: found.stem(),
                     file,
                     loc,
                     raw,
                     fingerprint,
-                })
+                }))
             });
-            (id, parsed)
+            (found, parsed)
         })
         .collect();
+    if let Some(kept) = kept {
+        kept.keep(
+            parsed
+                .iter()
+                .filter_map(|(f, p)| Some((f.rel.clone(), p.as_ref().ok()?.clone()))),
+        );
+    }
     let mut store = Store::default();
-    for (id, parsed) in parsed {
+    for (found, parsed) in parsed {
         match parsed {
-            Ok(p) => store.insert(id, p),
+            Ok(p) => store.insert(found.stem(), p),
             Err(d) => {
                 problems.push(d);
-                store.fail(id);
+                store.fail(found.stem());
             }
         }
     }

@@ -20,7 +20,6 @@ use std::path::Path;
 use crate::diag::{Error, Problems, Result, SourceFile};
 use crate::model::config::SiteConfig;
 use crate::model::lang::Packs;
-use store::Store;
 
 /// Everything read for one build.
 pub struct Inputs {
@@ -29,10 +28,10 @@ pub struct Inputs {
     pub config_loc: yaml::Located,
     pub packs: Packs,
     pub pages: content::Pages,
-    pub data: Store<data::Parsed<data::RawData>>,
+    pub data: data::DataFiles,
     /// `content/sources.yaml` and `content/sources.json`: the shared sources.
     pub bibliography: bibliography::Bibliography,
-    pub charts: Store<data::Parsed<data::RawChart>>,
+    pub charts: data::ChartFiles,
     /// None when a template has errors (they are in the problems).
     pub templates: Option<std::sync::Arc<tera::Tera>>,
     /// Hash of the templates' sources, for a preview's cache.
@@ -61,6 +60,8 @@ pub struct Read<'a> {
 pub struct Memo {
     pub pages: content::Parsed,
     pub templates: templates::Compiled,
+    pub data: data::Kept<data::RawData>,
+    pub charts: data::Kept<data::RawChart>,
 }
 
 /// Reads every input. A broken configuration or language pack stops here (nothing else can be
@@ -78,9 +79,9 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
     let (templates, (data, bibliography, charts, pages, assets, lock)) = rayon::join(
         || templates::load(r.root, r.escape, compiled),
         || {
-            let data = data::load(r.root, "data", problems);
+            let data = data::load(r.root, "data", r.memo.map(|m| &m.data), problems);
             let bibliography = bibliography::load(r.root, problems);
-            let charts = data::load(r.root, "charts", problems);
+            let charts = data::load(r.root, "charts", r.memo.map(|m| &m.charts), problems);
             let parsed = r.memo.map(|m| &m.pages);
             let pages = content::load(r.root, &config, &packs, r.drafts, parsed, problems);
             let assets = assets::load(r.root, problems);

@@ -95,6 +95,9 @@ pub struct Cache {
     /// The same with every data set: what lists of every chapter are made from.
     lists: u64,
     heads: Listed<Vec<(String, Blob)>>,
+    /// The same with every chart: what the files made from the model are made from.
+    model: u64,
+    model_files: Listed<Vec<(String, Blob)>>,
     navs: Listed<crate::render::NavLists>,
 }
 
@@ -152,6 +155,14 @@ impl Cache {
         }
         self.shown = shown;
         self.lists = f.finish();
+        // The downloads, citation files, data package, redirects, sitemap and manifest are made
+        // from the configuration, the pages' front matter, figures, sources, data and charts.
+        let mut f = Fingerprint::default();
+        f.add(&self.lists);
+        for chart in &site.charts {
+            f.add(&chart.fingerprint);
+        }
+        self.model = f.finish();
     }
 
     /// Then what every page is made with: templates, assets (by content hash) and the mode.
@@ -168,6 +179,15 @@ impl Cache {
 
     pub fn keep_heads(&mut self, heads: Vec<(String, Blob)>) {
         self.heads.keep(self.lists, heads);
+    }
+
+    /// The last build's files made from the model (path, bytes), if still current.
+    pub fn model_files(&self) -> Option<Vec<(String, Blob)>> {
+        self.model_files.get(self.model)
+    }
+
+    pub fn keep_model_files(&mut self, files: Vec<(String, Blob)>) {
+        self.model_files.keep(self.model, files);
     }
 
     /// The last build's chapter lists, if still current.

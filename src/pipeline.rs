@@ -392,7 +392,23 @@ pub fn render_site(
             })
             .collect::<Result<Vec<Done>>>()
     };
-    let side_files = || -> Result<usize> {
+    // A preview makes the files of the model again only when what they are made from changed,
+    // and keeps them for its next build.
+    let kept_model = cache.as_deref().and_then(Cache::model_files);
+    let model = || -> Result<(usize, Option<Made>)> {
+        if let Some(made) = &kept_model {
+            put_blobs(sink, made)?;
+            return Ok((made.len(), None));
+        }
+        let made = model_files(site);
+        if !keep {
+            return Ok((put_all(sink, made)?, None));
+        }
+        let made: Made = made.into_iter().map(|(p, b)| (p, b.into())).collect();
+        put_blobs(sink, &made)?;
+        Ok((made.len(), Some(made)))
+    };
+    let side_files = || -> Result<(usize, Option<Made>)> {
         let print: Vec<&String> = if print {
             site.languages().iter().collect()
         } else {
@@ -407,14 +423,19 @@ pub fn render_site(
                     })
                     .collect::<Result<Vec<_>>>()
             },
-            || model_files(site),
+            model,
         );
-        let made: Vec<_> = editions?.into_iter().flatten().chain(model).collect();
-        put_all(sink, made)
+        let (n, made) = model?;
+        let editions = put_all(sink, editions?.into_iter().flatten().collect())?;
+        Ok((n + editions, made))
     };
     let (results, side) = rayon::join(render_pages, side_files);
     let results = results?;
-    files += side?;
+    let (side, made) = side?;
+    files += side;
+    if let (Some(c), Some(made)) = (cache.as_deref_mut(), made) {
+        c.keep_model_files(made);
+    }
     let mut docs: Docs = BTreeMap::new();
     let mut pages = 0;
     let mut kept = Vec::new();
@@ -514,6 +535,15 @@ fn put_all(sink: &dyn Sink, made: Vec<(String, Vec<u8>)>) -> Result<usize> {
     made.into_par_iter()
         .try_for_each(|(path, bytes)| sink.put(&path, bytes))?;
     Ok(n)
+}
+
+/// Files made, kept to be written again: (path, bytes).
+type Made = Vec<(String, Blob)>;
+
+/// [`put_all`] for files kept to be written again.
+fn put_blobs(sink: &dyn Sink, made: &[(String, Blob)]) -> Result<()> {
+    made.par_iter()
+        .try_for_each(|(path, bytes)| sink.put_blob(path, bytes.clone()))
 }
 
 /// The files made from the model alone: downloads, citation files, the data package, redirects,

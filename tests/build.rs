@@ -460,6 +460,40 @@ fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
     mended.complete().unwrap();
     assert!(!mended.files.contains_key("data/extra.csv"));
     assert!(mended.files == full());
+    // So are the configuration and the UI strings: a pack that appears, an edit, a broken
+    // configuration reported on every build until it is mended.
+    let pack =
+        read(&repo_root().join("templates/i18n/en.yaml")).replace("  next: Next", "  next: Onward");
+    std::fs::create_dir_all(root.join("templates/i18n")).unwrap();
+    std::fs::write(root.join("templates/i18n/en.yaml"), pack).unwrap();
+    edit(
+        "content/site.yaml",
+        "en: A small bilingual report for tests.",
+        "en: A small report.",
+    );
+    let mut b = session.build().unwrap();
+    b.complete().unwrap();
+    assert!(String::from_utf8_lossy(&b.files["en/market/index.html"]).contains("Onward"));
+    assert!(b.files == full());
+    edit(
+        "content/site.yaml",
+        "en: A small report.",
+        "en: [A small report.",
+    );
+    for _ in 0..2 {
+        let Err(err) = session.build() else {
+            panic!("a broken configuration builds")
+        };
+        assert!(err.to_string().contains("content/site.yaml:"), "{err}");
+    }
+    edit(
+        "content/site.yaml",
+        "en: [A small report.",
+        "en: A small report.",
+    );
+    let mut b = session.build().unwrap();
+    b.complete().unwrap();
+    assert!(b.files == full());
 }
 
 #[test]

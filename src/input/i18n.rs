@@ -90,7 +90,7 @@ struct Loaded {
 
 impl Loaded {
     fn rel(&self) -> String {
-        format!("templates/i18n/{}.yaml", self.lang)
+        pack_path(&self.lang)
     }
 
     /// An error at `path` in the site's file, or naming the file when there is none.
@@ -101,6 +101,11 @@ impl Loaded {
             None => Diagnostic::error(self.rel(), message),
         }
     }
+}
+
+/// Where a site's own UI strings for `lang` live.
+pub fn pack_path(lang: &str) -> String {
+    format!("templates/i18n/{lang}.yaml")
 }
 
 /// Loads one pack per language: the built-in pack with the site's `templates/i18n/<lang>.yaml`
@@ -114,7 +119,7 @@ pub fn load(
     let mut problems = Vec::new();
     let mut loaded: Vec<Loaded> = Vec::new();
     for lang in languages {
-        let rel = format!("templates/i18n/{lang}.yaml");
+        let rel = pack_path(lang);
         let path = root.join(&rel);
         let base = builtin(lang);
         let file = if path.is_file() {

@@ -15,9 +15,11 @@ pub mod templates;
 pub mod yaml;
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::Mutex;
 
-use crate::diag::{Error, Problems, Result, SourceFile};
+use crate::diag::{Diagnostic, Error, Problems, Result, SourceFile};
 use crate::model::config::SiteConfig;
 use crate::model::lang::Packs;
 
@@ -62,17 +64,74 @@ pub struct Memo {
     pub templates: templates::Compiled,
     pub data: data::Kept<data::RawData>,
     pub charts: data::Kept<data::RawChart>,
+    config: ByBytes<(SiteConfig, SourceFile, yaml::Located)>,
+    packs: ByBytes<(Packs, Vec<Diagnostic>)>,
+}
+
+/// What a preview's last build made from a few small files, with a hash of their paths and
+/// bytes: the next build takes it again while they are the same (a file that fails is read again).
+struct ByBytes<T>(Mutex<Option<(u64, T)>>);
+
+impl<T> Default for ByBytes<T> {
+    fn default() -> Self {
+        ByBytes(Mutex::default())
+    }
+}
+
+impl<T: Clone> ByBytes<T> {
+    /// The value kept for the files `rels` of `root`, or the one `make` makes from them now.
+    fn get_or<E>(
+        memo: Option<&Self>,
+        root: &Path,
+        rels: &[String],
+        make: impl FnOnce() -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let Some(memo) = memo else {
+            return make();
+        };
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for rel in rels {
+            (rel, std::fs::read(root.join(rel)).ok()).hash(&mut h);
+        }
+        let key = h.finish();
+        if let Ok(kept) = memo.0.lock()
+            && let Some((k, value)) = kept.as_ref()
+            && *k == key
+        {
+            return Ok(value.clone());
+        }
+        let value = make()?;
+        if let Ok(mut kept) = memo.0.lock() {
+            *kept = Some((key, value.clone()));
+        }
+        Ok(value)
+    }
 }
 
 /// Reads every input. A broken configuration or language pack stops here (nothing else can be
 /// read without them); other problems are collected and reading goes on.
 pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
-    let (mut config, config_file, config_loc) = config::load(r.root).map_err(Error::content)?;
+    let (mut config, config_file, config_loc) = ByBytes::get_or(
+        r.memo.map(|m| &m.config),
+        r.root,
+        &[config::CONFIG_PATH.to_string()],
+        || config::load(r.root),
+    )
+    .map_err(Error::content)?;
     if let Some(url) = r.base_url {
         config::check_cli_base_url(url).map_err(|d| Error::content(vec![d]))?;
         config.base_url = Some(url.to_string());
     }
-    let (packs, pack_warnings) = i18n::load(r.root, &config.languages).map_err(Error::content)?;
+    let pack_files: Vec<String> = config
+        .languages
+        .iter()
+        .map(|l| i18n::pack_path(l))
+        .collect();
+    let (packs, pack_warnings) =
+        ByBytes::get_or(r.memo.map(|m| &m.packs), r.root, &pack_files, || {
+            i18n::load(r.root, &config.languages)
+        })
+        .map_err(Error::content)?;
     problems.extend(pack_warnings);
     // The templates compile while the content is read: neither needs the other.
     let compiled = r.memo.map(|m| &m.templates);

@@ -21,6 +21,7 @@ mod pipeline;
 mod render;
 mod scaffold;
 mod serve;
+mod timings;
 
 use std::collections::BTreeMap;
 use std::time::Instant;

@@ -5,81 +5,18 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rayon::prelude::*;
 
 use crate::cache::{Cache, Kept};
 use crate::diag::{Diagnostic, Error, Problems, Result};
 use crate::emit::search::{self, Doc};
-use crate::emit::{downloads, meta};
 use crate::input::{self, Inputs};
 use crate::model::site::Site;
 use crate::output::{Blob, Sink};
 use crate::render::{Bodies, Mode, RenderedPage, Renderer};
-
-/// With `YANBAO_TIMINGS` set, each phase's wall time goes to stderr (`timing: pages 1.234 s`), so a
-/// benchmark can say where the time goes without a profiler.
-struct Laps {
-    on: bool,
-    last: Instant,
-}
-
-impl Laps {
-    fn start() -> Laps {
-        Laps {
-            on: std::env::var_os("YANBAO_TIMINGS").is_some(),
-            last: Instant::now(),
-        }
-    }
-
-    fn lap(&mut self, phase: &str) {
-        if self.on {
-            eprintln!(
-                "timing: {phase} {:.3} s{}",
-                self.last.elapsed().as_secs_f64(),
-                memory()
-            );
-            self.last = Instant::now();
-        }
-    }
-}
-
-/// The process's resident memory now and at its peak, its page faults and CPU time so far, where
-/// the system tells (Linux).
-fn memory() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status.lines().find_map(|l| l.strip_prefix(name)).map(|v| {
-            v.trim()
-                .trim_end_matches(" kB")
-                .trim()
-                .parse::<u64>()
-                .unwrap_or(0)
-                / 1024
-        })
-    };
-    // Fields 10, 14 and 15 of /proc/self/stat (after the command's closing parenthesis: 8, 12
-    // and 13): minor page faults, user and system time in clock ticks (100 a second).
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let stat: Vec<u64> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(|f| f.parse().unwrap_or(0))
-        .collect();
-    let at = |i: usize| stat.get(i).copied().unwrap_or(0);
-    match (field("VmRSS:"), field("VmHWM:")) {
-        (Some(now), Some(peak)) => format!(
-            " (memory {now} MiB, peak {peak} MiB; so far: {} faults, user {:.2} s, system {:.2} s)",
-            at(7),
-            at(11) as f64 / 100.0,
-            at(12) as f64 / 100.0
-        ),
-        _ => String::new(),
-    }
-}
+use crate::timings::Laps;
 
 /// Options shared by `build`, `check` and `serve`.
 #[derive(Debug, Clone)]
@@ -400,7 +337,7 @@ pub fn render_site(
             put_blobs(sink, made)?;
             return Ok((made.len(), None));
         }
-        let made = model_files(site);
+        let made = crate::emit::model_files(site);
         if !keep {
             return Ok((put_all(sink, made)?, None));
         }
@@ -544,38 +481,6 @@ type Made = Vec<(String, Blob)>;
 fn put_blobs(sink: &dyn Sink, made: &[(String, Blob)]) -> Result<()> {
     made.par_iter()
         .try_for_each(|(path, bytes)| sink.put_blob(path, bytes.clone()))
-}
-
-/// The files made from the model alone: downloads, citation files, the data package, redirects,
-/// robots, sitemap and web manifest; the downloads and the data package from one set of tables.
-fn model_files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let tables = crate::emit::table::tables(site);
-    let (mut out, rest) = rayon::join(
-        || downloads::files(site, &tables),
-        || {
-            let mut out = crate::emit::cite::files(site);
-            out.push((
-                "datapackage.json".into(),
-                crate::emit::datapackage::datapackage(site, &tables).into_bytes(),
-            ));
-            out.extend(
-                meta::redirects(site)
-                    .into_iter()
-                    .map(|(path, html)| (path, html.into_bytes())),
-            );
-            out.push(("robots.txt".into(), meta::robots(site).into_bytes()));
-            if let Some(xml) = meta::sitemap(site) {
-                out.push(("sitemap.xml".into(), xml.into_bytes()));
-            }
-            out.push((
-                "manifest.webmanifest".into(),
-                meta::manifest(site).into_bytes(),
-            ));
-            out
-        },
-    );
-    out.extend(rest);
-    out
 }
 
 /// A language's print edition and, with PDFs, the share card `yanbao pdf` photographs (and then

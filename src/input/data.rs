@@ -159,8 +159,6 @@ pub struct RawChart {
     pub ends: Option<RawEnds>,
 }
 
-/// Every `*.yaml` file of `content/<dir>/`, parsed as `T`, by file stem. Files that cannot be
-/// read or parsed are reported and recorded as failed.
 /// The data files, by id.
 pub type DataFiles = Store<Arc<Parsed<RawData>>>;
 /// The chart specs, by id.
@@ -168,19 +166,19 @@ pub type ChartFiles = Store<Arc<Parsed<RawChart>>>;
 
 /// The files of a folder a preview's last build parsed, by path: a file whose text has not
 /// changed is not parsed again.
-pub struct Kept<T> {
+pub struct LastParsed<T> {
     files: Mutex<HashMap<String, Arc<Parsed<T>>>>,
 }
 
-impl<T> Default for Kept<T> {
+impl<T> Default for LastParsed<T> {
     fn default() -> Self {
-        Kept {
+        LastParsed {
             files: Mutex::default(),
         }
     }
 }
 
-impl<T> Kept<T> {
+impl<T> LastParsed<T> {
     /// The file parsed from the same text, if it was.
     fn get(&self, rel: &str, fingerprint: u64) -> Option<Arc<Parsed<T>>> {
         let files = self.files.lock().ok()?;
@@ -198,12 +196,13 @@ impl<T> Kept<T> {
     }
 }
 
-/// Reads and parses the YAML files of `content/<dir>`; with `kept`, files whose text is the
-/// same as in the last build are taken from it.
+/// Every `*.yaml` file of `content/<dir>/`, parsed as `T`, by file stem. Files that cannot be
+/// read or parsed are reported and recorded as failed. With `kept`, a file whose text is the
+/// same as in the last build is taken from it.
 pub fn load<T: serde::de::DeserializeOwned + Send + Sync>(
     root: &Path,
     dir: &str,
-    kept: Option<&Kept<T>>,
+    kept: Option<&LastParsed<T>>,
     problems: &mut Problems,
 ) -> Store<Arc<Parsed<T>>> {
     // Files are read and parsed in parallel, then stored (and their problems reported) in the

@@ -56,14 +56,14 @@ pub struct Read<'a> {
     pub memo: Option<&'a Memo>,
 }
 
-/// What a preview keeps from one build's reading for the next: parsed pages and compiled
-/// templates.
+/// What a preview keeps from one build's reading for the next: parsed pages, data files and
+/// chart specs, compiled templates, the configuration and the UI string packs.
 #[derive(Default)]
 pub struct Memo {
     pub pages: content::Parsed,
     pub templates: templates::Compiled,
-    pub data: data::Kept<data::RawData>,
-    pub charts: data::Kept<data::RawChart>,
+    pub data: data::LastParsed<data::RawData>,
+    pub charts: data::LastParsed<data::RawChart>,
     config: ByBytes<(SiteConfig, SourceFile, yaml::Located)>,
     packs: ByBytes<(Packs, Vec<Diagnostic>)>,
 }

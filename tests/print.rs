@@ -183,7 +183,7 @@ fn the_other_reports_print_editions_hold_every_chapter_with_unique_ids() {
                 let page = read(&opts.output.join(lang).join(slug).join("index.html"));
                 let on_page = between(&page, "<div class=\"prose\">", "<footer class=\"colophon\"");
                 let part = between(&html, &format!("id=\"ch-{slug}\">"), "</article>");
-                let printed = between(part, "<div class=\"prose\">", "\u{0}");
+                let printed = after(part, "<div class=\"prose\">");
                 assert!(
                     words(&strip_tags(on_page)).len() > 20,
                     "{lang}/{slug}: {on_page}"
@@ -199,11 +199,18 @@ fn the_other_reports_print_editions_hold_every_chapter_with_unique_ids() {
     }
 }
 
-/// The text of `html` from `start` to `end` (or to its end).
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+/// The text of `html` after `start`.
+fn after<'a>(html: &'a str, start: &str) -> &'a str {
     let from = html.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
-    let rest = &html[from..];
-    &rest[..rest.find(end).unwrap_or(rest.len())]
+    &html[from..]
+}
+
+/// The text of `html` from `start` to `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let rest = after(html, start);
+    &rest[..rest
+        .find(end)
+        .unwrap_or_else(|| panic!("no {end} after {start}"))]
 }
 
 /// A text's words, whatever the white space between them.

@@ -440,60 +440,52 @@ fn incremental_rebuilds_give_the_bytes_of_a_full_build() {
     // Data files are parsed again only when their text changed; one that no longer parses is
     // reported on every build until it is mended, and a file that goes is forgotten.
     let full = || yanbao::build_in_memory(&opts, Mode::Serve).unwrap().files;
+    // Every file of a preview build, the deferred ones too.
+    let complete = |session: &mut yanbao::Session| {
+        let mut built = session.build().unwrap();
+        built.complete().unwrap();
+        built.files
+    };
+    // Two builds in a row fail, each naming the broken file.
+    let fails_twice = |session: &mut yanbao::Session, path: &str| {
+        for _ in 0..2 {
+            let Err(err) = session.build() else {
+                panic!("{path} is broken, yet the site builds")
+            };
+            assert!(err.to_string().contains(&format!("{path}:")), "{err}");
+        }
+    };
     let extra = root.join("content/data/extra.yaml");
     std::fs::copy(root.join("content/data/shares.yaml"), &extra).unwrap();
-    let mut with_extra = session.build().unwrap();
-    with_extra.complete().unwrap();
-    assert!(with_extra.files.contains_key("data/extra.csv"));
-    assert!(with_extra.files == full());
+    let files = complete(&mut session);
+    assert!(files.contains_key("data/extra.csv"));
+    assert!(files == full());
     edit("content/data/shares.yaml", "value: 72", "value: [72");
-    for _ in 0..2 {
-        let Err(err) = session.build() else {
-            panic!("a broken data file builds")
-        };
-        let err = err.to_string();
-        assert!(err.contains("content/data/shares.yaml:"), "{err}");
-    }
+    fails_twice(&mut session, "content/data/shares.yaml");
     edit("content/data/shares.yaml", "value: [72", "value: 72");
     std::fs::remove_file(&extra).unwrap();
-    let mut mended = session.build().unwrap();
-    mended.complete().unwrap();
-    assert!(!mended.files.contains_key("data/extra.csv"));
-    assert!(mended.files == full());
+    let files = complete(&mut session);
+    assert!(!files.contains_key("data/extra.csv"));
+    assert!(files == full());
     // So are the configuration and the UI strings: a pack that appears, an edit, a broken
     // configuration reported on every build until it is mended.
     let pack =
         read(&repo_root().join("templates/i18n/en.yaml")).replace("  next: Next", "  next: Onward");
     std::fs::create_dir_all(root.join("templates/i18n")).unwrap();
     std::fs::write(root.join("templates/i18n/en.yaml"), pack).unwrap();
+    let (small, broken) = ("en: A small report.", "en: [A small report.");
     edit(
         "content/site.yaml",
         "en: A small bilingual report for tests.",
-        "en: A small report.",
+        small,
     );
-    let mut b = session.build().unwrap();
-    b.complete().unwrap();
-    assert!(String::from_utf8_lossy(&b.files["en/market/index.html"]).contains("Onward"));
-    assert!(b.files == full());
-    edit(
-        "content/site.yaml",
-        "en: A small report.",
-        "en: [A small report.",
-    );
-    for _ in 0..2 {
-        let Err(err) = session.build() else {
-            panic!("a broken configuration builds")
-        };
-        assert!(err.to_string().contains("content/site.yaml:"), "{err}");
-    }
-    edit(
-        "content/site.yaml",
-        "en: [A small report.",
-        "en: A small report.",
-    );
-    let mut b = session.build().unwrap();
-    b.complete().unwrap();
-    assert!(b.files == full());
+    let files = complete(&mut session);
+    assert!(String::from_utf8_lossy(&files["en/market/index.html"]).contains("Onward"));
+    assert!(files == full());
+    edit("content/site.yaml", small, broken);
+    fails_twice(&mut session, "content/site.yaml");
+    edit("content/site.yaml", broken, small);
+    assert!(complete(&mut session) == full());
 }
 
 #[test]

@@ -193,15 +193,7 @@ fn stem_in_place(s: &mut String) {
 /// The weighted terms of a document: occurrences in its text (at most ten count), and more for
 /// its title (8) and for the headings above it and the page's title (3).
 pub fn doc_terms(d: &Doc) -> TermList {
-    let mut terms = Gather::default();
-    each_token(&d.text, true, |t, code| terms.add(t, code, 1, 10));
-    each_token(&d.title, true, |t, code| terms.add(t, code, 8, u32::MAX));
-    // The path's separators (›) are not part of any term.
-    let above = format!("{} {}", d.path, d.page);
-    each_token(&above, true, |t, code| terms.add(t, code, 3, u32::MAX));
-    // In the order first met: the index sorts all terms once, and a term's postings follow
-    // the documents' order whatever the order of the terms within one.
-    let mut list = terms.list;
+    let mut list = Gather::default().terms(d);
     list.text.shrink_to_fit();
     list.ends.shrink_to_fit();
     list
@@ -219,6 +211,21 @@ struct Gather {
 }
 
 impl Gather {
+    /// [`doc_terms`] with this gatherer's tables, which are left empty for the next document
+    /// (a build tokenises thousands of sections on each thread).
+    fn terms(&mut self, d: &Doc) -> TermList {
+        each_token(&d.text, true, |t, code| self.add(t, code, 1, 10));
+        each_token(&d.title, true, |t, code| self.add(t, code, 8, u32::MAX));
+        // The path's separators (›) are not part of any term.
+        let above = format!("{} {}", d.path, d.page);
+        each_token(&above, true, |t, code| self.add(t, code, 3, u32::MAX));
+        self.words.clear();
+        self.cjk.clear();
+        // In the order first met: the index sorts all terms once, and a term's postings follow
+        // the documents' order whatever the order of the terms within one.
+        std::mem::take(&mut self.list)
+    }
+
     /// Adds `step` to the term's weight, up to `cap`.
     fn add(&mut self, t: &str, code: Option<u64>, step: u32, cap: u32) {
         let Gather {
@@ -337,31 +344,23 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     // 20 KB: 4,096 at a time held 80 MB a language at the build's peak, 512 hold 10 MB and
     // keep both cores as busy.
     const WINDOW: usize = 512;
-    let mut postings: Terms<Box<str>, Postings> = Terms::default();
+    let mut postings = Index::default();
     for (w, window) in docs.chunks(WINDOW).enumerate() {
         let lists: Vec<std::borrow::Cow<TermList>> = window
             .par_iter()
-            .map(|d| match &d.terms {
+            .map_init(Gather::default, |gather, d| match &d.terms {
                 Some(t) => std::borrow::Cow::Borrowed(t),
-                None => std::borrow::Cow::Owned(doc_terms(d)),
+                None => std::borrow::Cow::Owned(gather.terms(d)),
             })
             .collect();
         for (k, list) in lists.iter().enumerate() {
             let i = (w * WINDOW + k) as u32;
             for (t, weight) in list.iter() {
-                match postings.get_mut(t) {
-                    Some(p) => p.push(i, weight),
-                    None => {
-                        let mut p = Postings::default();
-                        p.push(i, weight);
-                        postings.insert(t.into(), p);
-                    }
-                }
+                postings.add(t, i, weight);
             }
         }
     }
-    let mut terms: Vec<(Box<str>, Postings)> = postings.into_iter().collect();
-    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let terms = postings.sorted();
     // Each term as `"term":"postings"` and each document as `[href,page,path,title,text]`,
     // written straight into the file (or shard, or chunk) that holds it.
     let term_json = |b: &mut Vec<u8>, (t, p): &(Box<str>, Postings)| {
@@ -423,6 +422,63 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     // Writing to a Vec cannot fail.
     let _ = enc.write_all(bytes);
     enc.finish().unwrap_or_default()
+}
+
+/// Every term's postings while the index is built: Chinese characters and pairs (most of a
+/// Chinese text's terms) by their [`cjk_code`], a number that is cheaper to hash and compare
+/// than their text; other terms by their text.
+#[derive(Default)]
+struct Index {
+    cjk: Terms<u64, Postings>,
+    words: Terms<Box<str>, Postings>,
+}
+
+impl Index {
+    /// Adds a document (after every one already added) to the term's postings.
+    fn add(&mut self, term: &str, doc: u32, weight: u32) {
+        let postings = match cjk_term(term) {
+            Some(code) => self.cjk.entry(code).or_default(),
+            None => match self.words.get_mut(term) {
+                Some(p) => p,
+                None => self.words.entry(term.into()).or_default(),
+            },
+        };
+        postings.push(doc, weight);
+    }
+
+    /// The terms with their postings, sorted by their text.
+    fn sorted(self) -> Vec<(Box<str>, Postings)> {
+        let cjk = self.cjk.into_iter().map(|(code, p)| {
+            let text: String = cjk_chars(code).into_iter().flatten().collect();
+            (text.into_boxed_str(), p)
+        });
+        let mut terms: Vec<(Box<str>, Postings)> = self.words.into_iter().chain(cjk).collect();
+        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        terms
+    }
+}
+
+/// The [`cjk_code`] of a term that is one Chinese character or a pair of them (a term the
+/// tokeniser made from a run of Chinese text: no other term is all Chinese).
+fn cjk_term(term: &str) -> Option<u64> {
+    let mut chars = term.chars();
+    let first = chars.next().filter(|&c| is_cjk(c))?;
+    match (chars.next(), chars.next()) {
+        (None, _) => Some(cjk_code(first, None)),
+        (Some(second), None) if is_cjk(second) => Some(cjk_code(first, Some(second))),
+        _ => None,
+    }
+}
+
+/// The characters of a [`cjk_code`].
+fn cjk_chars(code: u64) -> [Option<char>; 2] {
+    const LOW: u64 = (1 << 21) - 1;
+    let char_of = |n: u64| char::from_u32(n as u32);
+    if code >> 42 == 0 {
+        [char_of(code), None]
+    } else {
+        [char_of(code >> 21 & LOW), char_of(code & LOW)]
+    }
 }
 
 /// The 64 characters posting lists are written with: none needs escaping in JSON.
@@ -563,6 +619,26 @@ mod tests {
             let b = build("zh", &without.iter().collect::<Vec<_>>());
             assert_eq!(a, b, "{n} sections");
             assert_eq!(a.len() > 1, n > 3, "{n} sections: sharded only when large");
+        }
+    }
+
+    /// The index finds Chinese terms by number: each gives its text back, and no other term
+    /// (words, numbers with their unit, longer runs) is taken for one.
+    #[test]
+    fn chinese_terms_and_their_numbers_meet_again() {
+        let text = "大模型价格 𠀀模 157亿元 GLM-4大模型 ai 模";
+        for t in index_tokens(text) {
+            match cjk_term(&t) {
+                Some(code) => {
+                    let back: String = cjk_chars(code).into_iter().flatten().collect();
+                    assert_eq!(back, t);
+                    assert!(t.chars().all(is_cjk) && t.chars().count() <= 2, "{t}");
+                }
+                None => assert!(!t.chars().all(is_cjk), "{t}"),
+            }
+        }
+        for not_one in ["157亿", "4大", "大模型", "ai", ""] {
+            assert_eq!(cjk_term(not_one), None, "{not_one}");
         }
     }
 

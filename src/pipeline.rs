@@ -120,11 +120,16 @@ pub fn check(opts: &Options) -> Result<Rendered> {
         let per_language = 1 + usize::from(site.has_print_edition());
         site.pages.len() + 2 + per_language * site.languages().len()
     });
+    let coverage = loaded
+        .as_ref()
+        .and_then(|(_, site)| site.translation.table());
+    // Freeing the model is the last 7% of a large site's check; nothing waits for it.
+    drop_aside(loaded);
     Ok(Rendered {
         warnings,
         pages,
         files: 0,
-        coverage: loaded.and_then(|(_, site)| site.translation.table()),
+        coverage,
         deferred: None,
     })
 }

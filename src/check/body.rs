@@ -17,7 +17,7 @@ use crate::input::store::{Lookup, Store};
 use crate::model::chart::Chart;
 use crate::model::data::{DataSet, Value};
 use crate::model::doc::{Block, Cited, FigureImage, Heading, Target};
-use crate::model::site::{Front, Page};
+use crate::model::site::{Front, LangKey, Page};
 use crate::model::text::{Localized, Ref, Rich, join};
 
 /// What resolving pages needs: every other part of the checked site.
@@ -357,13 +357,13 @@ impl PageResolver<'_> {
         };
         // A page not (yet) translated into this language: the link goes to the default
         // language's version, which always exists.
-        let found = sk.index.get(&(lang.clone(), key.clone())).or_else(|| {
+        let found = sk.index.get(&LangKey(&lang, &key)).or_else(|| {
             sk.config_default()
                 .filter(|d| *d != lang)
-                .and_then(|d| sk.index.get(&(d.to_string(), key.clone())))
+                .and_then(|d| sk.index.get(&LangKey(d, &key)))
         });
         let Some(&target) = found else {
-            if !sk.failed.contains(&(lang, key)) {
+            if !sk.failed.contains(&LangKey(&lang, &key)) {
                 let keys: Vec<String> = sk
                     .drafts
                     .iter()

@@ -4,21 +4,20 @@
 //! whole context are unchanged, with the problems it had. Any change to the context resolves
 //! every page again: the memo never has to know which page read what.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::check::body::Context;
 use crate::check::doc::Outline;
 use crate::diag::Diagnostic;
 use crate::model::fingerprint::Fingerprint;
-use crate::model::site::Page;
+use crate::model::site::{ByLangKey, LangKey, Page};
 
 /// A resolved page with its problems.
 pub type Done = (Arc<Page>, Vec<Diagnostic>);
 
 #[derive(Default)]
 pub struct Resolved {
-    pages: Mutex<HashMap<(String, String), Memo>>,
+    pages: Mutex<ByLangKey<Memo>>,
     /// Each page's outline, by language and key: walking every page's events for it was a
     /// sixth of a large site's rebuild.
     outlines: ByFile<(String, String), Arc<Outline>>,
@@ -28,7 +27,7 @@ pub struct Resolved {
 
 /// Values made from one page's file alone, by page, each with the fingerprint of the file it
 /// came from: one is taken again only while its file is unchanged.
-struct ByFile<K, V>(Mutex<HashMap<K, (u64, V)>>);
+struct ByFile<K, V>(Mutex<hashbrown::HashMap<K, (u64, V), foldhash::fast::RandomState>>);
 
 impl<K, V> Default for ByFile<K, V> {
     fn default() -> Self {
@@ -39,8 +38,7 @@ impl<K, V> Default for ByFile<K, V> {
 impl<K: std::hash::Hash + Eq, V: Clone> ByFile<K, V> {
     fn get<Q>(&self, key: &Q, file: u64) -> Option<V>
     where
-        K: std::borrow::Borrow<Q>,
-        Q: std::hash::Hash + Eq + ?Sized,
+        Q: std::hash::Hash + hashbrown::Equivalent<K> + ?Sized,
     {
         let kept = self.0.lock().ok()?;
         let (f, v) = kept.get(key)?;
@@ -69,14 +67,13 @@ impl Resolved {
     /// The page of `lang/key` as resolved before, if its file and the context are unchanged.
     pub fn get(&self, lang: &str, key: &str, file: u64, context: u64) -> Option<Done> {
         let pages = self.pages.lock().ok()?;
-        let m = pages.get(&(lang.to_string(), key.to_string()))?;
+        let m = pages.get(&LangKey(lang, key))?;
         (m.file == file && m.context == context).then(|| m.done.clone())
     }
 
     /// The outline of `lang/key` as made before, if its file is unchanged.
     pub fn outline(&self, lang: &str, key: &str, file: u64) -> Option<Arc<Outline>> {
-        self.outlines
-            .get(&(lang.to_string(), key.to_string()), file)
+        self.outlines.get(&LangKey(lang, key), file)
     }
 
     /// Keeps this build's outlines (and only them) for the next.

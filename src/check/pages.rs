@@ -14,7 +14,7 @@ use crate::input::config::valid_language_code;
 use crate::input::content::{PageSource, Pages};
 use crate::model::config::SiteConfig;
 use crate::model::doc::{Figure, FigureKind};
-use crate::model::site::HOME_KEY;
+use crate::model::site::{ByLangKey, HOME_KEY, LangKey, LangKeys};
 
 /// A page being checked.
 pub struct Draft<'a> {
@@ -46,11 +46,11 @@ pub struct Skeleton<'a> {
     pub drafts: Vec<Draft<'a>>,
     pub figures: Vec<Figure>,
     /// (lang, figure id) → figure.
-    pub figure_ids: HashMap<(String, String), usize>,
+    pub figure_ids: ByLangKey<usize>,
     /// (lang, key) → draft.
-    pub index: HashMap<(String, String), usize>,
+    pub index: ByLangKey<usize>,
     /// Pages that exist but failed (their problems are reported): links to them stay quiet.
-    pub failed: HashSet<(String, String)>,
+    pub failed: LangKeys,
     /// The default language (complete; links from partial translations fall back to it).
     pub default_lang: String,
 }
@@ -74,7 +74,7 @@ pub fn skeleton<'a>(
     problems: &mut Problems,
 ) -> Skeleton<'a> {
     language_folders(pages, config, problems);
-    let mut failed: HashSet<(String, String)> = pages
+    let mut failed: LangKeys = pages
         .pages
         .failed_ids()
         .filter_map(|id| id.split_once('/'))
@@ -140,7 +140,7 @@ pub fn skeleton<'a>(
     let mut s = Skeleton {
         drafts,
         figures: Vec::new(),
-        figure_ids: HashMap::new(),
+        figure_ids: ByLangKey::default(),
         index,
         failed,
         default_lang: config.languages.first().cloned().unwrap_or_default(),
@@ -405,7 +405,7 @@ fn aliases(pages: &[&PageSource], config: &SiteConfig, problems: &mut Problems) 
 fn missing_translations(
     pages: &[&PageSource],
     config: &SiteConfig,
-    failed: &HashSet<(String, String)>,
+    failed: &LangKeys,
     problems: &mut Problems,
 ) {
     let mut by_key: BTreeMap<&str, Vec<&PageSource>> = BTreeMap::new();
@@ -421,7 +421,7 @@ fn missing_translations(
     {
         for lang in &config.languages[1..] {
             let has = by_key[HOME_KEY].iter().any(|p| &p.lang == lang);
-            if !has && !failed.contains(&(lang.clone(), HOME_KEY.to_string())) {
+            if !has && !failed.contains(&LangKey(lang, HOME_KEY)) {
                 problems.push(
                     Diagnostic::error(
                         &home.file.path,
@@ -437,9 +437,7 @@ fn missing_translations(
         }
     }
     for (key, versions) in by_key {
-        if versions.iter().any(|p| &p.lang == default)
-            || failed.contains(&(default.clone(), key.to_string()))
-        {
+        if versions.iter().any(|p| &p.lang == default) || failed.contains(&LangKey(default, key)) {
             continue;
         }
         let Some(have) = versions.first() else {

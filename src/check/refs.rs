@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::diag::Problem;
 use crate::model::doc::FigureKind;
+use crate::model::site::{ByLangKey, LangKey};
 use crate::model::text::{DataRef, Piece, Ref, RefFormat, Rich, Span, join, split_refs};
 
 /// Keys a data row may have besides its fields.
@@ -17,7 +18,7 @@ pub struct Targets {
     /// Data files that exist but failed to load: references to them stay quiet.
     pub failed_sets: HashSet<String>,
     /// (lang, figure id) → kind.
-    pub figures: HashMap<(String, String), FigureKind>,
+    pub figures: ByLangKey<FigureKind>,
     pub default_language: String,
 }
 
@@ -59,7 +60,7 @@ impl Targets {
 
     fn figure(&self, id: &str, want: FigureKind, lang: Option<&str>) -> Result<Ref, Unresolved> {
         let lang = lang.unwrap_or(&self.default_language);
-        let Some(&kind) = self.figures.get(&(lang.to_string(), id.to_string())) else {
+        let Some(&kind) = self.figures.get(&LangKey(lang, id)) else {
             let mut known: Vec<&str> = self
                 .figures
                 .keys()

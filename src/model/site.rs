@@ -32,15 +32,35 @@ pub struct Site {
     pub translation: crate::model::translation::Translation,
 }
 
+/// A map keyed by (language, key): pages by their key, figures by their id. Looked up with a
+/// [`LangKey`] of borrowed strings, so that a lookup copies neither (pages, links and figure
+/// references look up tens of thousands of times on a large site).
+pub type ByLangKey<V> = hashbrown::HashMap<(String, String), V, foldhash::fast::RandomState>;
+
+/// A set of (language, key) pairs, looked up the same way.
+pub type LangKeys = hashbrown::HashSet<(String, String), foldhash::fast::RandomState>;
+
+/// A (language, key) pair borrowed for a lookup in a [`ByLangKey`] or [`LangKeys`]: it hashes as
+/// the owned pair does (a tuple and a tuple struct hash their fields in order, a `&str` as its
+/// `String`).
+#[derive(Debug, Hash)]
+pub struct LangKey<'a>(pub &'a str, pub &'a str);
+
+impl hashbrown::Equivalent<(String, String)> for LangKey<'_> {
+    fn equivalent(&self, owned: &(String, String)) -> bool {
+        self.0 == owned.0 && self.1 == owned.1
+    }
+}
+
 /// Lookups by key, built once when the site is assembled.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     pub data: HashMap<String, usize>,
     pub charts: HashMap<String, usize>,
     /// (lang, key) → page.
-    pub pages: HashMap<(String, String), usize>,
+    pub pages: ByLangKey<usize>,
     /// (lang, figure id) → figure.
-    pub figures: HashMap<(String, String), usize>,
+    pub figures: ByLangKey<usize>,
     /// Chapters of each language in reading order, and each chapter's position there.
     pub chapters: BTreeMap<String, Vec<usize>>,
     pub chapter_pos: HashMap<usize, usize>,
@@ -147,10 +167,7 @@ impl Site {
     }
 
     pub fn page_ix(&self, lang: &str, key: &str) -> Option<usize> {
-        self.index
-            .pages
-            .get(&(lang.to_string(), key.to_string()))
-            .copied()
+        self.index.pages.get(&LangKey(lang, key)).copied()
     }
 
     pub fn page(&self, lang: &str, key: &str) -> Option<&Page> {
@@ -221,7 +238,7 @@ impl Site {
 
     /// A figure of a language by id; the default language's where `lang` lacks it.
     pub fn figure(&self, lang: &str, id: &str) -> Option<&Figure> {
-        let get = |l: &str| self.index.figures.get(&(l.to_string(), id.to_string()));
+        let get = |l: &str| self.index.figures.get(&LangKey(l, id));
         get(lang)
             .or_else(|| get(self.default_language()))
             .map(|&i| &self.figures[i])
@@ -291,6 +308,38 @@ impl Site {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// A borrowed (language, key) finds what the owned pair was stored under, and only that:
+    /// it must hash as the pair does, for keys of any length and script.
+    #[test]
+    fn borrowed_keys_find_owned_pairs() {
+        let pairs = [
+            ("zh", "index"),
+            ("en", "index"),
+            ("zh", "市场-规模"),
+            ("", ""),
+            ("ja", "a.b/c"),
+            ("zh-Hant", &"长".repeat(300)),
+        ];
+        let map: ByLangKey<usize> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (l, k))| ((l.to_string(), k.to_string()), i))
+            .collect();
+        let set: LangKeys = map.keys().cloned().collect();
+        for (i, (l, k)) in pairs.iter().enumerate() {
+            assert_eq!(map.get(&LangKey(l, k)), Some(&i), "{l}/{k}");
+            assert!(set.contains(&LangKey(l, k)));
+        }
+        for (l, k) in [
+            ("zh", "Index"),
+            ("en", ""),
+            ("zhindex", ""),
+            ("z", "hindex"),
+        ] {
+            assert_eq!(map.get(&LangKey(l, k)), None, "{l}/{k}");
+        }
+    }
 
     /// An empty site with the built-in packs, for tests of code that needs a `Site`.
     pub(crate) fn empty_site() -> Site {

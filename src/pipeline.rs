@@ -350,30 +350,9 @@ pub fn render_site(
         put_blobs(sink, &made)?;
         Ok((made.len(), Some(made)))
     };
-    let side_files = || -> Result<(usize, Option<Made>)> {
-        let print: Vec<&String> = if print {
-            site.languages().iter().collect()
-        } else {
-            Vec::new()
-        };
-        let (editions, model) = rayon::join(
-            || {
-                print
-                    .par_iter()
-                    .map(|lang| {
-                        print_files(site, tera, &versions, mode, pdfs, bodies.as_ref(), lang)
-                    })
-                    .collect::<Result<Vec<_>>>()
-            },
-            model,
-        );
-        let (n, made) = model?;
-        let editions = put_all(sink, editions?.into_iter().flatten().collect())?;
-        Ok((n + editions, made))
-    };
-    let (results, side) = rayon::join(render_pages, side_files);
+    let (results, model) = rayon::join(render_pages, model);
     let results = results?;
-    let (side, made) = side?;
+    let (side, made) = model?;
     files += side;
     if let (Some(c), Some(made)) = (cache.as_deref_mut(), made) {
         c.keep_model_files(made);
@@ -397,7 +376,7 @@ pub fn render_site(
     if let Some(c) = cache.as_deref_mut() {
         c.finish(site, &jobs, kept, reused);
     }
-    laps.lap("pages, print editions and other files");
+    laps.lap("pages and other files");
     // Pages yanbao makes itself (search pages, 404) show only what every page shows: a
     // preview renders them again only when that changed.
     let generated = |name: String, make: &dyn Fn() -> Result<RenderedPage>| -> Result<Kept> {
@@ -442,10 +421,28 @@ pub fn render_site(
     let deferred = if keep {
         Some(Arc::new(later))
     } else {
-        // The print editions were made along with the pages.
-        let made = later.make(&later.search_parts())?;
-        laps.lap("search index");
-        files += put_all(sink, made)?;
+        // The print editions, alongside the search index: each chapter's body is ready, rendered
+        // for its page (made with the pages, a print edition waited for bodies that pages were
+        // rendering, and the pages for those it was).
+        let print: Vec<&String> = if print {
+            site.languages().iter().collect()
+        } else {
+            Vec::new()
+        };
+        let (made, editions) = rayon::join(
+            || later.make(&later.search_parts()),
+            || {
+                print
+                    .par_iter()
+                    .map(|lang| {
+                        print_files(site, tera, &versions, mode, pdfs, bodies.as_ref(), lang)
+                    })
+                    .collect::<Result<Vec<_>>>()
+            },
+        );
+        laps.lap("search index and print editions");
+        files += put_all(sink, made?)?;
+        files += put_all(sink, editions?.into_iter().flatten().collect())?;
         // The documents, with every section's text.
         drop_aside(later);
         None

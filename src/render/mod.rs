@@ -132,9 +132,10 @@ pub struct Body {
 
 /// The bodies a build's chapter pages and print editions render once for both, by page: a
 /// chapter's page and the print edition (`<lang>/print/`) sit at the same depth, so they link
-/// with the same prefix and number their notes alike. Whichever comes first renders the body
-/// (with the notes it cited and the data it read); the other waits for it. Held until the
-/// pages are written: a report with a print edition has at most a few hundred chapters, unless
+/// with the same prefix and number their notes alike. The page renders the body (with the
+/// notes it cited and the data it read); the print edition, made after the pages, takes it (or
+/// renders it, for a page whose job did not). Held until the print editions are written: a
+/// report with a print edition has at most a few hundred chapters, unless
 /// `print_edition: always` asks for one, whose print edition holds every body anyway.
 pub struct Bodies(Vec<std::sync::OnceLock<(Body, Vec<cx::Note>, Deps)>>);
 

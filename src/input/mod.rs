@@ -111,6 +111,88 @@ impl<T: Clone> ByBytes<T> {
 /// Reads every input. A broken configuration or language pack stops here (nothing else can be
 /// read without them); other problems are collected and reading goes on.
 pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
+    // Three strands that need nothing of each other run at once: the templates compile, the
+    // data files, bibliography and charts are parsed, and the configuration and language packs
+    // are read, then the content they govern. (Parsed after the configuration, the data files
+    // waited for it: a fifth of the bundled report's reading.)
+    let compiled = r.memo.map(|m| &m.templates);
+    let (templates, (files, governed)) = rayon::join(
+        || templates::load(r.root, r.escape, compiled),
+        || rayon::join(|| data_files(r), || governed(r)),
+    );
+    let (files, files_problems) = files;
+    let (governed, governed_problems) = governed?;
+    // Problems are sorted when they are reported; here they are only gathered.
+    problems.extend(governed_problems.into_vec());
+    problems.extend(files_problems.into_vec());
+    let DataFiles {
+        data,
+        bibliography,
+        charts,
+    } = files;
+    let Governed {
+        config,
+        config_file,
+        config_loc,
+        packs,
+        pages,
+        assets,
+        lock,
+    } = governed;
+    let (templates, templates_hash) = match templates {
+        Ok((t, h)) => (Some(t), h),
+        Err(d) => {
+            problems.extend(d);
+            (None, 0)
+        }
+    };
+    Ok(Inputs {
+        config,
+        config_file,
+        config_loc,
+        packs,
+        pages,
+        data,
+        bibliography,
+        charts,
+        templates,
+        templates_hash,
+        assets,
+        lock,
+    })
+}
+
+/// The data files, the bibliography and the chart specs: none needs the configuration.
+struct DataFiles {
+    data: data::DataFiles,
+    bibliography: bibliography::Bibliography,
+    charts: data::ChartFiles,
+}
+
+fn data_files(r: &Read) -> (DataFiles, Problems) {
+    let mut problems = Problems::default();
+    let files = DataFiles {
+        data: data::load(r.root, "data", r.memo.map(|m| &m.data), &mut problems),
+        bibliography: bibliography::load(r.root, &mut problems),
+        charts: data::load(r.root, "charts", r.memo.map(|m| &m.charts), &mut problems),
+    };
+    (files, problems)
+}
+
+/// The configuration, the language packs, and what they govern: the chapters (their languages
+/// and folders), the static files and the translation lock.
+struct Governed {
+    config: SiteConfig,
+    config_file: SourceFile,
+    config_loc: yaml::Located,
+    packs: Packs,
+    pages: content::Pages,
+    assets: BTreeMap<String, Vec<u8>>,
+    lock: Option<lock::Lock>,
+}
+
+fn governed(r: &Read) -> Result<(Governed, Problems)> {
+    let mut problems = Problems::default();
     let (mut config, config_file, config_loc) = ByBytes::get_or(
         r.memo.map(|m| &m.config),
         r.root,
@@ -133,43 +215,21 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
         })
         .map_err(Error::content)?;
     problems.extend(pack_warnings);
-    // The templates compile while the content is read: neither needs the other.
-    let compiled = r.memo.map(|m| &m.templates);
-    let (templates, (data, bibliography, charts, pages, assets, lock)) = rayon::join(
-        || templates::load(r.root, r.escape, compiled),
-        || {
-            let data = data::load(r.root, "data", r.memo.map(|m| &m.data), problems);
-            let bibliography = bibliography::load(r.root, problems);
-            let charts = data::load(r.root, "charts", r.memo.map(|m| &m.charts), problems);
-            let parsed = r.memo.map(|m| &m.pages);
-            let pages = content::load(r.root, &config, &packs, r.drafts, parsed, problems);
-            let assets = assets::load(r.root, problems);
-            let lock = lock::load(r.root).unwrap_or_else(|d| {
-                problems.push(d);
-                None
-            });
-            (data, bibliography, charts, pages, assets, lock)
-        },
-    );
-    let (templates, templates_hash) = match templates {
-        Ok((t, h)) => (Some(t), h),
-        Err(d) => {
-            problems.extend(d);
-            (None, 0)
-        }
-    };
-    Ok(Inputs {
+    let parsed = r.memo.map(|m| &m.pages);
+    let pages = content::load(r.root, &config, &packs, r.drafts, parsed, &mut problems);
+    let assets = assets::load(r.root, &mut problems);
+    let lock = lock::load(r.root).unwrap_or_else(|d| {
+        problems.push(d);
+        None
+    });
+    let governed = Governed {
         config,
         config_file,
         config_loc,
         packs,
         pages,
-        data,
-        bibliography,
-        charts,
-        templates,
-        templates_hash,
         assets,
         lock,
-    })
+    };
+    Ok((governed, problems))
 }

@@ -258,8 +258,8 @@ pub fn render_site(
         c.keep_heads(heads);
     }
     let keep = cache.is_some();
-    // A build's print editions are made along with the pages: each chapter's body is rendered
-    // once for both.
+    // A build makes its print editions after the pages, from the bodies the pages rendered:
+    // each chapter's body is rendered once for both.
     let print = !keep && site.has_print_edition();
     let bodies = print.then(|| Bodies::new(site));
     let mut renderer = Renderer::new(site, tera, mode, &versions);
@@ -281,7 +281,7 @@ pub fn render_site(
         .collect();
     // Pages render in parallel and go to the sink at once; without a cache their HTML is not
     // kept, so a large site need not fit in memory. Alongside them, the files that need no
-    // page's result: a build's print editions and the files made from the model.
+    // page's result: those made from the model.
     let render_pages = || {
         jobs.par_iter()
             .zip(cached.into_par_iter())
@@ -352,8 +352,8 @@ pub fn render_site(
     };
     let (results, model) = rayon::join(render_pages, model);
     let results = results?;
-    let (side, made) = model?;
-    files += side;
+    let (n, made) = model?;
+    files += n;
     if let (Some(c), Some(made)) = (cache.as_deref_mut(), made) {
         c.keep_model_files(made);
     }
@@ -421,10 +421,10 @@ pub fn render_site(
     let deferred = if keep {
         Some(Arc::new(later))
     } else {
-        // The print editions, alongside the search index: each chapter's body is ready, rendered
-        // for its page (made with the pages, a print edition waited for bodies that pages were
-        // rendering, and the pages for those it was).
-        let print: Vec<&String> = if print {
+        // The print editions, alongside the search index: every chapter's body is ready, rendered
+        // for its page. (Made with the pages, a print edition waited for the bodies pages were
+        // rendering, and pages for those it was, leaving a core idle.)
+        let editions_of: Vec<&String> = if print {
             site.languages().iter().collect()
         } else {
             Vec::new()
@@ -432,7 +432,7 @@ pub fn render_site(
         let (made, editions) = rayon::join(
             || later.make(&later.search_parts()),
             || {
-                print
+                editions_of
                     .par_iter()
                     .map(|lang| {
                         print_files(site, tera, &versions, mode, pdfs, bodies.as_ref(), lang)

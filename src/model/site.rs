@@ -313,6 +313,8 @@ pub(crate) mod tests {
     /// it must hash as the pair does, for keys of any length and script.
     #[test]
     fn borrowed_keys_find_owned_pairs() {
+        use hashbrown::Equivalent;
+        use std::hash::BuildHasher;
         let pairs = [
             ("zh", "index"),
             ("en", "index"),
@@ -330,6 +332,17 @@ pub(crate) mod tests {
         for (i, (l, k)) in pairs.iter().enumerate() {
             assert_eq!(map.get(&LangKey(l, k)), Some(&i), "{l}/{k}");
             assert!(set.contains(&LangKey(l, k)));
+            let owned = (l.to_string(), k.to_string());
+            assert_eq!(
+                map.hasher().hash_one(LangKey(l, k)),
+                map.hasher().hash_one(&owned),
+                "{l}/{k} hashes as its owned pair"
+            );
+            // Equal only to the same pair, whichever half differs (a lookup compares only when
+            // hashes meet, so this is checked directly).
+            assert!(LangKey(l, k).equivalent(&owned));
+            assert!(!LangKey(l, "other").equivalent(&owned));
+            assert!(!LangKey("other", k).equivalent(&owned));
         }
         for (l, k) in [
             ("zh", "Index"),

@@ -125,20 +125,6 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
     // Problems are sorted when they are reported; here they are only gathered.
     problems.extend(governed_problems.into_vec());
     problems.extend(files_problems.into_vec());
-    let DataFiles {
-        data,
-        bibliography,
-        charts,
-    } = files;
-    let Governed {
-        config,
-        config_file,
-        config_loc,
-        packs,
-        pages,
-        assets,
-        lock,
-    } = governed;
     let (templates, templates_hash) = match templates {
         Ok((t, h)) => (Some(t), h),
         Err(d) => {
@@ -147,18 +133,18 @@ pub fn load(r: &Read, problems: &mut Problems) -> Result<Inputs> {
         }
     };
     Ok(Inputs {
-        config,
-        config_file,
-        config_loc,
-        packs,
-        pages,
-        data,
-        bibliography,
-        charts,
+        config: governed.config,
+        config_file: governed.config_file,
+        config_loc: governed.config_loc,
+        packs: governed.packs,
+        pages: governed.pages,
+        data: files.data,
+        bibliography: files.bibliography,
+        charts: files.charts,
         templates,
         templates_hash,
-        assets,
-        lock,
+        assets: governed.assets,
+        lock: governed.lock,
     })
 }
 

@@ -261,10 +261,10 @@ pub fn render_site(
     // A build makes its print editions after the pages, from the bodies the pages rendered:
     // each chapter's body is rendered once for both.
     let print = !keep && site.has_print_edition();
-    let bodies = print.then(|| Bodies::new(site));
+    let bodies = print.then(|| Arc::new(Bodies::new(site)));
     let mut renderer = Renderer::new(site, tera, mode, &versions);
     renderer.pdfs = pdfs;
-    renderer.bodies = bodies.as_ref();
+    renderer.bodies = bodies.as_deref();
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(|i| (i, false)).collect();
     if let Some(home) = site.page_ix(site.default_language(), crate::model::HOME_KEY) {
         jobs.push((home, true));
@@ -413,6 +413,7 @@ pub fn render_site(
         mode,
         pdfs,
         docs,
+        bodies: bodies.clone(),
         made: Mutex::default(),
     };
     if site.has_print_edition() {
@@ -421,28 +422,12 @@ pub fn render_site(
     let deferred = if keep {
         Some(Arc::new(later))
     } else {
-        // The print editions, alongside the search index: every chapter's body is ready, rendered
-        // for its page. (Made with the pages, a print edition waited for the bodies pages were
-        // rendering, and pages for those it was, leaving a core idle.)
-        let editions_of: Vec<&String> = if print {
-            site.languages().iter().collect()
-        } else {
-            Vec::new()
-        };
-        let (made, editions) = rayon::join(
-            || later.make(&later.search_parts()),
-            || {
-                editions_of
-                    .par_iter()
-                    .map(|lang| {
-                        print_files(site, tera, &versions, mode, pdfs, bodies.as_ref(), lang)
-                    })
-                    .collect::<Result<Vec<_>>>()
-            },
-        );
+        // The search index and the print editions, in parallel: every chapter's body is ready,
+        // rendered for its page. (Made with the pages, a print edition waited for the bodies
+        // pages were rendering, and pages for those it was, leaving a core idle.)
+        let made = later.make(&later.parts())?;
         laps.lap("search index and print editions");
-        files += put_all(sink, made?)?;
-        files += put_all(sink, editions?.into_iter().flatten().collect())?;
+        files += put_all(sink, made)?;
         // The documents, with every section's text.
         drop_aside(later);
         None
@@ -531,6 +516,9 @@ pub struct Deferred {
     mode: Mode,
     pdfs: bool,
     docs: Docs,
+    /// A build's chapter bodies, rendered by the pages, for the print editions (a preview's
+    /// print editions render their own).
+    bodies: Option<Arc<Bodies>>,
     /// The parts made so far, with their files.
     made: Mutex<BTreeMap<Part, BTreeMap<String, Blob>>>,
 }
@@ -549,15 +537,11 @@ impl Deferred {
     fn parts(&self) -> Vec<Part> {
         let langs = self.site.languages();
         let print = langs.iter().filter(|_| self.site.has_print_edition());
-        self.search_parts()
-            .into_iter()
+        langs
+            .iter()
+            .map(|l| Part::Search(l.clone()))
             .chain(print.map(|l| Part::Print(l.clone())))
             .collect()
-    }
-
-    fn search_parts(&self) -> Vec<Part> {
-        let langs = self.site.languages();
-        langs.iter().map(|l| Part::Search(l.clone())).collect()
     }
 
     /// The part that holds `path`, if one does.
@@ -591,7 +575,7 @@ impl Deferred {
                 &self.versions,
                 self.mode,
                 self.pdfs,
-                None,
+                self.bodies.as_deref(),
                 lang,
             ),
         }

@@ -142,7 +142,7 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     sections.extend(block_sections);
     for s in &mut sections {
-        s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        s.text = collapse_spaces(&s.text);
     }
     sections.retain(|s| !s.id.is_empty() || !s.text.is_empty());
     BodyHtml {
@@ -358,7 +358,50 @@ pub fn strip_tags(html: &str) -> String {
         }
         i += c.len_utf8();
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    collapse_spaces(&out)
+}
+
+/// The text with each run of white space (Unicode's) as one space and none at either end, as
+/// `split_whitespace` joined by spaces gives it, in one pass over the bytes: a large site's
+/// search text is mostly Chinese, whose characters can never be white space (only a few lead
+/// bytes start one that is), so most are copied without being decoded.
+fn collapse_spaces(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    // Where the run of text not yet copied starts, and whether a space goes before it.
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (space, len) = match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => (true, 1),
+            b if b < 0x80 => (false, 1),
+            // U+0085 and U+00A0; U+1680; U+2000–U+205F; U+3000: the only white space above ASCII.
+            0xc2 | 0xe1 | 0xe2 | 0xe3 => {
+                let c = s[i..].chars().next().unwrap_or(' ');
+                (c.is_whitespace(), c.len_utf8())
+            }
+            b if b >= 0xf0 => (false, 4),
+            b if b >= 0xe0 => (false, 3),
+            _ => (false, 2),
+        };
+        if space {
+            if start < i {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&s[start..i]);
+            }
+            start = i + len;
+        }
+        i += len;
+    }
+    if start < s.len() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&s[start..]);
+    }
+    out
 }
 
 /// Markdown tables with their structure written here rather than by pulldown-cmark: in a
@@ -454,5 +497,29 @@ mod tests {
             "T **x**"
         );
         assert_eq!(strip_tags("<h2>市场<wbr>规模</h2>"), "市场规模");
+    }
+
+    /// Random texts of white space (ASCII, Unicode's, and characters that share their lead
+    /// bytes but are not white space), Chinese, Latin and emoji: the one-pass collapse gives what
+    /// `split_whitespace` joined by spaces gives.
+    #[test]
+    fn white_space_collapses_as_split_whitespace_would() {
+        const PIECES: &[&str] = &[
+            " ", "\t", "\n", "\r", "\u{b}", "\u{c}", "\u{85}", "\u{a0}", "\u{1680}", "\u{2003}",
+            "\u{2028}", "\u{202f}", "\u{205f}", "\u{3000}", "\u{200b}", "©", "ᚁ", "—", "、", "。",
+            "模型", "a", "Zz", "😀", "\u{1f}",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for case in 0..5_000 {
+            let mut text = String::new();
+            for _ in 0..(case % 30) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
+            }
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_spaces(&text), expected, "{text:?}");
+        }
     }
 }

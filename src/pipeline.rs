@@ -310,7 +310,7 @@ pub fn render_site(
                     page_docs(site, job.0, &page, keep).into()
                 };
                 if !keep {
-                    sink.put(&page.path, page.html.into_bytes())?;
+                    sink.put(&page.path, page.html)?;
                     return Ok(Done {
                         job,
                         docs,
@@ -319,7 +319,7 @@ pub fn render_site(
                     });
                 }
                 let kept = Kept {
-                    html: page.html.into_bytes().into(),
+                    html: page.html.into(),
                     path: page.path,
                     docs: docs.clone(),
                     deps: page.deps,
@@ -386,7 +386,7 @@ pub fn render_site(
         let r = make()?;
         let kept = Kept {
             path: r.path,
-            html: r.html.into_bytes().into(),
+            html: r.html.into(),
             docs: Arc::new([]),
             deps: r.deps,
         };
@@ -486,10 +486,10 @@ fn print_files(
     renderer.bodies = bodies;
     let as_error = |d: Diagnostic| Error::content(vec![d]);
     let r = renderer.print_page(lang).map_err(as_error)?;
-    let mut files = vec![(r.path, r.html.into_bytes())];
+    let mut files = vec![(r.path, r.html)];
     if pdfs {
         let card = renderer.share_card(lang).map_err(as_error)?;
-        files.push((card.path, card.html.into_bytes()));
+        files.push((card.path, card.html));
     }
     Ok(files)
 }

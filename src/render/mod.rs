@@ -40,7 +40,8 @@ pub enum Mode {
 #[derive(Debug, Clone)]
 pub struct RenderedPage {
     pub path: String,
-    pub html: String,
+    /// The page as written: UTF-8, as the templates and their values are.
+    pub html: Vec<u8>,
     pub sections: Vec<Section>,
     pub deps: Deps,
 }
@@ -533,10 +534,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// A page's HTML from its template, without the templates' indentation.
-    fn render_page(&self, template: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
-        let html = self
-            .tera
-            .render(template, ctx)
+    fn render_page(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>, Diagnostic> {
+        // Rendered into bytes, as they are written: Tera's `render` would check the whole page
+        // as UTF-8 again to return a `String`, and grow its buffer from 2 KB.
+        let mut html = Vec::with_capacity(32 * 1024);
+        self.tera
+            .render_to(template, ctx, &mut html)
             .map_err(|e| template_error(template, &e, ""))?;
         Ok(outdent(&html))
     }
@@ -565,19 +568,27 @@ impl<'a> Renderer<'a> {
 /// without blank lines, except inside `<pre>` and `<textarea>`, where they are text. A browser
 /// shows the page the same: white space at a line's start collapses into the line break before
 /// it. It was 4% of a chapter page's bytes.
-fn outdent(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+fn outdent(html: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(html.len());
     // How many <pre> or <textarea> elements are open at the start of the line.
     let mut open: usize = 0;
-    for line in html.split_inclusive('\n') {
+    let mut at = 0;
+    while at < html.len() {
+        let end = memchr::memchr(b'\n', &html[at..]).map_or(html.len(), |i| at + i + 1);
+        let line = &html[at..end];
+        at = end;
         if open == 0 {
-            let text = line.trim_start_matches([' ', '\t']);
+            let indent = line
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            let text = &line[indent..];
             // A blank line after a line break adds nothing either.
-            if !(text == "\n" && out.ends_with('\n')) {
-                out.push_str(text);
+            if !(text == b"\n" && out.last() == Some(&b'\n')) {
+                out.extend_from_slice(text);
             }
         } else {
-            out.push_str(line);
+            out.extend_from_slice(line);
         }
         let (starts, ends) = preformatted_tags(line);
         open = (open + starts).saturating_sub(ends);
@@ -586,12 +597,11 @@ fn outdent(html: &str) -> String {
 }
 
 /// How many `<pre>` and `<textarea>` elements a line opens and closes (any case).
-fn preformatted_tags(line: &str) -> (usize, usize) {
+fn preformatted_tags(line: &[u8]) -> (usize, usize) {
     let (mut starts, mut ends) = (0, 0);
-    let bytes = line.as_bytes();
     let mut at = 0;
-    while let Some(i) = line[at..].find('<') {
-        let tag = &bytes[at + i + 1..];
+    while let Some(i) = memchr::memchr(b'<', &line[at..]) {
+        let tag = &line[at + i + 1..];
         let (closing, name) = match tag.first() {
             Some(b'/') => (true, &tag[1..]),
             _ => (false, tag),
@@ -623,12 +633,15 @@ mod tests {
     fn indentation_goes_except_in_preformatted_text() {
         let html = "<nav>\n    <ol>\n\t<li>a</li>\n  \n\n  </ol>\n</nav>\n<pre><code>fn main() {\n    x\n  }\n</code></pre>\n  <p>after</p>\n<PRE class=\"c\">\n  kept\n</PRE>\n <textarea>\n  kept too\n</textarea>\n  gone\n";
         assert_eq!(
-            outdent(html),
-            "<nav>\n<ol>\n<li>a</li>\n</ol>\n</nav>\n<pre><code>fn main() {\n    x\n  }\n</code></pre>\n<p>after</p>\n<PRE class=\"c\">\n  kept\n</PRE>\n<textarea>\n  kept too\n</textarea>\ngone\n"
+            outdent(html.as_bytes()),
+            b"<nav>\n<ol>\n<li>a</li>\n</ol>\n</nav>\n<pre><code>fn main() {\n    x\n  }\n</code></pre>\n<p>after</p>\n<PRE class=\"c\">\n  kept\n</PRE>\n<textarea>\n  kept too\n</textarea>\ngone\n"
         );
         // Two blocks on one line, and one that opens and closes on the same line.
         let html = "<pre>a</pre><pre>\n  b\n\n</pre>\n  c\n";
-        assert_eq!(outdent(html), "<pre>a</pre><pre>\n  b\n\n</pre>\nc\n");
+        assert_eq!(
+            outdent(html.as_bytes()),
+            b"<pre>a</pre><pre>\n  b\n\n</pre>\nc\n"
+        );
     }
 
     #[test]

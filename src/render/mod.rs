@@ -118,7 +118,7 @@ pub struct Renderer<'a> {
     nav_cache: std::sync::Mutex<NavLists>,
     /// What every page of a language at one depth shares (site, strings, asset links), built
     /// once per (language, link prefix) and cloned for each page instead of serialised again.
-    shared_cache: std::sync::Mutex<BTreeMap<(String, String), std::sync::Arc<Shared>>>,
+    shared_cache: std::sync::Mutex<BTreeMap<(String, String), std::sync::Arc<tera::Context>>>,
     /// Chapter bodies shared with the print editions of the same build, if it makes them.
     pub bodies: Option<&'a Bodies>,
 }
@@ -148,13 +148,6 @@ impl Bodies {
 
 /// Chapter lists by (language, link prefix, with outlines).
 pub type NavLists = BTreeMap<(String, String, bool), std::sync::Arc<tera::Value>>;
-
-/// The parts of a page's context that depend only on its language and depth.
-struct Shared {
-    page: tera::Context,
-    /// The context of the chapter list (`nav.html`) before the page's own window.
-    list: tera::Context,
-}
 
 /// The language switch of a page every language has in its own folder (search, print): each
 /// language's copy of it, at `path_of(language)` from the site root.
@@ -402,12 +395,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// The context every page of `lang` at link prefix `prefix` starts from, built once.
-    fn shared(&self, lang: &str, prefix: &str) -> std::sync::Arc<Shared> {
+    fn shared(&self, lang: &str, prefix: &str) -> std::sync::Arc<tera::Context> {
         let key = (lang.to_string(), prefix.to_string());
         memo(&self.shared_cache, key, || self.build_shared(lang, prefix))
     }
 
-    fn build_shared(&self, lang: &str, prefix: &str) -> Shared {
+    fn build_shared(&self, lang: &str, prefix: &str) -> tera::Context {
         let site = self.site;
         let pack = site.packs.get(lang);
         let mut ctx = tera::Context::new();
@@ -445,11 +438,7 @@ impl<'a> Renderer<'a> {
         .map(|(k, p)| (k, self.asset(prefix, p)))
         .collect();
         ctx.insert("assets", &assets);
-        let mut list = tera::Context::new();
-        list.insert("home_href", &home_href);
-        list.insert("t", &pack.strings);
-        list.insert("lang", lang);
-        Shared { page: ctx, list }
+        ctx
     }
 
     /// Context shared by every page of a language: site, strings, navigation, assets.
@@ -461,17 +450,33 @@ impl<'a> Renderer<'a> {
     ) -> Result<tera::Context, Diagnostic> {
         let site = self.site;
         let shared = self.shared(lang, prefix);
-        let mut ctx = shared.page.clone();
+        let mut ctx = (*shared).clone();
         let key = page.map_or(HOME_KEY, |p| p.key.as_str());
         let dir = |p: &Page| p.dir.clone();
         ctx.insert(
             "languages",
             &context::languages(site, lang, prefix, key, &dir),
         );
+        // The chapter list (`nav.html`), rendered with this context and its own values, which
+        // then leave it: a context of its own copied the language's strings again for each page.
+        let all = self.nav(lang, prefix, false);
+        let pos = page
+            .and_then(|p| site.page_ix(lang, &p.key))
+            .and_then(|ix| site.index.chapter_pos.get(&ix).copied());
+        insert_nav(&mut ctx, &all, pos);
+        ctx.insert("current", page.map_or("", |p| p.key.as_str()));
+        let list = self
+            .tera
+            .render("nav.html", &ctx)
+            .map_err(|e| template_error("nav.html", &e, ""))?;
+        for own in ["nav", "more_before", "more_after", "total", "current"] {
+            ctx.remove(own);
+        }
+        ctx.insert("chapter_list", &list);
         // `nav` (the chapters as data) goes to the pages that list chapters themselves: the home
         // page (with each chapter's sections, unless the report is long), search and 404. A long
         // report's search and 404 pages get its first chapters, with `more_after` and `total`
-        // for a link to the contents, as the menu does. Every page gets the rendered list.
+        // for a link to the contents, as the menu does.
         let home = page.is_some_and(Page::is_home);
         if home || page.is_none() {
             let chapters = site.index.chapters.get(lang).map_or(0, Vec::len);
@@ -483,18 +488,6 @@ impl<'a> Renderer<'a> {
                 insert_nav(&mut ctx, &nav, None);
             }
         }
-        let mut list_ctx = shared.list.clone();
-        let all = self.nav(lang, prefix, false);
-        let pos = page
-            .and_then(|p| site.page_ix(lang, &p.key))
-            .and_then(|ix| site.index.chapter_pos.get(&ix).copied());
-        insert_nav(&mut list_ctx, &all, pos);
-        list_ctx.insert("current", page.map_or("", |p| p.key.as_str()));
-        let list = self
-            .tera
-            .render("nav.html", &list_ctx)
-            .map_err(|e| template_error("nav.html", &e, ""))?;
-        ctx.insert("chapter_list", &list);
         Ok(ctx)
     }
 

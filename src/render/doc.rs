@@ -361,45 +361,16 @@ pub fn strip_tags(html: &str) -> String {
     collapse_spaces(&out)
 }
 
-/// The text with each run of white space (Unicode's) as one space and none at either end, as
-/// `split_whitespace` joined by spaces gives it, in one pass over the bytes: a large site's
-/// search text is mostly Chinese, whose characters can never be white space (only a few lead
-/// bytes start one that is), so most are copied without being decoded.
+/// The text with each run of white space as one space and none at either end: the words of
+/// `split_whitespace` written straight into one string (a vector of them joined took a fifth
+/// longer).
 fn collapse_spaces(s: &str) -> String {
-    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    // Where the run of text not yet copied starts, and whether a space goes before it.
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let (space, len) = match bytes[i] {
-            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => (true, 1),
-            b if b < 0x80 => (false, 1),
-            // U+0085 and U+00A0; U+1680; U+2000–U+205F; U+3000: the only white space above ASCII.
-            0xc2 | 0xe1 | 0xe2 | 0xe3 => {
-                let c = s[i..].chars().next().unwrap_or(' ');
-                (c.is_whitespace(), c.len_utf8())
-            }
-            b if b >= 0xf0 => (false, 4),
-            b if b >= 0xe0 => (false, 3),
-            _ => (false, 2),
-        };
-        if space {
-            if start < i {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(&s[start..i]);
-            }
-            start = i + len;
-        }
-        i += len;
-    }
-    if start < s.len() {
+    for word in s.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&s[start..]);
+        out.push_str(word);
     }
     out
 }
@@ -499,9 +470,8 @@ mod tests {
         assert_eq!(strip_tags("<h2>市场<wbr>规模</h2>"), "市场规模");
     }
 
-    /// Random texts of white space (ASCII, Unicode's, and characters that share their lead
-    /// bytes but are not white space), Chinese, Latin and emoji: the one-pass collapse gives what
-    /// `split_whitespace` joined by spaces gives.
+    /// Random texts of white space (ASCII's and Unicode's), characters that are not, Chinese,
+    /// Latin and emoji: the collapse gives what `split_whitespace` joined by spaces gives.
     #[test]
     fn white_space_collapses_as_split_whitespace_would() {
         const PIECES: &[&str] = &[

@@ -227,15 +227,24 @@ pub fn doc_terms(d: &Doc) -> TermList {
 }
 
 /// A section's terms as they are met. Each goes straight into the list's one string the first
-/// time (no string per term), and is found again through a table of positions: by its
-/// [`cjk_code`] for Chinese characters and pairs, by its text for the others.
+/// time (no string per term), and is found again through a table of positions: a character of
+/// the main block of Chinese characters (a Chinese text's most frequent terms) by its place in
+/// that block, other Chinese characters and pairs by their [`cjk_code`], other terms by their
+/// text.
 #[derive(Default)]
 struct Gather {
     list: TermList,
+    /// For each character of [`MAIN_BLOCK`], its position in `list` plus one (0: not met yet),
+    /// allocated when the first is met; `met` says which to clear for the next document.
+    main: Vec<u32>,
+    met: Vec<u16>,
     words: hashbrown::HashTable<u32>,
     cjk: hashbrown::HashTable<(u64, u32)>,
     state: foldhash::fast::FixedState,
 }
+
+/// CJK Unified Ideographs, U+4E00–U+9FFF: the characters of nearly all Chinese text.
+const MAIN_BLOCK: std::ops::RangeInclusive<u64> = 0x4E00..=0x9FFF;
 
 impl Gather {
     /// [`doc_terms`] with this gatherer's tables, which are left empty for the next document
@@ -248,6 +257,10 @@ impl Gather {
         each_token(&above, true, |t| self.add(t, 3, u32::MAX));
         self.words.clear();
         self.cjk.clear();
+        for &m in &self.met {
+            self.main[m as usize] = 0;
+        }
+        self.met.clear();
         // In the order first met: the index sorts all terms once, and a term's postings follow
         // the documents' order whatever the order of the terms within one.
         std::mem::take(&mut self.list)
@@ -255,11 +268,17 @@ impl Gather {
 
     /// Adds `step` to the term's weight, up to `cap`.
     fn add(&mut self, t: Token, step: u32, cap: u32) {
+        if let Token::Cjk(code) = t
+            && MAIN_BLOCK.contains(&code)
+        {
+            return self.add_main(code, step, cap);
+        }
         let Gather {
             list,
             words,
             cjk,
             state,
+            ..
         } = self;
         let hash = |t: &str| std::hash::BuildHasher::hash_one(&*state, t);
         let hash_code = |c: u64| std::hash::BuildHasher::hash_one(&*state, c);
@@ -293,6 +312,25 @@ impl Gather {
             Token::Text(t) => {
                 list.push(t, step.min(cap));
                 words.insert_unique(h, i, |&j| hash(list.term(j as usize)));
+            }
+        }
+    }
+
+    /// [`add`](Self::add) for a character of [`MAIN_BLOCK`]: found by its place in the block.
+    fn add_main(&mut self, code: u64, step: u32, cap: u32) {
+        if self.main.is_empty() {
+            self.main = vec![0; MAIN_BLOCK.clone().count()];
+        }
+        let at = (code - MAIN_BLOCK.start()) as usize;
+        match self.main[at] {
+            0 => {
+                self.list.push_chars(cjk_chars(code), step.min(cap));
+                self.main[at] = self.list.ends.len() as u32;
+                self.met.push(at as u16);
+            }
+            i => {
+                let w = &mut self.list.ends[i as usize - 1].1;
+                *w = w.saturating_add(step).min(cap);
             }
         }
     }
@@ -683,7 +721,7 @@ mod tests {
     /// Random texts from the characters the tokeniser treats apart (Chinese of both planes,
     /// ASCII and other letters, digits, points, spaces, punctuation, letters whose lower case is
     /// longer or depends on context): both tokenisers give the same terms in the same order, and
-    /// a section's terms are the distinct ones.
+    /// a section's terms are the distinct ones with the weights their occurrences give.
     #[test]
     fn the_tokeniser_agrees_with_its_reference_on_random_text() {
         const PIECES: &[&str] = &[
@@ -692,9 +730,12 @@ mod tests {
             "ﬁ", "\u{3000}",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut gather = Gather::default();
         for case in 0..5_000 {
             let mut text = String::new();
-            for _ in 0..(case % 40) {
+            // Some long enough for a term to pass the cap of ten.
+            let len = if case % 10 == 0 { 400 } else { case % 40 };
+            for _ in 0..len {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
@@ -707,21 +748,29 @@ mod tests {
                     "{text:?}, index {index}"
                 );
             }
+            // Its second half as the title: occurrences in the text count up to ten, each one
+            // in the title eight more. One gatherer takes every text, as a build's threads do.
+            let title: String = text.chars().skip(text.chars().count() / 2).collect();
             let d = Doc {
                 href: String::new(),
                 page: String::new(),
                 path: String::new(),
-                title: String::new(),
+                title: title.clone(),
                 text: text.clone(),
                 terms: None,
             };
-            let mut terms: Vec<&str> = Vec::new();
-            let list = doc_terms(&d);
-            let mut expected = reference_tokens(&text, true);
-            expected.sort();
-            expected.dedup();
-            terms.extend(list.iter().map(|(t, _)| t));
-            terms.sort();
+            let mut expected: std::collections::BTreeMap<String, u32> = Default::default();
+            for t in reference_tokens(&text, true) {
+                let w = expected.entry(t).or_default();
+                *w = (*w + 1).min(10);
+            }
+            for t in reference_tokens(&title, true) {
+                *expected.entry(t).or_default() += 8;
+            }
+            let list = gather.terms(&d);
+            let terms: std::collections::BTreeMap<String, u32> =
+                list.iter().map(|(t, w)| (t.to_string(), w)).collect();
+            assert_eq!(terms.len(), list.iter().count(), "each term once: {text:?}");
             assert_eq!(terms, expected, "{text:?}");
         }
     }

@@ -173,8 +173,13 @@ pub fn drop_aside<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
 }
 
-/// The search documents of a rendered page.
-fn page_docs(site: &Site, ix: usize, page: &RenderedPage, tokenize: bool) -> Vec<search::Doc> {
+/// The search documents of a rendered page, made from its sections.
+fn page_docs(
+    site: &Site,
+    ix: usize,
+    sections: Vec<crate::render::doc::Section>,
+    tokenize: bool,
+) -> Vec<search::Doc> {
     let p = &site.pages[ix];
     let title = site.plain(&p.front.title, &p.lang);
     let title = if site.packs.get(&p.lang).smart_punctuation {
@@ -182,12 +187,7 @@ fn page_docs(site: &Site, ix: usize, page: &RenderedPage, tokenize: bool) -> Vec
     } else {
         title
     };
-    search::page_docs(
-        &format!("{}index.html", p.dir),
-        &title,
-        &page.sections,
-        tokenize,
-    )
+    search::page_docs(&format!("{}index.html", p.dir), &title, sections, tokenize)
 }
 
 /// A page job: the page, and whether it is the root copy of the default language's home page.
@@ -295,7 +295,7 @@ pub fn render_site(
                         reused: true,
                     });
                 }
-                let page = renderer
+                let mut page = renderer
                     .page(job.0, job.1)
                     .map_err(|d| Error::content(vec![d]))?;
                 // A build holds no page's body longer than it needs it.
@@ -307,7 +307,7 @@ pub fn render_site(
                 let docs: Arc<[Doc]> = if job.1 {
                     Arc::new([])
                 } else {
-                    page_docs(site, job.0, &page, keep).into()
+                    page_docs(site, job.0, std::mem::take(&mut page.sections), keep).into()
                 };
                 if !keep {
                     sink.put(&page.path, page.html)?;

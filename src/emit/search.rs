@@ -378,10 +378,10 @@ impl TermList {
 }
 
 /// The documents of a page: one per section, linking to its anchor; with `tokenize`, with their
-/// terms.
-pub fn page_docs(href: &str, page_title: &str, sections: &[Section], tokenize: bool) -> Vec<Doc> {
+/// terms. The sections' texts move into the documents (a large site's texts are tens of MB).
+pub fn page_docs(href: &str, page_title: &str, sections: Vec<Section>, tokenize: bool) -> Vec<Doc> {
     sections
-        .iter()
+        .into_iter()
         .filter(|s| !s.text.is_empty() || !s.title.is_empty())
         .map(|s| Doc {
             href: if s.id.is_empty() {
@@ -394,9 +394,9 @@ pub fn page_docs(href: &str, page_title: &str, sections: &[Section], tokenize: b
             title: if s.id.is_empty() {
                 String::new()
             } else {
-                s.title.clone()
+                s.title
             },
-            text: s.text.clone(),
+            text: s.text,
             terms: None,
         })
         .map(|mut d| {
@@ -800,8 +800,8 @@ mod tests {
                     path: vec![format!("第{}章", i % 11), "Part › two".into()],
                 })
                 .collect();
-            let with = page_docs("p/index.html", "报告", &sections, true);
-            let without = page_docs("p/index.html", "报告", &sections, false);
+            let with = page_docs("p/index.html", "报告", sections.clone(), true);
+            let without = page_docs("p/index.html", "报告", sections, false);
             assert!(with.iter().all(|d| d.terms.is_some()));
             assert!(without.iter().all(|d| d.terms.is_none()));
             let a = build("zh", &with.iter().collect::<Vec<_>>());
@@ -839,7 +839,7 @@ mod tests {
             text: "价格 价格".into(),
             path: vec!["发展现状".into()],
         };
-        let doc = &page_docs("p/index.html", "报告", &[s], true)[0];
+        let doc = &page_docs("p/index.html", "报告", vec![s], true)[0];
         let list = doc.terms.clone().unwrap_or_default();
         let terms: HashMap<&str, u32> = list.iter().collect();
         assert_eq!(terms["价格"], 2 + 8);
@@ -854,7 +854,7 @@ mod tests {
             text: "模型模型 157亿 亿元 ai AI 𠀀模".into(),
             path: Vec::new(),
         };
-        let doc = &page_docs("p/index.html", "", &[s], true)[0];
+        let doc = &page_docs("p/index.html", "", vec![s], true)[0];
         let list = doc.terms.clone().unwrap_or_default();
         let terms: Vec<(&str, u32)> = list.iter().collect();
         // Each term once, in the order first met, with its own count.

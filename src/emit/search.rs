@@ -220,10 +220,20 @@ fn stem_in_place(s: &mut String) {
 /// The weighted terms of a document: occurrences in its text (at most ten count), and more for
 /// its title (8) and for the headings above it and the page's title (3).
 pub fn doc_terms(d: &Doc) -> TermList {
-    let mut list = Gather::default().terms(d);
+    let mut list = gathered(d);
     list.text.shrink_to_fit();
     list.ends.shrink_to_fit();
     list
+}
+
+/// [`doc_terms`] as the index takes them (not shrunk: it is done with them soon), made with this
+/// thread's gatherer: its tables (the main block's alone is 84 KB) are made once per thread, not
+/// once per section.
+fn gathered(d: &Doc) -> TermList {
+    thread_local! {
+        static GATHER: std::cell::RefCell<Gather> = std::cell::RefCell::default();
+    }
+    GATHER.with_borrow_mut(|g| g.terms(d))
 }
 
 /// A section's terms as they are met. Each goes straight into the list's one string the first
@@ -245,10 +255,11 @@ struct Gather {
 
 /// CJK Unified Ideographs, U+4E00–U+9FFF: the characters of nearly all Chinese text.
 const MAIN_BLOCK: std::ops::RangeInclusive<u64> = 0x4E00..=0x9FFF;
+const MAIN_BLOCK_LEN: usize = (*MAIN_BLOCK.end() - *MAIN_BLOCK.start() + 1) as usize;
 
 impl Gather {
     /// [`doc_terms`] with this gatherer's tables, which are left empty for the next document
-    /// (a build tokenises thousands of sections on each thread).
+    /// (a build or a preview tokenises thousands of sections on each thread).
     fn terms(&mut self, d: &Doc) -> TermList {
         each_token(&d.text, true, |t| self.add(t, 1, 10));
         each_token(&d.title, true, |t| self.add(t, 8, u32::MAX));
@@ -319,7 +330,7 @@ impl Gather {
     /// [`add`](Self::add) for a character of [`MAIN_BLOCK`]: found by its place in the block.
     fn add_main(&mut self, code: u64, step: u32, cap: u32) {
         if self.main.is_empty() {
-            self.main = vec![0; MAIN_BLOCK.clone().count()];
+            self.main = vec![0; MAIN_BLOCK_LEN];
         }
         let at = (code - MAIN_BLOCK.start()) as usize;
         match self.main[at] {
@@ -431,9 +442,9 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     for (w, window) in docs.chunks(WINDOW).enumerate() {
         let lists: Vec<std::borrow::Cow<TermList>> = window
             .par_iter()
-            .map_init(Gather::default, |gather, d| match &d.terms {
+            .map(|d| match &d.terms {
                 Some(t) => std::borrow::Cow::Borrowed(t),
-                None => std::borrow::Cow::Owned(gather.terms(d)),
+                None => std::borrow::Cow::Owned(gathered(d)),
             })
             .collect();
         for (k, list) in lists.iter().enumerate() {
@@ -531,10 +542,10 @@ impl Index {
 
     /// The terms with their postings, sorted by their text.
     fn sorted(self) -> Vec<(Box<str>, Postings)> {
-        let cjk = self.cjk.into_iter().map(|(code, p)| {
-            let text: String = cjk_chars(code).into_iter().flatten().collect();
-            (text.into_boxed_str(), p)
-        });
+        let cjk = self
+            .cjk
+            .into_iter()
+            .map(|(code, p)| (Token::Cjk(code).text().into(), p));
         let mut terms: Vec<(Box<str>, Postings)> = self.words.into_iter().chain(cjk).collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         terms

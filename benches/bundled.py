@@ -10,6 +10,7 @@ the repository by default; a tmpfs such as /dev/shm shows the tool's own work wi
 """
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -18,9 +19,9 @@ import time
 from pathlib import Path
 
 
-def timed(script: str) -> float:
+def timed(script: str, env=None) -> float:
     start = time.perf_counter()
-    subprocess.run(["sh", "-c", script], check=True, capture_output=True)
+    subprocess.run(["sh", "-c", script], check=True, capture_output=True, env=env)
     return time.perf_counter() - start
 
 
@@ -35,16 +36,20 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="yanbao-bundled-", dir=a.dir))
     out, copy = work / "out", work / "copy"
     build = f"rm -rf '{out}' && '{a.yanbao}' build --root '{a.root}' --output '{out}'"
-    timed(build)  # warm-up, and the output the copies copy
-    builds, copies = [], []
+    timed(build)  # warm-up, the citations kept, and the output the copies copy
+    cold = dict(os.environ, YANBAO_CACHE_DIR="")
+    builds, colds, copies = [], [], []
     for _ in range(a.runs):
         builds.append(timed(build))
+        colds.append(timed(build, cold))
         copies.append(timed(f"rm -rf '{copy}' && cp -r '{out}' '{copy}'"))
     files = sum(1 for p in out.rglob("*") if p.is_file())
     shutil.rmtree(work)
     ms = lambda xs: f"{statistics.median(xs) * 1000:.1f} ms ({min(xs) * 1000:.1f}–{max(xs) * 1000:.1f})"
-    print(f"{a.runs} interleaved runs in {a.dir}: build {ms(builds)}, cp -r {ms(copies)}, "
-          f"ratio {statistics.median(builds) / statistics.median(copies):.1f} ({files} files)")
+    ratio = lambda xs: statistics.median(xs) / statistics.median(copies)
+    print(f"{a.runs} interleaved runs in {a.dir} ({files} files): build {ms(builds)}, "
+          f"ratio {ratio(builds):.1f}; without kept citations {ms(colds)}, ratio "
+          f"{ratio(colds):.1f}; cp -r {ms(copies)}")
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ pub fn run(
     sink: &dyn Sink,
 ) -> Result<Rendered> {
     let mut problems = Problems::default();
-    crate::render::csl::warm_up();
+    let mut citations = crate::render::csl::Session::begin(&opts.root);
     let loaded = load(opts, mode, cache.as_deref(), &mut problems)?;
     let (mut inputs, site) = match loaded {
         Some((inputs, site)) if !problems.has_errors() => (inputs, site),
@@ -158,7 +158,10 @@ pub fn run(
         drop_aside(std::mem::take(&mut inputs.pages.pages));
     }
     let site = Arc::new(site);
+    citations.ready();
+    let full = cache.is_none();
     let mut r = render_site(&site, &tera, mode, opts.pdf, &inputs, cache, sink)?;
+    citations.keep(full);
     // Freeing a large site's model (every page's events and blocks) takes a noticeable share
     // of a build; it happens on a thread of its own while the output is swapped in.
     drop_aside((inputs, site, tera));

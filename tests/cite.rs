@@ -335,3 +335,130 @@ fn hostile_strings_stay_inside_their_fields() {
     let en = read(&out.join("en/index.html"));
     assert!(en.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
+
+/// Runs the binary's build of `root` into `out` with `cache` as its cache folder ("" turns it
+/// off), and returns what it wrote.
+fn build_with_cache(root: &Path, out: &Path, cache: &str) -> BTreeMap<String, Vec<u8>> {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_yanbao"))
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .env("YANBAO_CACHE_DIR", cache)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    all_files(out)
+}
+
+/// The one file of kept citations in `cache`, and what it holds: memo key → item id → html.
+fn kept_file(cache: &Path) -> (PathBuf, BTreeMap<String, String>) {
+    let files: Vec<PathBuf> = std::fs::read_dir(cache.join("citations"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let v: Value = serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
+    let mut held = BTreeMap::new();
+    for e in v["entries"].as_array().unwrap() {
+        for (id, f) in e[1].as_object().unwrap() {
+            let text = |v: &Value| v.as_str().unwrap().to_string();
+            held.insert(format!("{}|{id}", text(&e[0])), text(&f["html"]));
+        }
+    }
+    (files[0].clone(), held)
+}
+
+/// Citations kept between runs (the user's cache folder) never change a byte of the site: a
+/// build with none kept, with them kept, with the file damaged, with the cache off, after an
+/// edit, and two builds at once, all give what a build without the cache gives. The kept file
+/// is what the later builds read (a marker put in it shows on the pages), is written only when
+/// the citations change, and holds only the ones the last build used.
+#[test]
+fn citations_kept_between_runs_change_no_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    copy_dir(&repo_root().join("tests/fixtures/ev-report"), &root);
+    let cache = dir.path().join("cache");
+    let c = cache.to_str().unwrap();
+    let out = |n: &str| dir.path().join(n);
+
+    let plain = build_with_cache(&root, &out("plain"), "");
+    assert!(!cache.exists(), "the cache is off");
+    assert_eq!(build_with_cache(&root, &out("cold"), c), plain);
+    let (file, held) = kept_file(&cache);
+    // Figures and sources, in the three languages' styles.
+    assert!(held.len() > 10, "{held:?}");
+    for style in ["apa\n", "gb-7714-2015-numeric\n"] {
+        assert!(
+            held.keys().any(|k| k.starts_with(style)),
+            "{style}: {held:?}"
+        );
+    }
+    let bytes = std::fs::read(&file).unwrap();
+    let written = std::fs::metadata(&file).unwrap().modified().unwrap();
+    assert_eq!(build_with_cache(&root, &out("warm"), c), plain);
+    assert_eq!(std::fs::read(&file).unwrap(), bytes);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        written,
+        "nothing changed: the file is not written again"
+    );
+
+    // The builds read the file: a marker put in one citation shows on the pages.
+    let (key, html) = held.iter().find(|(k, _)| k.starts_with("apa\n")).unwrap();
+    let marked = String::from_utf8(bytes.clone()).unwrap().replacen(
+        &serde_json::to_string(html).unwrap(),
+        "\"KEPT-MARKER\"",
+        1,
+    );
+    assert_ne!(marked.as_bytes(), &bytes[..], "{key}");
+    std::fs::write(&file, marked).unwrap();
+    let shown = build_with_cache(&root, &out("marked"), c);
+    assert!(
+        shown
+            .values()
+            .any(|b| String::from_utf8_lossy(b).contains("KEPT-MARKER"))
+    );
+
+    // A damaged file is formatted anew, and replaced.
+    for damaged in [&b"{\"layout\":1,\"entries\":[[\"apa"[..], b"\0\xff", b""] {
+        std::fs::write(&file, damaged).unwrap();
+        assert_eq!(build_with_cache(&root, &out("damaged"), c), plain);
+        assert_eq!(std::fs::read(&file).unwrap(), bytes);
+    }
+
+    // An edited source: the new title is formatted and kept, the old one dropped.
+    edit(
+        &root,
+        "content/sources.yaml",
+        "The NEV market in 2019: annual review (example)",
+        "The NEV market in 2019, reviewed again (example)",
+    );
+    let edited = build_with_cache(&root, &out("edited-plain"), "");
+    assert_ne!(edited, plain);
+    assert_eq!(build_with_cache(&root, &out("edited"), c), edited);
+    let (_, held) = kept_file(&cache);
+    assert!(held.values().any(|h| h.contains("reviewed again")));
+    assert!(!held.values().any(|h| h.contains("2019: annual review")));
+
+    // Two builds at once, neither finding anything kept.
+    std::fs::remove_dir_all(&cache).unwrap();
+    let both: Vec<_> = ["twin-a", "twin-b"]
+        .map(|n| {
+            let (root, o) = (root.clone(), out(n));
+            let c = c.to_string();
+            std::thread::spawn(move || build_with_cache(&root, &o, &c))
+        })
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    assert!(both.iter().all(|b| *b == edited));
+    let (_, held) = kept_file(&cache);
+    assert!(held.values().any(|h| h.contains("reviewed again")));
+}

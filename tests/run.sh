@@ -38,4 +38,7 @@ if ! target/pyenv/bin/python -c "import bibtexparser, rispy, pylatexenc" >/dev/n
   python3 -m venv target/pyenv
   target/pyenv/bin/pip install --quiet frictionless bibtexparser rispy
 fi
+# The citations builds keep between runs go to a folder of the checkout, not the user's cache
+# (tests/cite.rs gives its builds folders of their own to see what is kept).
+export YANBAO_CACHE_DIR="${YANBAO_CACHE_DIR-$PWD/target/test-cache}"
 cargo test --all-targets "$@"

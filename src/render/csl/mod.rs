@@ -4,8 +4,12 @@
 //! items, and turns the engine's output into escaped HTML (without inline styles, which the
 //! site's Content-Security-Policy forbids) and plain text.
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+mod store;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::json::Item;
@@ -111,10 +115,7 @@ const LOCALE_CODES: &[&str] = &[
 fn locale_files(code: &str) -> &'static [Locale] {
     static SETS: OnceLock<std::sync::Mutex<BTreeMap<String, &'static [Locale]>>> = OnceLock::new();
     let sets = SETS.get_or_init(Default::default);
-    let mut sets = match sets.lock() {
-        Ok(s) => s,
-        Err(poisoned) => poisoned.into_inner(),
-    };
+    let mut sets = unpoisoned(sets);
     sets.entry(code.to_string()).or_insert_with(|| {
         let code = LocaleCode(code.to_string());
         let mut wanted = vec![code.0.clone(), "en-US".to_string()];
@@ -130,17 +131,104 @@ fn locale_files(code: &str) -> &'static [Locale] {
     })
 }
 
-/// Decodes the default styles on a thread of their own while the build reads and checks the
-/// site, not at its first citation; once per process (a preview's later builds find them
-/// decoded).
-pub fn warm_up() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        std::thread::spawn(|| {
-            independent("gb-7714-2015-numeric");
-            independent("apa");
+/// A build's use of the engine: it reads the citations kept for the site (see [`store`]) while
+/// the build reads and checks the site, and keeps what the build formatted for the next one.
+/// With nothing kept it decodes the default styles on that thread instead, not at the first
+/// citation.
+pub struct Session {
+    /// The memo's generation when the build began: a key it looked up has one as new or newer.
+    since: u64,
+    path: Option<PathBuf>,
+    seeded: Option<std::sync::mpsc::Receiver<()>>,
+}
+
+impl Session {
+    pub fn begin(root: &Path) -> Session {
+        Session::kept_in(store::path_for(root))
+    }
+
+    /// A session keeping its citations in `path` (none: formatting only).
+    fn kept_in(path: Option<PathBuf>) -> Session {
+        let since = GENERATION.fetch_add(1, Ordering::SeqCst) + 1;
+        let (done, seeded) = std::sync::mpsc::channel();
+        let at = path.clone();
+        std::thread::spawn(move || {
+            let kept = at.as_deref().is_some_and(seed);
+            let _ = done.send(());
+            if !kept {
+                independent("gb-7714-2015-numeric");
+                independent("apa");
+            }
         });
-    });
+        Session {
+            since,
+            path,
+            seeded: Some(seeded),
+        }
+    }
+
+    /// Waits until the kept citations are in the memo (pages look them up from now on).
+    pub fn ready(&mut self) {
+        if let Some(seeded) = self.seeded.take() {
+            let _ = seeded.recv();
+        }
+    }
+
+    /// Keeps the citations the build looked up: after a full build exactly those, after a
+    /// preview's (which formats only what its changed pages cite) those and the ones kept
+    /// before. The file is written only when that changes what it holds.
+    pub fn keep(mut self, full: bool) {
+        self.ready();
+        let Some(path) = self.path else {
+            return;
+        };
+        let mut on_file = unpoisoned(on_file());
+        let known = on_file.entry(path.clone()).or_default();
+        let mut entries: Vec<store::Entry> = unpoisoned(memo())
+            .iter()
+            .filter(|(key, slot)| slot.used >= self.since || (!full && known.contains(*key)))
+            .filter_map(|(key, slot)| Some((key.clone(), slot.cell.get()?.clone())))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let keys: HashSet<String> = entries.iter().map(|(k, _)| k.clone()).collect();
+        if keys != *known && store::save(&path, &entries).is_ok() {
+            *known = keys;
+        }
+    }
+}
+
+/// A lock whose holder panicked is still good here: every map it guards is only ever
+/// inserted into whole.
+fn unpoisoned<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Puts the citations kept in `path` into the memo, once per process and file (a preview's
+/// later builds find them there); false when the file holds none.
+fn seed(path: &Path) -> bool {
+    let mut on_file = unpoisoned(on_file());
+    if let Some(known) = on_file.get(path) {
+        return !known.is_empty();
+    }
+    let entries = store::load(path);
+    let keys: HashSet<String> = entries.iter().map(|(k, _)| k.clone()).collect();
+    let any = !keys.is_empty();
+    on_file.insert(path.to_path_buf(), keys);
+    drop(on_file);
+    let mut memo = unpoisoned(memo());
+    for (key, formatted) in entries {
+        memo.entry(key).or_insert_with(|| Slot {
+            cell: Arc::new(OnceLock::from(formatted)),
+            used: 0,
+        });
+    }
+    any
+}
+
+/// The keys each cache file holds, as far as this process knows (it read or wrote them).
+fn on_file() -> &'static Mutex<HashMap<PathBuf, HashSet<String>>> {
+    static ON_FILE: OnceLock<Mutex<HashMap<PathBuf, HashSet<String>>>> = OnceLock::new();
+    ON_FILE.get_or_init(Default::default)
 }
 
 /// The CSL locale of a page language: `zh` → `zh-CN`, `en` → `en-US`, `ja` → `ja-JP`.
@@ -177,7 +265,7 @@ pub fn locale_code(html_lang: &str) -> String {
 }
 
 /// One formatted reference: as HTML (escaped, links kept) and as plain text.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Formatted {
     pub html: String,
     pub text: String,
@@ -221,18 +309,32 @@ pub fn bibliography(items: &[Item], style: &str, locale: &str) -> BTreeMap<Strin
     out
 }
 
+/// One memo entry: the citations of a key, formatted once, and the last generation that looked
+/// them up.
+struct Slot {
+    cell: Arc<OnceLock<BTreeMap<String, Formatted>>>,
+    used: u64,
+}
+
+/// Counts builds: each [`Session`] begins a generation, and a lookup marks its key with the
+/// newest (so a build keeps what it looked up even while another build runs in the process).
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+fn memo() -> &'static Mutex<HashMap<String, Slot>> {
+    static MEMO: OnceLock<Mutex<HashMap<String, Slot>>> = OnceLock::new();
+    MEMO.get_or_init(Default::default)
+}
+
 /// Formats CSL-JSON items (as `model::cite` builds them); items that are not valid CSL-JSON
-/// are left out. Results are remembered for the process, so a preview's rebuilds format only
-/// what changed; pages rendering at once that need the same citation (a chapter and its print
-/// edition) format it once, the others waiting for it.
+/// are left out. Results are remembered for the process (and, through a [`Session`], between
+/// runs), so a preview's rebuilds format only what changed; pages rendering at once that need
+/// the same citation (a chapter and its print edition) format it once, the others waiting for
+/// it.
 pub fn format_values(
     items: &[serde_json::Value],
     style: &str,
     locale: &str,
 ) -> BTreeMap<String, Formatted> {
-    type Cell = std::sync::Arc<OnceLock<BTreeMap<String, Formatted>>>;
-    type Memo = std::sync::Mutex<std::collections::HashMap<String, Cell>>;
-    static MEMO: OnceLock<Memo> = OnceLock::new();
     let key = format!(
         "{style}\n{locale}\n{}",
         serde_json::to_string(items).unwrap_or_default()
@@ -241,17 +343,20 @@ pub fn format_values(
         let parsed: Vec<Item> = items.iter().filter_map(|v| item(v.clone()).ok()).collect();
         bibliography(&parsed, style, locale)
     };
-    let cell = MEMO.get_or_init(Default::default).lock().ok().map(|mut m| {
+    let cell = {
+        let mut m = unpoisoned(memo());
         // A long preview session edits many titles: start again rather than grow without end.
         if m.len() > 20_000 {
             m.clear();
         }
-        m.entry(key).or_default().clone()
-    });
-    match cell {
-        Some(cell) => cell.get_or_init(format).clone(),
-        None => format(),
-    }
+        let slot = m.entry(key).or_insert_with(|| Slot {
+            cell: Arc::default(),
+            used: 0,
+        });
+        slot.used = GENERATION.load(Ordering::SeqCst);
+        slot.cell.clone()
+    };
+    cell.get_or_init(format).clone()
 }
 
 /// The engine's output as HTML: every text escaped, formatting as elements (`<i>`, `<b>`,
@@ -333,6 +438,61 @@ mod tests {
             "issued": {"date-parts": [[2025, 1]]}
         }))
         .unwrap()
+    }
+
+    /// A build keeps the citations it looked up, a preview's build adds its own to those kept.
+    /// (Other tests format citations in this process meanwhile, which a session keeps too: only
+    /// this test's are compared. tests/cite.rs checks the whole file and when it is written.)
+    #[test]
+    fn sessions_keep_what_their_builds_looked_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("citations/site.json");
+        let cite = |title: &str| {
+            let item = json!({"id": "s", "type": "report", "title": title});
+            format_values(&[item], "apa", "en-US")["s"].text.clone()
+        };
+        let kept = || -> Vec<String> {
+            store::load(&path)
+                .into_iter()
+                .filter(|(key, _)| key.contains("7f3e"))
+                .map(|(_, f)| f["s"].text.clone())
+                .collect()
+        };
+        // Titles of their own: other tests share the process's memo.
+        let (a, b) = ("Session test A 7f3e", "Session test B 7f3e");
+        let mut s = Session::kept_in(Some(path.clone()));
+        s.ready();
+        let first = cite(a);
+        assert!(first.contains(a), "{first}");
+        s.keep(true);
+        assert_eq!(kept(), std::slice::from_ref(&first));
+
+        // A preview's build adds what it formatted to what was kept…
+        let s = Session::kept_in(Some(path.clone()));
+        let second = cite(b);
+        s.keep(false);
+        let mut both = vec![first.clone(), second.clone()];
+        both.sort();
+        let mut got = kept();
+        got.sort();
+        assert_eq!(got, both);
+
+        // …and a full build keeps only what it looked up.
+        let s = Session::kept_in(Some(path.clone()));
+        cite(b);
+        s.keep(true);
+        assert_eq!(kept(), [second]);
+
+        // Without a file, nothing is written anywhere.
+        let s = Session::kept_in(None);
+        cite(a);
+        s.keep(true);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("citations"))
+                .unwrap()
+                .count(),
+            1
+        );
     }
 
     /// The codes yanbao keeps for hayagriva's locales are the codes of the locales it decodes,

@@ -184,15 +184,24 @@ impl Session {
         };
         let mut on_file = unpoisoned(on_file());
         let known = on_file.entry(path.clone()).or_default();
-        let mut entries: Vec<store::Entry> = unpoisoned(memo())
+        let memo = unpoisoned(memo());
+        let kept: Vec<(&String, &BTreeMap<String, Formatted>)> = memo
             .iter()
             .filter(|(key, slot)| slot.used >= self.since || (!full && known.contains(*key)))
-            .filter_map(|(key, slot)| Some((key.clone(), slot.cell.get()?.clone())))
+            .filter_map(|(key, slot)| Some((key, slot.cell.get()?)))
             .collect();
+        // Usually what the file holds already: then nothing is copied or written.
+        if kept.len() == known.len() && kept.iter().all(|(key, _)| known.contains(*key)) {
+            return;
+        }
+        let mut entries: Vec<store::Entry> = kept
+            .into_iter()
+            .map(|(key, f)| (key.clone(), f.clone()))
+            .collect();
+        drop(memo);
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let keys: HashSet<String> = entries.iter().map(|(k, _)| k.clone()).collect();
-        if keys != *known && store::save(&path, &entries).is_ok() {
-            *known = keys;
+        if store::save(&path, &entries).is_ok() {
+            *known = entries.into_iter().map(|(key, _)| key).collect();
         }
     }
 }

@@ -108,16 +108,27 @@ pub fn save(path: &Path, entries: &[Entry]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Removes the oldest files of `dir` beyond [`KEEP_FILES`].
+/// Removes the oldest files of `dir` beyond [`KEEP_FILES`], and what a process stopped between
+/// writing and renaming left (a temporary file over an hour old).
 fn prune(dir: &Path) {
     let Ok(read) = std::fs::read_dir(dir) else {
         return;
     };
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = read
-        .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .collect();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    for e in read.flatten() {
+        let (path, modified) = (e.path(), e.metadata().and_then(|m| m.modified()));
+        let Ok(modified) = modified else {
+            continue;
+        };
+        match path.extension().and_then(|x| x.to_str()) {
+            Some("json") => files.push((modified, path)),
+            Some("tmp") if modified < hour_ago => {
+                let _ = std::fs::remove_file(&path);
+            }
+            _ => {}
+        }
+    }
     if files.len() <= KEEP_FILES {
         return;
     }
@@ -204,6 +215,15 @@ mod tests {
                 .unwrap();
         }
         std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        // Left by processes stopped before renaming: an old one goes, a recent one may be
+        // another process's, still being written.
+        for (name, age) in [(".1.0.tmp", 7200), (".2.0.tmp", 60)] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, "{").unwrap();
+            let f = std::fs::File::options().write(true).open(&p).unwrap();
+            f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(age))
+                .unwrap();
+        }
         save(&dir.path().join("new.json"), &[entry("k", "v")]).unwrap();
         let mut names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -211,7 +231,9 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(names.len(), KEEP_FILES + 1, "{names:?}");
+        assert_eq!(names.len(), KEEP_FILES + 2, "{names:?}");
+        assert!(!names.contains(&".1.0.tmp".to_string()));
+        assert!(names.contains(&".2.0.tmp".to_string()));
         assert!(names.contains(&"new.json".to_string()));
         assert!(names.contains(&"notes.txt".to_string()), "other files stay");
         for gone in ["000.json", "001.json", "002.json", "003.json"] {

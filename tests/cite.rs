@@ -462,3 +462,34 @@ fn citations_kept_between_runs_change_no_byte() {
     let (_, held) = kept_file(&cache);
     assert!(held.values().any(|h| h.contains("reviewed again")));
 }
+
+/// A cache folder that cannot be used (a file in its place, or a folder where the citations'
+/// file would be) only means formatting again: the build succeeds with the same bytes.
+#[test]
+fn an_unusable_cache_folder_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = repo_root().join("tests/fixtures/ev-report");
+    let plain = build_with_cache(&root, &dir.path().join("plain"), "");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    assert_eq!(
+        build_with_cache(&root, &dir.path().join("out1"), file.to_str().unwrap()),
+        plain
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"not a folder");
+    // The site's file replaced by a folder: read as nothing, and not written over.
+    let cache = dir.path().join("cache");
+    let c = cache.to_str().unwrap();
+    build_with_cache(&root, &dir.path().join("out2"), c);
+    let (kept, _) = kept_file(&cache);
+    std::fs::remove_file(&kept).unwrap();
+    std::fs::create_dir(&kept).unwrap();
+    assert_eq!(build_with_cache(&root, &dir.path().join("out3"), c), plain);
+    assert!(kept.is_dir());
+    let left: Vec<_> = std::fs::read_dir(cache.join("citations"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "no temporary file stays: {left:?}");
+}

@@ -25,10 +25,9 @@ use hayagriva::{
 use crate::markup::escape;
 
 fn independent(name: &str) -> Option<&'static IndependentStyle> {
-    static STYLES: OnceLock<std::sync::Mutex<BTreeMap<String, Option<&'static IndependentStyle>>>> =
+    static STYLES: OnceLock<Mutex<BTreeMap<String, Option<&'static IndependentStyle>>>> =
         OnceLock::new();
-    let cache = STYLES.get_or_init(Default::default);
-    let mut map = cache.lock().ok()?;
+    let mut map = unpoisoned(STYLES.get_or_init(Default::default));
     *map.entry(name.to_string()).or_insert_with(|| {
         match ArchivedStyle::by_name(name)?.get() {
             // Styles are few and live for the whole process: leaking one is cheaper than
@@ -113,9 +112,8 @@ const LOCALE_CODES: &[&str] = &[
 /// then in its language's main dialect (`de-AT` → `de-DE`), then in `en-US`. Each set is decoded
 /// once per process.
 fn locale_files(code: &str) -> &'static [Locale] {
-    static SETS: OnceLock<std::sync::Mutex<BTreeMap<String, &'static [Locale]>>> = OnceLock::new();
-    let sets = SETS.get_or_init(Default::default);
-    let mut sets = unpoisoned(sets);
+    static SETS: OnceLock<Mutex<BTreeMap<String, &'static [Locale]>>> = OnceLock::new();
+    let mut sets = unpoisoned(SETS.get_or_init(Default::default));
     sets.entry(code.to_string()).or_insert_with(|| {
         let code = LocaleCode(code.to_string());
         let mut wanted = vec![code.0.clone(), "en-US".to_string()];

@@ -1,6 +1,8 @@
 //! Writes a built site: everything goes into a temporary folder next to the output, which is
 //! swapped in only when complete. A failed build leaves the previous site untouched, and a folder
-//! that yanbao did not create is never deleted.
+//! that yanbao did not create is never deleted. A file whose bytes the previous site already
+//! holds is linked from it rather than written again, so it keeps its inode and modification
+//! time (see [`Staging::put`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -61,6 +63,9 @@ pub struct Staging {
     done: bool,
     /// Problems met along the way that did not stop the build (leftovers that could not be deleted).
     warnings: Vec<Diagnostic>,
+    /// The previous site, when the output holds one: where unchanged files are linked from,
+    /// with the owner and permissions a file written now gets (the marker's).
+    previous: Option<(PathBuf, std::fs::Metadata)>,
     /// Open while the build runs: the operating system releases the lock when the process ends,
     /// however it ends.
     _lock: std::fs::File,
@@ -99,6 +104,10 @@ impl Staging {
         // Marked at once, so an interrupted build's leftovers are recognisably ours.
         let marker = tmp.join(MARKER);
         std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io("write", &marker, e))?;
+        let previous = match std::fs::metadata(&marker) {
+            Ok(made) if out.join(MARKER).is_file() => Some((out.clone(), made)),
+            _ => None,
+        };
         Ok(Staging {
             tmp,
             out,
@@ -106,6 +115,7 @@ impl Staging {
             name,
             done: false,
             warnings,
+            previous,
             _lock: lock,
         })
     }
@@ -150,12 +160,114 @@ impl Drop for Staging {
 }
 
 impl Sink for Staging {
+    /// Writes the file, or links the previous site's copy when it holds the same bytes. An
+    /// unchanged page then keeps its modification time: `rsync -a` and other uploaders skip it,
+    /// and a server's `Last-Modified` and `ETag` (made from the time and size) stay valid, so
+    /// readers' browsers revalidate it instead of downloading it again. Linking also spares the
+    /// disk a new file: a rebuild of an unchanged site writes its folders and nothing else.
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<()> {
         let target = self.tmp.join(path);
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         }
-        std::fs::write(&target, bytes).map_err(|e| Error::io("write", &target, e))
+        if let Some((previous, made)) = &self.previous
+            && linked(&previous.join(path), made, &target, &bytes)
+                .map_err(|e| Error::io("write", &target, e))?
+        {
+            return Ok(());
+        }
+        write_new(&target, &bytes).map_err(|e| Error::io("write", &target, e))
+    }
+}
+
+/// Writes `bytes` to a new file at `target`. A file already there is replaced, never written
+/// through: it may be a link to the previous site's copy, which must stay as it is until the
+/// new site is swapped in.
+fn write_new(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let create = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(target)
+    };
+    let mut file = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(target)?;
+            create()?
+        }
+        other => other?,
+    };
+    file.write_all(bytes)
+}
+
+/// Links `old` at `target` when it is the file a write would make: a regular file holding
+/// exactly `bytes`, with the owner and permissions of `made` (a file just written). Says whether
+/// it did. Any other case (no such file, other bytes, a symbolic link, permissions someone
+/// changed, a file system without hard links) leaves `target` absent, to be written.
+#[cfg(unix)]
+fn linked(
+    old: &Path,
+    made: &std::fs::Metadata,
+    target: &Path,
+    bytes: &[u8],
+) -> std::io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let alike = |m: &std::fs::Metadata| {
+        m.is_file()
+            && m.len() == bytes.len() as u64
+            && m.uid() == made.uid()
+            && m.mode() == made.mode()
+    };
+    // Most changed files change size: one call tells them apart without opening them.
+    if !std::fs::symlink_metadata(old).is_ok_and(|m| alike(&m)) {
+        return Ok(false);
+    }
+    let Ok(file) = std::fs::File::open(old) else {
+        return Ok(false);
+    };
+    let Ok(meta) = file.metadata() else {
+        return Ok(false);
+    };
+    if !alike(&meta) || !holds(file, bytes) {
+        return Ok(false);
+    }
+    if std::fs::hard_link(old, target).is_err() {
+        return Ok(false);
+    }
+    // The name may point elsewhere since the file was compared (the link is made from the name,
+    // and a symbolic link is linked as itself): keep only a link to the file compared.
+    match std::fs::symlink_metadata(target) {
+        Ok(m) if m.is_file() && m.dev() == meta.dev() && m.ino() == meta.ino() => Ok(true),
+        _ => std::fs::remove_file(target).map(|()| false),
+    }
+}
+
+#[cfg(not(unix))]
+fn linked(
+    _old: &Path,
+    _made: &std::fs::Metadata,
+    _target: &Path,
+    _bytes: &[u8],
+) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Whether the rest of `file` is exactly `bytes`, read a piece at a time.
+#[cfg(unix)]
+fn holds(mut file: std::fs::File, mut bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return bytes.is_empty(),
+            Ok(n) => match bytes.strip_prefix(&buf[..n]) {
+                Some(rest) => bytes = rest,
+                None => return false,
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
     }
 }
 
@@ -373,6 +485,135 @@ mod tests {
             .collect();
         leftovers.sort();
         assert_eq!(leftovers, [".public.yanbao-lock", "public"]);
+    }
+
+    /// Each file's (inode, modification time), by path.
+    #[cfg(unix)]
+    fn identities(out: &Path, paths: &[&str]) -> Vec<(u64, std::time::SystemTime)> {
+        use std::os::unix::fs::MetadataExt;
+        paths
+            .iter()
+            .map(|p| {
+                let m = std::fs::symlink_metadata(out.join(p)).unwrap();
+                (m.ino(), m.modified().unwrap())
+            })
+            .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_keep_their_identity_and_changed_ones_are_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        let out = root.join("public");
+        let first = files(&[
+            ("same/index.html", "kept"),
+            ("grown.html", "short"),
+            ("edited.html", "abc"),
+            ("empty.txt", ""),
+            ("gone.html", "bye"),
+        ]);
+        write(&out, &root, &first).unwrap();
+        let paths = ["same/index.html", "grown.html", "edited.html", "empty.txt"];
+        let before = identities(&out, &paths);
+        // Clocks with coarse file times would hide a rewrite behind an equal time.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let second = files(&[
+            ("same/index.html", "kept"),
+            ("grown.html", "short and longer"),
+            ("edited.html", "abd"),
+            ("empty.txt", ""),
+            ("new.html", "hello"),
+        ]);
+        write(&out, &root, &second).unwrap();
+        let after = identities(&out, &paths);
+        assert_eq!(after[0], before[0], "an unchanged file is the same file");
+        assert_eq!(after[3], before[3], "so is an unchanged empty one");
+        assert_ne!(after[1].0, before[1].0, "a file of another size is new");
+        assert_ne!(after[2].0, before[2].0, "a file of other bytes is new");
+        // The output is exactly the second build's files, whatever was linked.
+        let mut found = BTreeMap::new();
+        for entry in walkdir::WalkDir::new(&out) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() && entry.file_name() != MARKER {
+                let rel = entry.path().strip_prefix(&out).unwrap();
+                found.insert(
+                    rel.to_string_lossy().into_owned(),
+                    std::fs::read(entry.path()).unwrap(),
+                );
+            }
+        }
+        assert_eq!(found, second);
+        // The previous site is gone, and with it the second name of each linked file.
+        use std::os::unix::fs::MetadataExt;
+        let links = std::fs::metadata(out.join("same/index.html"))
+            .unwrap()
+            .nlink();
+        assert_eq!(links, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_or_a_file_made_private_in_the_previous_site_is_not_taken_over() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        let out = root.join("public");
+        write(
+            &out,
+            &root,
+            &files(&[("page.html", "text"), ("p.html", "x")]),
+        )
+        .unwrap();
+        // A page someone made unreadable to others: a rebuild makes it as a fresh build does.
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode();
+        let fresh = mode(&out.join("p.html"));
+        let other = if fresh & 0o777 == 0o600 { 0o640 } else { 0o600 };
+        let private = std::fs::Permissions::from_mode(other);
+        std::fs::set_permissions(out.join("p.html"), private).unwrap();
+        // Someone replaced the page with a link to a file elsewhere that holds the same bytes.
+        let elsewhere = dir.path().join("elsewhere.html");
+        std::fs::write(&elsewhere, "text").unwrap();
+        std::fs::remove_file(out.join("page.html")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("page.html")).unwrap();
+        write(
+            &out,
+            &root,
+            &files(&[("page.html", "text"), ("p.html", "x")]),
+        )
+        .unwrap();
+        assert_eq!(mode(&out.join("p.html")), fresh);
+        let m = std::fs::symlink_metadata(out.join("page.html")).unwrap();
+        assert!(m.is_file(), "a file of its own, not the link");
+        assert_eq!(
+            std::fs::read_to_string(out.join("page.html")).unwrap(),
+            "text"
+        );
+        assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "text");
+    }
+
+    #[test]
+    fn a_file_written_twice_leaves_the_previous_site_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        let out = root.join("public");
+        write(&out, &root, &files(&[("a.html", "old")])).unwrap();
+        // Linked from the previous site, then written again with other bytes: the second
+        // write replaces the link instead of writing through it into the site being served.
+        let staging = Staging::begin(&out, &root).unwrap();
+        staging.put("a.html", b"old".to_vec()).unwrap();
+        staging.put("a.html", b"new".to_vec()).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "old");
+        staging.abort();
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "old");
+        let staging = Staging::begin(&out, &root).unwrap();
+        staging.put("a.html", b"old".to_vec()).unwrap();
+        staging.put("a.html", b"new".to_vec()).unwrap();
+        staging.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "new");
     }
 
     #[test]

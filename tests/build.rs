@@ -126,6 +126,86 @@ fn two_builds_are_byte_identical() {
     }
 }
 
+/// Each file of a built site by its path, with its inode.
+#[cfg(unix)]
+fn inodes(out: &Path) -> std::collections::BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(out)
+        .into_iter()
+        .map(|e| e.unwrap())
+        // The marker is made with the folder, before any page.
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".yanbao-output")
+        .map(|e| {
+            let rel = e.path().strip_prefix(out).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                e.metadata().unwrap().ino(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_keeps_the_files_it_would_write_unchanged() {
+    // The EV fixture (three languages, one partly translated, charts and downloads). A rebuild
+    // links each file whose bytes the previous site already holds: the same file, with its
+    // modification time, so uploaders and HTTP caches see it unchanged. Every other file is
+    // new, and the folder holds exactly the bytes of a fresh build.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ev");
+    copy_dir(&repo_root().join("tests/fixtures/ev-report"), &root);
+    let opts = Options::new(&root);
+    let out = root.join("public");
+    yanbao::build(&opts).unwrap();
+    let first = inodes(&out);
+    yanbao::build(&opts).unwrap();
+    let second = inodes(&out);
+    let rewritten: Vec<&String> = first
+        .keys()
+        .filter(|p| second.get(*p) != Some(&first[*p]))
+        .collect();
+    assert!(rewritten.is_empty(), "written again: {rewritten:?}");
+    assert_eq!(second.len(), first.len());
+    let before = all_files(&out);
+    edit(
+        &root,
+        "content/zh/sales.md",
+        "2024年，中国新能源汽车销量为",
+        "2024年，中国新能源车销量为",
+    );
+    yanbao::build(&opts).unwrap();
+    let mut fresh = Options::new(&root);
+    fresh.output = root.join("fresh");
+    yanbao::build(&fresh).unwrap();
+    let after = all_files(&out);
+    assert!(
+        after == all_files(&fresh.output),
+        "a rebuild gives a fresh build's bytes"
+    );
+    let now = inodes(&out);
+    let (mut kept, mut new) = (0, 0);
+    for path in now.keys() {
+        if before.get(path) == after.get(path) {
+            assert_eq!(
+                now[path], first[path],
+                "{path} is unchanged and was written again"
+            );
+            kept += 1;
+        } else {
+            if let Some(ino) = first.get(path) {
+                assert_ne!(
+                    now[path], *ino,
+                    "{path} changed and was written through its link"
+                );
+            }
+            new += 1;
+        }
+    }
+    // The edit reaches its page, the search index and the pages that quote it, not the rest.
+    assert!(kept > 50 && new > 2, "{kept} kept, {new} new");
+}
+
 #[test]
 fn failed_build_leaves_previous_site_untouched() {
     let (_dir, root) = fixture_copy();

@@ -66,6 +66,9 @@ pub struct Staging {
     /// The previous site, when the output holds one: where unchanged files are linked from,
     /// with the owner and permissions a file written now gets (the marker's).
     previous: Option<(PathBuf, std::fs::Metadata)>,
+    /// Set when a link could not be made: the file system may have none (FAT), or the output
+    /// may be a mount point of its own, and the build stops comparing files it cannot link.
+    unlinkable: std::sync::atomic::AtomicBool,
     /// Open while the build runs: the operating system releases the lock when the process ends,
     /// however it ends.
     _lock: std::fs::File,
@@ -116,6 +119,7 @@ impl Staging {
             done: false,
             warnings,
             previous,
+            unlinkable: Default::default(),
             _lock: lock,
         })
     }
@@ -171,8 +175,14 @@ impl Sink for Staging {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         }
         if let Some((previous, made)) = &self.previous
-            && linked(&previous.join(path), made, &target, &bytes)
-                .map_err(|e| Error::io("write", &target, e))?
+            && linked(
+                &previous.join(path),
+                made,
+                &target,
+                &bytes,
+                &self.unlinkable,
+            )
+            .map_err(|e| Error::io("write", &target, e))?
         {
             return Ok(());
         }
@@ -204,15 +214,21 @@ fn write_new(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Links `old` at `target` when it is the file a write would make: a regular file holding
 /// exactly `bytes`, with the owner and permissions of `made` (a file just written). Says whether
 /// it did. Any other case (no such file, other bytes, a symbolic link, permissions someone
-/// changed, a file system without hard links) leaves `target` absent, to be written.
+/// changed, a file system without hard links) leaves `target` absent, to be written. A link
+/// that fails sets `unlinkable`, and later calls say no at once.
 #[cfg(unix)]
 fn linked(
     old: &Path,
     made: &std::fs::Metadata,
     target: &Path,
     bytes: &[u8],
+    unlinkable: &std::sync::atomic::AtomicBool,
 ) -> std::io::Result<bool> {
     use std::os::unix::fs::MetadataExt;
+    use std::sync::atomic::Ordering::Relaxed;
+    if unlinkable.load(Relaxed) {
+        return Ok(false);
+    }
     let alike = |m: &std::fs::Metadata| {
         m.is_file()
             && m.len() == bytes.len() as u64
@@ -232,7 +248,11 @@ fn linked(
     if !alike(&meta) || !holds(file, bytes) {
         return Ok(false);
     }
-    if std::fs::hard_link(old, target).is_err() {
+    if let Err(e) = std::fs::hard_link(old, target) {
+        // A path written twice in one build already has its file.
+        if e.kind() != std::io::ErrorKind::AlreadyExists {
+            unlinkable.store(true, Relaxed);
+        }
         return Ok(false);
     }
     // The name may point elsewhere since the file was compared (the link is made from the name,
@@ -249,6 +269,7 @@ fn linked(
     _made: &std::fs::Metadata,
     _target: &Path,
     _bytes: &[u8],
+    _unlinkable: &std::sync::atomic::AtomicBool,
 ) -> std::io::Result<bool> {
     Ok(false)
 }
@@ -592,6 +613,26 @@ mod tests {
             "text"
         );
         assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "text");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_failed_link_stops_the_comparing() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.html");
+        std::fs::write(&old, "same").unwrap();
+        let made = std::fs::metadata(&old).unwrap();
+        let unlinkable = std::sync::atomic::AtomicBool::default();
+        // No folder to link into, as a link across file systems or on FAT fails.
+        let nowhere = dir.path().join("missing/new.html");
+        assert!(!linked(&old, &made, &nowhere, b"same", &unlinkable).unwrap());
+        assert!(unlinkable.load(std::sync::atomic::Ordering::Relaxed));
+        // A target a link could be made at is not tried any more.
+        let target = dir.path().join("new.html");
+        assert!(!linked(&old, &made, &target, b"same", &unlinkable).unwrap());
+        assert!(!target.exists());
+        let fresh = std::sync::atomic::AtomicBool::default();
+        assert!(linked(&old, &made, &target, b"same", &fresh).unwrap());
     }
 
     #[test]

@@ -111,6 +111,25 @@ impl Staging {
             Ok(made) if out.join(MARKER).is_file() => Some((out.clone(), made)),
             _ => None,
         };
+        // The marker too stays the same file from one build to the next (an upload of an
+        // unchanged site has nothing to send). It is written first all the same: a build stopped
+        // between the two steps leaves an empty folder, which the next build removes.
+        if let Some((previous, made)) = &previous {
+            let old = previous.join(MARKER);
+            let kept = std::fs::remove_file(&marker).is_ok()
+                && linked(
+                    &old,
+                    made,
+                    &marker,
+                    MARKER_TEXT.as_bytes(),
+                    &Default::default(),
+                )
+                .unwrap_or(false);
+            if !kept {
+                write_new(&marker, MARKER_TEXT.as_bytes())
+                    .map_err(|e| Error::io("write", &marker, e))?;
+            }
+        }
         Ok(Staging {
             tmp,
             out,
@@ -561,7 +580,13 @@ mod tests {
             ("gone.html", "bye"),
         ]);
         write(&out, &root, &first).unwrap();
-        let paths = ["same/index.html", "grown.html", "edited.html", "empty.txt"];
+        let paths = [
+            "same/index.html",
+            "grown.html",
+            "edited.html",
+            "empty.txt",
+            MARKER,
+        ];
         let before = identities(&out, &paths);
         // Clocks with coarse file times would hide a rewrite behind an equal time.
         std::thread::sleep(std::time::Duration::from_millis(20));
@@ -576,6 +601,7 @@ mod tests {
         let after = identities(&out, &paths);
         assert_eq!(after[0], before[0], "an unchanged file is the same file");
         assert_eq!(after[3], before[3], "so is an unchanged empty one");
+        assert_eq!(after[4], before[4], "and the folder's marker");
         assert_ne!(after[1].0, before[1].0, "a file of another size is new");
         assert_ne!(after[2].0, before[2].0, "a file of other bytes is new");
         // The output is exactly the second build's files, whatever was linked.

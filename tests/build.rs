@@ -133,8 +133,7 @@ fn inodes(out: &Path) -> std::collections::BTreeMap<String, u64> {
     walkdir::WalkDir::new(out)
         .into_iter()
         .map(|e| e.unwrap())
-        // The marker is made with the folder, before any page.
-        .filter(|e| e.file_type().is_file() && e.file_name() != ".yanbao-output")
+        .filter(|e| e.file_type().is_file())
         .map(|e| {
             let rel = e.path().strip_prefix(out).unwrap();
             (

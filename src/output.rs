@@ -275,10 +275,14 @@ fn linked(
         return Ok(false);
     }
     // The name may point elsewhere since the file was compared (the link is made from the name,
-    // and a symbolic link is linked as itself): keep only a link to the file compared.
+    // and a symbolic link is linked as itself): keep only a link to the file compared. A file
+    // system whose inode numbers do not say so (some network and FUSE ones) gets no more links.
     match std::fs::symlink_metadata(target) {
         Ok(m) if m.is_file() && m.dev() == meta.dev() && m.ino() == meta.ino() => Ok(true),
-        _ => std::fs::remove_file(target).map(|()| false),
+        _ => {
+            unlinkable.store(true, Relaxed);
+            std::fs::remove_file(target).map(|()| false)
+        }
     }
 }
 

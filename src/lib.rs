@@ -74,8 +74,12 @@ pub fn build(opts: &Options) -> Result<Report> {
     let staging = output::Staging::begin(&opts.output, &opts.root)?;
     match pipeline::run(opts, Mode::Build, None, &staging) {
         Ok(mut r) => {
+            let unchanged = staging.unchanged();
             r.warnings.extend(staging.finish()?);
-            Ok(report(r, opts, start))
+            Ok(Report {
+                unchanged,
+                ..report(r, opts, start)
+            })
         }
         Err(e) => {
             staging.abort();
@@ -128,6 +132,7 @@ fn report(r: pipeline::Rendered, opts: &Options, start: Instant) -> Report {
     Report {
         pages: r.pages,
         files: r.files,
+        unchanged: None,
         warnings: r.warnings,
         output: opts.output.clone(),
         elapsed: start.elapsed(),

@@ -228,8 +228,13 @@ fn print_warnings(r: &Report) {
 fn print_build(r: &Report) {
     print_warnings(r);
     let out = r.output.canonicalize().unwrap_or_else(|_| r.output.clone());
+    // A rebuild says how many files it changed: what an upload will send.
+    let changed = r
+        .unchanged
+        .map(|kept| format!(", {} changed", r.files.saturating_sub(kept)))
+        .unwrap_or_default();
     out!(
-        "Built {} pages ({} files) in {} ms{}",
+        "Built {} pages ({} files{changed}) in {} ms{}",
         r.pages,
         r.files,
         r.elapsed.as_millis(),

@@ -69,6 +69,8 @@ pub struct Staging {
     /// Set when a link could not be made: the file system may have none (FAT), or the output
     /// may be a mount point of its own, and the build stops comparing files it cannot link.
     unlinkable: std::sync::atomic::AtomicBool,
+    /// Files linked from the previous site so far.
+    kept: std::sync::atomic::AtomicUsize,
     /// Open while the build runs: the operating system releases the lock when the process ends,
     /// however it ends.
     _lock: std::fs::File,
@@ -139,6 +141,7 @@ impl Staging {
             warnings,
             previous,
             unlinkable: Default::default(),
+            kept: Default::default(),
             _lock: lock,
         })
     }
@@ -146,6 +149,13 @@ impl Staging {
     /// The temporary folder the site is written to (a later step may add files, then finish).
     pub fn path(&self) -> &Path {
         &self.tmp
+    }
+
+    /// How many of the files put so far the previous site already held (they were linked, not
+    /// written); `None` when there is no previous site.
+    pub fn unchanged(&self) -> Option<usize> {
+        let kept = self.kept.load(std::sync::atomic::Ordering::Relaxed);
+        self.previous.as_ref().map(|_| kept)
     }
 
     /// Swaps the finished folder in for the output. The warnings are about leftovers that could
@@ -203,6 +213,7 @@ impl Sink for Staging {
             )
             .map_err(|e| Error::io("write", &target, e))?
         {
+            self.kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
         write_new(&target, &bytes).map_err(|e| Error::io("write", &target, e))
@@ -692,11 +703,16 @@ mod tests {
         let root = dir.path().join("site");
         std::fs::create_dir_all(&root).unwrap();
         let out = root.join("public");
+        let first = Staging::begin(&out, &root).unwrap();
+        assert_eq!(first.unchanged(), None, "nothing to compare with");
+        first.abort();
         write(&out, &root, &files(&[("a.html", "old")])).unwrap();
         // Linked from the previous site, then written again with other bytes: the second
         // write replaces the link instead of writing through it into the site being served.
         let staging = Staging::begin(&out, &root).unwrap();
+        assert_eq!(staging.unchanged(), Some(0));
         staging.put("a.html", b"old".to_vec()).unwrap();
+        assert_eq!(staging.unchanged(), Some(usize::from(cfg!(unix))));
         staging.put("a.html", b"new".to_vec()).unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "old");
         staging.abort();

@@ -53,6 +53,9 @@ pub struct Report {
     pub pages: usize,
     /// All files written.
     pub files: usize,
+    /// A build into the folder of an earlier one: how many of its files were unchanged (kept
+    /// as they were, not written again).
+    pub unchanged: Option<usize>,
     pub warnings: Vec<Diagnostic>,
     pub output: PathBuf,
     pub elapsed: Duration,

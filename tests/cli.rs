@@ -45,6 +45,35 @@ fn build_prints_where_the_site_is_and_exits_zero() {
 }
 
 #[test]
+fn a_rebuild_says_how_many_files_it_changed() {
+    let (_dir, root) = fixture_copy();
+    let (_, first, _) = yanbao(&["build"], &root);
+    // A first build has nothing to compare with.
+    assert!(!first.contains("changed"), "{first}");
+    let files = |out: &str| -> usize {
+        let at = out.find(" files").unwrap();
+        let start = out[..at].rfind('(').unwrap() + 1;
+        out[start..at].parse().unwrap()
+    };
+    let (code, again, err) = yanbao(&["build"], &root);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        again.contains(&format!("({} files, 0 changed)", files(&first))),
+        "{again}"
+    );
+    edit(&root, "content/zh/market.md", "## ", "新增的一句。\n\n## ");
+    let (_, edited, _) = yanbao(&["build"], &root);
+    let changed: usize = edited
+        .split(" files, ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{edited}"));
+    // The chapter, and what shows its text (the search index), not the rest.
+    assert!((1..files(&edited) / 2).contains(&changed), "{edited}");
+}
+
+#[test]
 fn broken_yaml_exits_one_names_the_place_and_keeps_the_old_site() {
     let (_dir, root) = fixture_copy();
     assert_eq!(yanbao(&["build"], &root).0, 0);

@@ -152,10 +152,13 @@ impl Staging {
     }
 
     /// How many of the files put so far the previous site already held (they were linked, not
-    /// written); `None` when there is no previous site.
+    /// written); `None` when there is no previous site, or when files could not be linked and
+    /// so were no longer compared.
     pub fn unchanged(&self) -> Option<usize> {
-        let kept = self.kept.load(std::sync::atomic::Ordering::Relaxed);
-        self.previous.as_ref().map(|_| kept)
+        use std::sync::atomic::Ordering::Relaxed;
+        let kept = self.kept.load(Relaxed);
+        let compared = self.previous.is_some() && !self.unlinkable.load(Relaxed);
+        compared.then_some(kept)
     }
 
     /// Swaps the finished folder in for the output. The warnings are about leftovers that could
@@ -720,6 +723,11 @@ mod tests {
         let staging = Staging::begin(&out, &root).unwrap();
         staging.put("a.html", b"old".to_vec()).unwrap();
         staging.put("a.html", b"new".to_vec()).unwrap();
+        // Once a link failed, files are no longer compared: no count is claimed.
+        staging
+            .unlinkable
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(staging.unchanged(), None);
         staging.finish().unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "new");
     }

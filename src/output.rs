@@ -245,8 +245,8 @@ fn write_new(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Links `old` at `target` when it is the file a write would make: a regular file holding
-/// exactly `bytes`, with the owner and permissions of `made` (a file just written). Says whether
-/// it did. Any other case (no such file, other bytes, a symbolic link, permissions someone
+/// exactly `bytes`, with the owner and permissions of `made` (a file just written) and no other
+/// name. Says whether it did. Any other case (no such file, other bytes, a symbolic link, permissions someone
 /// changed, a file system without hard links) leaves `target` absent, to be written. A link
 /// that fails sets `unlinkable`, and later calls say no at once.
 #[cfg(unix)]
@@ -262,8 +262,11 @@ fn linked(
     if unlinkable.load(Relaxed) {
         return Ok(false);
     }
+    // A file with a name outside the previous site (a hard link someone made) is not only the
+    // site's: the new site gets a file of its own.
     let alike = |m: &std::fs::Metadata| {
         m.is_file()
+            && m.nlink() == 1
             && m.len() == bytes.len() as u64
             && m.uid() == made.uid()
             && m.mode() == made.mode()
@@ -641,7 +644,7 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_symbolic_link_or_a_file_made_private_in_the_previous_site_is_not_taken_over() {
+    fn a_link_a_private_file_or_one_named_elsewhere_is_not_taken_over() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
@@ -659,18 +662,29 @@ mod tests {
         let other = if fresh & 0o777 == 0o600 { 0o640 } else { 0o600 };
         let private = std::fs::Permissions::from_mode(other);
         std::fs::set_permissions(out.join("p.html"), private).unwrap();
+        // A page someone also linked from elsewhere: the new site's page is a file of its own.
+        std::fs::write(out.join("shared.html"), "same").unwrap();
+        let elsewhere_name = dir.path().join("second-name.html");
+        std::fs::hard_link(out.join("shared.html"), &elsewhere_name).unwrap();
         // Someone replaced the page with a link to a file elsewhere that holds the same bytes.
         let elsewhere = dir.path().join("elsewhere.html");
         std::fs::write(&elsewhere, "text").unwrap();
         std::fs::remove_file(out.join("page.html")).unwrap();
         std::os::unix::fs::symlink(&elsewhere, out.join("page.html")).unwrap();
-        write(
-            &out,
-            &root,
-            &files(&[("page.html", "text"), ("p.html", "x")]),
-        )
-        .unwrap();
+        let pages = [
+            ("page.html", "text"),
+            ("p.html", "x"),
+            ("shared.html", "same"),
+        ];
+        write(&out, &root, &files(&pages)).unwrap();
         assert_eq!(mode(&out.join("p.html")), fresh);
+        use std::os::unix::fs::MetadataExt;
+        let shared = std::fs::metadata(out.join("shared.html")).unwrap();
+        assert_ne!(
+            shared.ino(),
+            std::fs::metadata(&elsewhere_name).unwrap().ino()
+        );
+        assert_eq!(shared.nlink(), 1);
         let m = std::fs::symlink_metadata(out.join("page.html")).unwrap();
         assert!(m.is_file(), "a file of its own, not the link");
         assert_eq!(

@@ -63,9 +63,9 @@ pub struct Staging {
     done: bool,
     /// Problems met along the way that did not stop the build (leftovers that could not be deleted).
     warnings: Vec<Diagnostic>,
-    /// The previous site, when the output holds one: where unchanged files are linked from,
-    /// with the owner and permissions a file written now gets (the marker's).
-    previous: Option<(PathBuf, std::fs::Metadata)>,
+    /// When the output holds a previous site (unchanged files are linked from it): the owner
+    /// and permissions a file written now gets (the marker's).
+    made: Option<std::fs::Metadata>,
     /// Set when a link could not be made: the file system may have none (FAT), or the output
     /// may be a mount point of its own, and the build stops comparing files it cannot link.
     unlinkable: std::sync::atomic::AtomicBool,
@@ -109,18 +109,17 @@ impl Staging {
         // Marked at once, so an interrupted build's leftovers are recognisably ours.
         let marker = tmp.join(MARKER);
         std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io("write", &marker, e))?;
-        let previous = match std::fs::metadata(&marker) {
-            Ok(made) if out.join(MARKER).is_file() => Some((out.clone(), made)),
+        let made = match std::fs::metadata(&marker) {
+            Ok(made) if out.join(MARKER).is_file() => Some(made),
             _ => None,
         };
         // The marker too stays the same file from one build to the next (an upload of an
         // unchanged site has nothing to send). It is written first all the same: a build stopped
         // between the two steps leaves an empty folder, which the next build removes.
-        if let Some((previous, made)) = &previous {
-            let old = previous.join(MARKER);
+        if let Some(made) = &made {
             let kept = std::fs::remove_file(&marker).is_ok()
                 && linked(
-                    &old,
+                    &out.join(MARKER),
                     made,
                     &marker,
                     MARKER_TEXT.as_bytes(),
@@ -139,7 +138,7 @@ impl Staging {
             name,
             done: false,
             warnings,
-            previous,
+            made,
             unlinkable: Default::default(),
             kept: Default::default(),
             _lock: lock,
@@ -157,7 +156,7 @@ impl Staging {
     pub fn unchanged(&self) -> Option<usize> {
         use std::sync::atomic::Ordering::Relaxed;
         let kept = self.kept.load(Relaxed);
-        let compared = self.previous.is_some() && !self.unlinkable.load(Relaxed);
+        let compared = self.made.is_some() && !self.unlinkable.load(Relaxed);
         compared.then_some(kept)
     }
 
@@ -206,9 +205,9 @@ impl Sink for Staging {
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         }
-        if let Some((previous, made)) = &self.previous
+        if let Some(made) = &self.made
             && linked(
-                &previous.join(path),
+                &self.out.join(path),
                 made,
                 &target,
                 &bytes,

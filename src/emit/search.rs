@@ -221,8 +221,7 @@ fn stem_in_place(s: &mut String) {
 /// its title (8) and for the headings above it and the page's title (3).
 pub fn doc_terms(d: &Doc) -> TermList {
     let mut list = gathered(d);
-    list.text.shrink_to_fit();
-    list.ends.shrink_to_fit();
+    list.shrink_to_fit();
     list
 }
 
@@ -236,16 +235,17 @@ fn gathered(d: &Doc) -> TermList {
     GATHER.with_borrow_mut(|g| g.terms(d))
 }
 
-/// A section's terms as they are met. Each goes straight into the list's one string the first
-/// time (no string per term), and is found again through a table of positions: a character of
-/// the main block of Chinese characters (a Chinese text's most frequent terms) by its place in
-/// that block, other Chinese characters and pairs by their [`cjk_code`], other terms by their
-/// text.
+/// A section's terms as they are met. Each goes into the list the first time (a word into its
+/// one string, no string per term; a Chinese character or pair as its [`cjk_code`]), and is
+/// found again through a table of positions: a character of the main block of Chinese
+/// characters (a Chinese text's most frequent terms) by its place in that block, other Chinese
+/// characters and pairs by their code, words by their text.
 #[derive(Default)]
 struct Gather {
     list: TermList,
-    /// For each character of [`MAIN_BLOCK`], its position in `list` plus one (0: not met yet),
-    /// allocated when the first is met; `met` says which to clear for the next document.
+    /// For each character of [`MAIN_BLOCK`], its position in the list's Chinese terms plus one
+    /// (0: not met yet), allocated when the first is met; `met` says which to clear for the next
+    /// document.
     main: Vec<u32>,
     met: Vec<u16>,
     words: hashbrown::HashTable<u32>,
@@ -279,87 +279,76 @@ impl Gather {
 
     /// Adds `step` to the term's weight, up to `cap`.
     fn add(&mut self, t: Token, step: u32, cap: u32) {
-        if let Token::Cjk(code) = t
-            && MAIN_BLOCK.contains(&code)
-        {
-            return self.add_main(code, step, cap);
-        }
         let Gather {
             list,
+            main,
+            met,
             words,
             cjk,
             state,
-            ..
         } = self;
         let hash = |t: &str| std::hash::BuildHasher::hash_one(&*state, t);
         let hash_code = |c: u64| std::hash::BuildHasher::hash_one(&*state, c);
-        let found = match t {
+        let raise = |w: &mut u32| *w = w.saturating_add(step).min(cap);
+        match t {
+            Token::Cjk(code) if MAIN_BLOCK.contains(&code) => {
+                if main.is_empty() {
+                    *main = vec![0; MAIN_BLOCK_LEN];
+                }
+                let at = (code - MAIN_BLOCK.start()) as usize;
+                match main[at] {
+                    0 => {
+                        list.push_cjk(code, step.min(cap));
+                        main[at] = list.cjk.len() as u32;
+                        met.push(at as u16);
+                    }
+                    i => raise(&mut list.cjk_weights[i as usize - 1]),
+                }
+            }
             Token::Cjk(code) => {
                 let h = hash_code(code);
-                cjk.find(h, |&(c, _)| c == code).map(|&(_, i)| i).ok_or(h)
+                match cjk.find(h, |&(c, _)| c == code) {
+                    Some(&(_, i)) => raise(&mut list.cjk_weights[i as usize]),
+                    None => {
+                        cjk.insert_unique(h, (code, list.cjk.len() as u32), |&(c, _)| {
+                            hash_code(c)
+                        });
+                        list.push_cjk(code, step.min(cap));
+                    }
+                }
             }
             Token::Text(t) => {
                 let h = hash(t);
-                words
-                    .find(h, |&i| list.term(i as usize) == t)
-                    .copied()
-                    .ok_or(h)
-            }
-        };
-        let h = match found {
-            Ok(i) => {
-                let w = &mut list.ends[i as usize].1;
-                *w = w.saturating_add(step).min(cap);
-                return;
-            }
-            Err(h) => h,
-        };
-        let i = list.ends.len() as u32;
-        match t {
-            Token::Cjk(code) => {
-                list.push_chars(cjk_chars(code), step.min(cap));
-                cjk.insert_unique(h, (code, i), |&(c, _)| hash_code(c));
-            }
-            Token::Text(t) => {
-                list.push(t, step.min(cap));
-                words.insert_unique(h, i, |&j| hash(list.term(j as usize)));
-            }
-        }
-    }
-
-    /// [`add`](Self::add) for a character of [`MAIN_BLOCK`]: found by its place in the block.
-    fn add_main(&mut self, code: u64, step: u32, cap: u32) {
-        if self.main.is_empty() {
-            self.main = vec![0; MAIN_BLOCK_LEN];
-        }
-        let at = (code - MAIN_BLOCK.start()) as usize;
-        match self.main[at] {
-            0 => {
-                self.list.push_chars(cjk_chars(code), step.min(cap));
-                self.main[at] = self.list.ends.len() as u32;
-                self.met.push(at as u16);
-            }
-            i => {
-                let w = &mut self.list.ends[i as usize - 1].1;
-                *w = w.saturating_add(step).min(cap);
+                match words.find(h, |&i| list.word(i as usize) == t) {
+                    Some(&i) => raise(&mut list.ends[i as usize].1),
+                    None => {
+                        let i = list.ends.len() as u32;
+                        list.push(t, step.min(cap));
+                        words.insert_unique(h, i, |&j| hash(list.word(j as usize)));
+                    }
+                }
             }
         }
     }
 }
 
-/// A section's terms and their weights, kept in one string: a large site holds every
-/// section's list until its index is written, and a `String` per term cost several times the
-/// bytes of the terms themselves.
+/// A section's terms and their weights: words kept in one string, Chinese characters and pairs
+/// as their [`cjk_code`]. A large site holds every section's list until its index is written,
+/// and a `String` per term cost several times the bytes of the terms themselves.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TermList {
     text: String,
-    /// Where each term ends in `text`, and its weight.
+    /// Where each word ends in `text`, and its weight.
     ends: Vec<(u32, u32)>,
+    /// The Chinese terms, and beside them their weights (a pair of vectors is a quarter smaller
+    /// than one of pairs, which pads each to 16 bytes).
+    cjk: Vec<u64>,
+    cjk_weights: Vec<u32>,
 }
 
 impl TermList {
-    /// The `i`th term.
-    fn term(&self, i: usize) -> &str {
+    /// The `i`th word.
+    fn word(&self, i: usize) -> &str {
         let start = if i == 0 {
             0
         } else {
@@ -368,23 +357,43 @@ impl TermList {
         &self.text[start..self.ends[i].0 as usize]
     }
 
-    /// Adds a term after the others, with its weight.
+    /// Adds a word after the others, with its weight.
     fn push(&mut self, term: &str, weight: u32) {
         self.text.push_str(term);
         self.ends.push((self.text.len() as u32, weight));
     }
 
-    /// [`push`](Self::push) for a term given as its characters.
-    fn push_chars(&mut self, term: impl IntoIterator<Item = Option<char>>, weight: u32) {
-        self.text.extend(term.into_iter().flatten());
-        self.ends.push((self.text.len() as u32, weight));
+    /// Adds a Chinese term after the others, with its weight.
+    fn push_cjk(&mut self, code: u64, weight: u32) {
+        self.cjk.push(code);
+        self.cjk_weights.push(weight);
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+    /// The words with their weights, in the order first met.
+    fn words(&self) -> impl Iterator<Item = (&str, u32)> {
         let starts = std::iter::once(0).chain(self.ends.iter().map(|&(end, _)| end as usize));
         starts
             .zip(&self.ends)
             .map(|(start, &(end, w))| (&self.text[start..end as usize], w))
+    }
+
+    /// The Chinese terms (by their code) with their weights, in the order first met.
+    fn cjk(&self) -> impl Iterator<Item = (u64, u32)> {
+        self.cjk.iter().copied().zip(self.cjk_weights.iter().copied())
+    }
+
+    /// Every term as text with its weight: the words, then the Chinese terms.
+    #[cfg(test)]
+    pub fn iter(&self) -> impl Iterator<Item = (String, u32)> {
+        let words = self.words().map(|(t, w)| (t.to_string(), w));
+        words.chain(self.cjk().map(|(code, w)| (Token::Cjk(code).text(), w)))
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.cjk.shrink_to_fit();
+        self.cjk_weights.shrink_to_fit();
     }
 }
 
@@ -449,8 +458,11 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
             .collect();
         for (k, list) in lists.iter().enumerate() {
             let i = (w * WINDOW + k) as u32;
-            for (t, weight) in list.iter() {
-                postings.add(t, i, weight);
+            for (t, weight) in list.words() {
+                postings.add_word(t, i, weight);
+            }
+            for (code, weight) in list.cjk() {
+                postings.cjk.entry(code).or_default().push(i, weight);
             }
         }
     }
@@ -528,19 +540,17 @@ struct Index {
 }
 
 impl Index {
-    /// Adds a document (after every one already added) to the term's postings.
-    fn add(&mut self, term: &str, doc: u32, weight: u32) {
-        let postings = match cjk_term(term) {
-            Some(code) => self.cjk.entry(code).or_default(),
-            None => match self.words.get_mut(term) {
-                Some(p) => p,
-                None => self.words.entry(term.into()).or_default(),
-            },
+    /// Adds a document (after every one already added) to a word's postings.
+    fn add_word(&mut self, term: &str, doc: u32, weight: u32) {
+        let postings = match self.words.get_mut(term) {
+            Some(p) => p,
+            None => self.words.entry(term.into()).or_default(),
         };
         postings.push(doc, weight);
     }
 
-    /// The terms with their postings, sorted by their text.
+    /// The terms with their postings, sorted by their text. No word is one or two Chinese
+    /// characters (the tokeniser makes those only as [`Token::Cjk`]), so no text comes twice.
     fn sorted(self) -> Vec<(Box<str>, Postings)> {
         let cjk = self
             .cjk
@@ -549,18 +559,6 @@ impl Index {
         let mut terms: Vec<(Box<str>, Postings)> = self.words.into_iter().chain(cjk).collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         terms
-    }
-}
-
-/// The [`cjk_code`] of a term that is one Chinese character or a pair of them (a term the
-/// tokeniser made from a run of Chinese text: no other term is all Chinese).
-fn cjk_term(term: &str) -> Option<u64> {
-    let mut chars = term.chars();
-    let first = chars.next().filter(|&c| is_cjk(c))?;
-    match (chars.next(), chars.next()) {
-        (None, _) => Some(cjk_code(first, None)),
-        (Some(second), None) if is_cjk(second) => Some(cjk_code(first, Some(second))),
-        _ => None,
     }
 }
 
@@ -822,23 +820,33 @@ mod tests {
         }
     }
 
-    /// The index finds Chinese terms by number: each gives its text back, and no other term
-    /// (words, numbers with their unit, longer runs) is taken for one.
+    /// The index keeps Chinese terms by number and words by text: each Chinese term gives its
+    /// text back, and no word is one or two Chinese characters, so no text is written twice.
     #[test]
-    fn chinese_terms_and_their_numbers_meet_again() {
-        let text = "大模型价格 𠀀模 157亿元 GLM-4大模型 ai 模";
-        for t in index_tokens(text) {
-            match cjk_term(&t) {
-                Some(code) => {
-                    let back: String = cjk_chars(code).into_iter().flatten().collect();
-                    assert_eq!(back, t);
-                    assert!(t.chars().all(is_cjk) && t.chars().count() <= 2, "{t}");
+    fn chinese_terms_and_words_never_share_a_text() {
+        let text = "大模型价格 𠀀模 157亿元 GLM-4大模型 ai 模 丽 2024年 Ⅻ亿";
+        let mut tokens = Vec::new();
+        each_token(text, true, |t| {
+            tokens.push(match t {
+                Token::Cjk(code) => Ok(code),
+                Token::Text(t) => Err(t.to_string()),
+            })
+        });
+        assert!(tokens.iter().any(Result::is_ok) && tokens.iter().any(Result::is_err));
+        for t in tokens {
+            match t {
+                Ok(code) => {
+                    let back = Token::Cjk(code).text();
+                    assert!(back.chars().all(is_cjk) && (1..=2).contains(&back.chars().count()));
+                    let mut chars = back.chars();
+                    let (first, second) = (chars.next().unwrap_or(' '), chars.next());
+                    assert_eq!(cjk_code(first, second), code, "{back}");
                 }
-                None => assert!(!t.chars().all(is_cjk), "{t}"),
+                Err(word) => assert!(
+                    !(word.chars().all(is_cjk) && (1..=2).contains(&word.chars().count())),
+                    "{word}"
+                ),
             }
-        }
-        for not_one in ["157亿", "4大", "大模型", "ai", ""] {
-            assert_eq!(cjk_term(not_one), None, "{not_one}");
         }
     }
 
@@ -852,7 +860,7 @@ mod tests {
         };
         let doc = &page_docs("p/index.html", "报告", vec![s], true)[0];
         let list = doc.terms.clone().unwrap_or_default();
-        let terms: HashMap<&str, u32> = list.iter().collect();
+        let terms: HashMap<String, u32> = list.iter().collect();
         assert_eq!(terms["价格"], 2 + 8);
         assert_eq!(terms["现状"], 3);
     }
@@ -867,23 +875,24 @@ mod tests {
         };
         let doc = &page_docs("p/index.html", "", vec![s], true)[0];
         let list = doc.terms.clone().unwrap_or_default();
-        let terms: Vec<(&str, u32)> = list.iter().collect();
-        // Each term once, in the order first met, with its own count.
+        let terms: Vec<(String, u32)> = list.iter().collect();
+        // Each term once with its own count: the words, then the Chinese terms, each in the
+        // order first met.
         let expected = [
+            ("157亿", 1),
+            ("157", 1),
+            ("ai", 2),
             ("模", 3),
             ("型", 2),
             ("模型", 2),
             ("型模", 1),
-            ("157亿", 1),
-            ("157", 1),
             ("亿", 2),
             ("元", 1),
             ("亿元", 1),
-            ("ai", 2),
             ("𠀀", 1),
             ("𠀀模", 1),
         ];
-        assert_eq!(terms, expected);
+        assert_eq!(terms, expected.map(|(t, w)| (t.to_string(), w)));
     }
 
     #[test]
@@ -949,7 +958,7 @@ mod tests {
     fn term_lists_give_back_their_terms() {
         let terms = [("价格", 3), ("a", 1), ("", 2), ("模型价格", 10)];
         let list = term_list(&terms);
-        assert_eq!(list.iter().collect::<Vec<_>>(), terms);
+        assert_eq!(list.words().collect::<Vec<_>>(), terms);
         assert_eq!(TermList::default().iter().count(), 0);
     }
 

@@ -101,6 +101,7 @@ fn cjk_code(first: char, second: Option<char>) -> u64 {
 /// copy of its characters), words that need no change are passed as slices of it, others are
 /// made in one reused buffer.
 fn each_token(text: &str, index: bool, mut emit: impl FnMut(Token)) {
+    let bytes = text.as_bytes();
     let mut buf = String::new();
     let mut i = 0;
     while let Some(c) = text[i..].chars().next() {
@@ -127,7 +128,19 @@ fn each_token(text: &str, index: bool, mut emit: impl FnMut(Token)) {
             let start = i;
             let mut prev = c;
             i += c.len_utf8();
-            while let Some(d) = text[i..].chars().next() {
+            loop {
+                // ASCII letters and digits, most of a word in most scripts, a byte at a time.
+                let run = bytes[i..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
+                if run > 0 {
+                    i += run;
+                    prev = bytes[i - 1] as char;
+                }
+                let Some(d) = text[i..].chars().next() else {
+                    break;
+                };
                 // A decimal point inside a number belongs to it (15.7).
                 let point = d == '.'
                     && prev.is_ascii_digit()
@@ -142,12 +155,10 @@ fn each_token(text: &str, index: bool, mut emit: impl FnMut(Token)) {
                 i += d.len_utf8();
             }
             let word = &text[start..i];
-            let lower = word
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
             buf.clear();
-            if lower {
+            if word.is_ascii() {
                 buf.push_str(word);
+                buf.make_ascii_lowercase();
             } else {
                 buf.push_str(&word.to_lowercase());
             }

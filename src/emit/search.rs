@@ -321,9 +321,7 @@ impl Gather {
                 match cjk.find(h, |&(c, _)| c == code) {
                     Some(&(_, i)) => raise(&mut list.cjk_weights[i as usize]),
                     None => {
-                        cjk.insert_unique(h, (code, list.cjk.len() as u32), |&(c, _)| {
-                            hash_code(c)
-                        });
+                        cjk.insert_unique(h, (code, list.cjk.len() as u32), |&(c, _)| hash_code(c));
                         list.push_cjk(code, step.min(cap));
                     }
                 }
@@ -390,7 +388,10 @@ impl TermList {
 
     /// The Chinese terms (by their code) with their weights, in the order first met.
     fn cjk(&self) -> impl Iterator<Item = (u64, u32)> {
-        self.cjk.iter().copied().zip(self.cjk_weights.iter().copied())
+        self.cjk
+            .iter()
+            .copied()
+            .zip(self.cjk_weights.iter().copied())
     }
 
     /// Every term as text with its weight: the words, then the Chinese terms.

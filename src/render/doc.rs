@@ -142,7 +142,7 @@ pub fn render(cx: &mut Cx, page: &Page) -> BodyHtml {
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     sections.extend(block_sections);
     for s in &mut sections {
-        s.text = collapse_spaces(&s.text);
+        collapse_spaces(&mut s.text);
     }
     sections.retain(|s| !s.id.is_empty() || !s.text.is_empty());
     BodyHtml {
@@ -358,19 +358,99 @@ pub fn strip_tags(html: &str) -> String {
         }
         i += c.len_utf8();
     }
-    collapse_spaces(&out)
+    collapse_spaces(&mut out);
+    out
 }
 
-/// The text with each run of white space as one space and none at either end: the words of
-/// `split_whitespace` written straight into one string (a vector of them joined took a fifth
-/// longer).
-fn collapse_spaces(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+/// Each run of white space (as `char::is_whitespace` has it) as one space, and none at either
+/// end, as `split_whitespace` joined by spaces would give. Most texts are that already (single
+/// spaces between words, or none in Chinese): they are only read, not copied word by word.
+fn collapse_spaces(s: &mut String) {
+    // A section's text ends in the space its last paragraph's end left.
+    let end = s.trim_end_matches(' ').len();
+    let start = end - s[..end].trim_start_matches(' ').len();
+    if is_collapsed(&s[start..end]) {
+        s.truncate(end);
+        s.drain(..start);
+    } else {
+        *s = collapsed(s);
+    }
+}
+
+/// The bytes that may begin a white space character: ASCII's, and the lead bytes of those
+/// beyond it (U+0085, U+00A0: 0xC2; U+1680: 0xE1; U+2000–U+205F: 0xE2; U+3000: 0xE3). A scan
+/// for these passes over Chinese text without decoding it.
+const MAY_BEGIN_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = matches!(b as u8, b' ' | b'\t'..=b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3);
+        b += 1;
+    }
+    t
+};
+
+/// The next byte from `i` that may begin a white space character, or the end.
+fn next_maybe_space(s: &str, i: usize) -> usize {
+    let rest = &s.as_bytes()[i..];
+    i + rest
+        .iter()
+        .position(|&b| MAY_BEGIN_SPACE[b as usize])
+        .unwrap_or(rest.len())
+}
+
+/// The length of the white space character at byte `i`, or 0.
+fn space_at(s: &str, i: usize) -> usize {
+    match s.as_bytes().get(i) {
+        Some(b' ' | b'\t'..=b'\r') => 1,
+        Some(0xC2 | 0xE1 | 0xE2 | 0xE3) => s[i..]
+            .chars()
+            .next()
+            .filter(|c| c.is_whitespace())
+            .map_or(0, char::len_utf8),
+        _ => 0,
+    }
+}
+
+/// Whether the only white space is single spaces between other characters.
+fn is_collapsed(s: &str) -> bool {
+    let mut i = 0;
+    loop {
+        i = next_maybe_space(s, i);
+        match space_at(s, i) {
+            _ if i == s.len() => return true,
+            0 => i += 1,
+            // A space between two other characters (the one before was checked in its turn).
+            1 if s.as_bytes()[i] == b' ' && i > 0 && i + 1 < s.len() && space_at(s, i + 1) == 0 => {
+                i += 1
+            }
+            _ => return false,
         }
-        out.push_str(word);
+    }
+}
+
+/// [`collapse_spaces`] into a new string.
+fn collapsed(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let start = i;
+        loop {
+            i = next_maybe_space(s, i);
+            if i == s.len() || space_at(s, i) > 0 {
+                break;
+            }
+            i += 1;
+        }
+        if i > start {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&s[start..i]);
+        }
+        while let n @ 1.. = space_at(s, i) {
+            i += n;
+        }
     }
     out
 }
@@ -489,7 +569,22 @@ mod tests {
                 text.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
             }
             let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            assert_eq!(collapse_spaces(&text), expected, "{text:?}");
+            assert_eq!(is_collapsed(&text), text == expected, "{text:?}");
+            let mut t = text.clone();
+            collapse_spaces(&mut t);
+            assert_eq!(t, expected, "{text:?}");
+        }
+    }
+
+    /// Every white space character, of every Unicode version Rust knows, is one the collapse
+    /// looks at: ASCII, or one beginning with a lead byte it decodes.
+    #[test]
+    fn every_white_space_character_is_seen() {
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            let mut text = format!("a{c}b");
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            collapse_spaces(&mut text);
+            assert_eq!(text, expected, "U+{:04X}", c as u32);
         }
     }
 }

@@ -405,11 +405,13 @@ fn merge_text(events: &Events) -> (String, Vec<(usize, usize)>) {
 /// right before the closing `**` with a character after it: `**定义：**正文`). Returns the body
 /// offset of the first `**` from `from`.
 fn stray_asterisks(text: &str, body: &str, from: usize) -> Option<usize> {
-    if !text.contains("**") {
+    if memchr::memmem::find(text.as_bytes(), b"**").is_none() {
         return None;
     }
     let rest = body.get(from..)?;
-    rest.find("**").map(|i| from + i).or(Some(from))
+    memchr::memmem::find(rest.as_bytes(), b"**")
+        .map(|i| from + i)
+        .or(Some(from))
 }
 
 /// Index one past the last of consecutive `Text` events starting at `i`.

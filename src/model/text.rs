@@ -87,12 +87,17 @@ pub enum Piece<'t> {
 pub fn split_refs(text: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut pos = 0;
-    while let Some(open) = text[pos..].find("{{").map(|o| pos + o) {
+    // memchr's search for two bytes: `str::find` sets up a general string searcher on every
+    // call, and every text of every page comes here.
+    let find = |from: usize, pair: &[u8]| {
+        memchr::memmem::find(&text.as_bytes()[from..], pair).map(|o| from + o)
+    };
+    while let Some(open) = find(pos, b"{{") {
         if open > pos {
             out.push(Piece::Text(&text[pos..open]));
         }
-        let close = text[open + 2..].find("}}").map(|c| open + 2 + c);
-        let reopen = text[open + 2..].find("{{").map(|c| open + 2 + c);
+        let close = find(open + 2, b"}}");
+        let reopen = find(open + 2, b"{{");
         let Some(close) = close.filter(|c| reopen.is_none_or(|r| r > *c)) else {
             // Never closed, or another `{{` comes first: this one is not a reference.
             let end = reopen.unwrap_or(text.len());

@@ -405,9 +405,7 @@ fn merge_text(events: &Events) -> (String, Vec<(usize, usize)>) {
 /// right before the closing `**` with a character after it: `**定义：**正文`). Returns the body
 /// offset of the first `**` from `from`.
 fn stray_asterisks(text: &str, body: &str, from: usize) -> Option<usize> {
-    if memchr::memmem::find(text.as_bytes(), b"**").is_none() {
-        return None;
-    }
+    memchr::memmem::find(text.as_bytes(), b"**")?;
     let rest = body.get(from..)?;
     memchr::memmem::find(rest.as_bytes(), b"**")
         .map(|i| from + i)

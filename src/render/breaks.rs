@@ -40,7 +40,8 @@ fn year_spans(text: &str) -> Vec<(usize, usize)> {
     const DASHES: &[char] = &['-', '‐', '‑', '–', '—', '~', '～'];
     // A range takes six digits at least (2023-24). Every text event of a page comes here, and
     // most have fewer: one look at their bytes is enough (a count of all of them, which the
-    // compiler does many bytes at a time, takes a sixth of the time stopping at the sixth did).
+    // compiler does many bytes at a time, took 13% fewer instructions than stopping at the
+    // sixth at N=1000).
     if text.bytes().filter(u8::is_ascii_digit).count() < 6 {
         return Vec::new();
     }

@@ -116,20 +116,13 @@ impl Staging {
         // The marker too stays the same file from one build to the next (an upload of an
         // unchanged site has nothing to send). It is written first all the same: a build stopped
         // between the two steps leaves an empty folder, which the next build removes.
-        if let Some(made) = &made {
-            let kept = std::fs::remove_file(&marker).is_ok()
-                && linked(
-                    &out.join(MARKER),
-                    made,
-                    &marker,
-                    MARKER_TEXT.as_bytes(),
-                    &Default::default(),
-                )
-                .unwrap_or(false);
-            if !kept {
-                write_new(&marker, MARKER_TEXT.as_bytes())
-                    .map_err(|e| Error::io("write", &marker, e))?;
-            }
+        let unlinkable = std::sync::atomic::AtomicBool::default();
+        if let Some(made) = &made
+            && std::fs::remove_file(&marker).is_ok()
+        {
+            let old = out.join(MARKER);
+            link_or_write(&old, made, &marker, MARKER_TEXT.as_bytes(), &unlinkable)
+                .map_err(|e| Error::io("write", &marker, e))?;
         }
         Ok(Staging {
             tmp,
@@ -139,7 +132,7 @@ impl Staging {
             done: false,
             warnings,
             made,
-            unlinkable: Default::default(),
+            unlinkable,
             kept: Default::default(),
             _lock: lock,
         })
@@ -205,21 +198,35 @@ impl Sink for Staging {
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         }
-        if let Some(made) = &self.made
-            && linked(
-                &self.out.join(path),
-                made,
-                &target,
-                &bytes,
-                &self.unlinkable,
-            )
-            .map_err(|e| Error::io("write", &target, e))?
-        {
-            self.kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            return Ok(());
+        let kept = match &self.made {
+            Some(made) => {
+                let old = self.out.join(path);
+                link_or_write(&old, made, &target, &bytes, &self.unlinkable)
+            }
+            None => write_new(&target, &bytes).map(|()| false),
         }
-        write_new(&target, &bytes).map_err(|e| Error::io("write", &target, e))
+        .map_err(|e| Error::io("write", &target, e))?;
+        if kept {
+            self.kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
     }
+}
+
+/// Links the previous site's copy at `target` when it is the file a write would make (see
+/// [`linked`]), else writes `bytes` there. Says whether it linked. The marker and every file of
+/// the site go through here.
+fn link_or_write(
+    old: &Path,
+    made: &std::fs::Metadata,
+    target: &Path,
+    bytes: &[u8],
+    unlinkable: &std::sync::atomic::AtomicBool,
+) -> std::io::Result<bool> {
+    if linked(old, made, target, bytes, unlinkable)? {
+        return Ok(true);
+    }
+    write_new(target, bytes).map(|()| false)
 }
 
 /// Writes `bytes` to a new file at `target`. A file already there is replaced, never written

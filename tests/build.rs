@@ -130,18 +130,7 @@ fn two_builds_are_byte_identical() {
 #[cfg(unix)]
 fn inodes(out: &Path) -> std::collections::BTreeMap<String, u64> {
     use std::os::unix::fs::MetadataExt;
-    walkdir::WalkDir::new(out)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(out).unwrap();
-            (
-                rel.to_string_lossy().into_owned(),
-                e.metadata().unwrap().ino(),
-            )
-        })
-        .collect()
+    each_file(out, |e| e.metadata().unwrap().ino())
 }
 
 #[cfg(unix)]

@@ -60,6 +60,11 @@ pub fn fixture_with(case: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 pub fn all_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    each_file(dir, |e| std::fs::read(e.path()).unwrap())
+}
+
+/// Each file under `dir` by its path from `dir` (with `/`), with what `read` takes from it.
+pub fn each_file<T>(dir: &Path, read: impl Fn(&walkdir::DirEntry) -> T) -> BTreeMap<String, T> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(|e| e.ok())
@@ -71,7 +76,7 @@ pub fn all_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            (rel, std::fs::read(e.path()).unwrap())
+            (rel, read(&e))
         })
         .collect()
 }

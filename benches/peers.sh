@@ -201,6 +201,29 @@ yanbao_fits() {  # $1 N; 0 if the estimated output fits
   fi
 }
 
+# What the outputs are written to, in the notes: the file system decides much of what a build of
+# thousands of files costs. ext4 without a journal is singled out. On each file or folder it
+# creates, its inode allocator steps over every inode of the block group freed in the last minute
+# (six while the inode's table block is unwritten), one at a time (fs/ext4/ialloc.c,
+# recently_deleted). Every timed run first deletes the previous output, so each build pays for
+# the files deleted before it: times grow faster than N, and the ratios between tools move
+# towards 1.
+fs_note() {
+  local src type dev
+  read -r src type < <(findmnt -n -o SOURCE,FSTYPE --target "$OUT" 2>/dev/null || echo "? ?")
+  dev="$(basename "$src")"
+  case "$type" in
+    ext4)
+      if ls /proc/fs/jbd2 2>/dev/null | grep -q "^$dev-"; then
+        note "output folder: ext4 with a journal ($src)"
+      else
+        note "output folder: ext4 WITHOUT a journal ($src): each file or folder a build creates steps over the inodes deleted in the last minutes, one at a time (the kernel's recently_deleted check), so these times include a cost that grows with the files deleted before each run; WORK on a journaled file system or a tmpfs measures the tools without it (README, Performance)"
+      fi ;;
+    *) note "output folder: $type ($src)" ;;
+  esac
+}
+fs_note
+
 # --- the interleaved run --------------------------------------------------------------------------
 printf 'tool\tN\trun\twall_s\tpeak_MiB\n' > "$WORK/runs.tsv"
 printf 'tool\tN\tpages\toutput_bytes\n' > "$WORK/outputs.tsv"

@@ -1145,7 +1145,7 @@ fn aliases_leave_a_redirect_at_each_old_address() {
         &root,
         "content/zh/market.md",
         "order: 1\n",
-        "order: 1\naliases:\n  - ../etc/passwd\n  - https://old.example.org/report\n  - zh/outlook/\n  - static/app.html\n  - en/search\n  - zh/old/\n",
+        "order: 1\naliases:\n  - ../etc/passwd\n  - https://old.example.org/report\n  - zh/outlook/\n  - static/app.html\n  - en/search\n  - sitemap-2.xml\n  - zh/old/\n",
     );
     edit(
         &root,
@@ -1163,6 +1163,8 @@ fn aliases_leave_a_redirect_at_each_old_address() {
             "content/zh/market.md:7:5 alias `zh/outlook/` is the address of a page or file of this site (zh/outlook/index.html)",
             "content/zh/market.md:8:5 alias `static/app.html` is the address of a page or file of this site (static/app.html)",
             "content/zh/market.md:9:5 alias `en/search` is the address of a page or file of this site (en/search/index.html)",
+            // A large site's sitemap parts take these names at the root.
+            "content/zh/market.md:10:5 alias `sitemap-2.xml` is the address of a page or file of this site (sitemap-2.xml/index.html)",
         ]
     );
 }

@@ -14,6 +14,7 @@ use crate::input::config::valid_language_code;
 use crate::input::content::{PageSource, Pages};
 use crate::model::config::SiteConfig;
 use crate::model::doc::{Figure, FigureKind};
+use crate::model::site::is_sitemap_part;
 use crate::model::site::{ByLangKey, HOME_KEY, LangKey, LangKeys};
 
 /// A page being checked.
@@ -305,7 +306,8 @@ fn duplicate_slugs(pages: &[&PageSource], problems: &mut Problems) {
     }
 }
 
-/// Names yanbao writes at the site root or in a language folder, which no alias may take.
+/// Names yanbao writes at the site root or in a language folder, which no alias may take (nor,
+/// at the root, the names of a large site's sitemap parts: `sitemap-1.xml`…).
 const OWN_NAMES: &[&str] = &[
     "404.html",
     "index.html",
@@ -378,7 +380,7 @@ fn aliases(pages: &[&PageSource], config: &SiteConfig, problems: &mut Problems) 
             };
             let segs: Vec<&str> = file.split('/').collect();
             let own = match segs.as_slice() {
-                [first, ..] if OWN_NAMES.contains(first) => true,
+                [first, ..] if OWN_NAMES.contains(first) || is_sitemap_part(first) => true,
                 [lang, second, ..] if config.languages.iter().any(|l| l == lang) => {
                     OWN_NAMES.contains(second)
                 }

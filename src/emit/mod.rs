@@ -28,9 +28,11 @@ pub fn model_files(site: &Site) -> Vec<(String, Vec<u8>)> {
                     .map(|(path, html)| (path, html.into_bytes())),
             );
             out.push(("robots.txt".into(), meta::robots(site).into_bytes()));
-            if let Some(xml) = meta::sitemap(site) {
-                out.push(("sitemap.xml".into(), xml.into_bytes()));
-            }
+            out.extend(
+                meta::sitemaps(site)
+                    .into_iter()
+                    .map(|(path, xml)| (path, xml.into_bytes())),
+            );
             out.push((
                 "manifest.webmanifest".into(),
                 meta::manifest(site).into_bytes(),

@@ -14,6 +14,19 @@ use crate::model::text::{DataRef, Rich};
 /// File stem of a language's home page.
 pub const HOME_KEY: &str = "_index";
 
+/// The name of the `n`th part (from 1) of the sitemap of a site too large for one file: the
+/// parts sit at the site's root beside their index, `sitemap.xml`.
+pub fn sitemap_part(n: usize) -> String {
+    format!("sitemap-{n}.xml")
+}
+
+/// Whether `name` is one a sitemap part may take (see [`sitemap_part`]).
+pub fn is_sitemap_part(name: &str) -> bool {
+    name.strip_prefix("sitemap-")
+        .and_then(|rest| rest.strip_suffix(".xml"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 #[derive(Debug, Clone)]
 pub struct Site {
     pub config: SiteConfig,
@@ -307,6 +320,24 @@ impl Site {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[test]
+    fn sitemap_parts_are_named_and_recognised() {
+        assert_eq!(sitemap_part(1), "sitemap-1.xml");
+        for n in [1, 2, 12, 50_000] {
+            assert!(is_sitemap_part(&sitemap_part(n)));
+        }
+        for other in [
+            "sitemap.xml",
+            "sitemap-.xml",
+            "sitemap-1a.xml",
+            "sitemap-1.xml.gz",
+            "Sitemap-1.xml",
+            "sitemap-1",
+        ] {
+            assert!(!is_sitemap_part(other), "{other}");
+        }
+    }
+
     use super::*;
 
     /// A borrowed (language, key) finds what the owned pair was stored under, and only that:

@@ -246,13 +246,8 @@ pub fn render_site(
         None => site
             .languages()
             .iter()
-            .map(|lang| {
-                let css = crate::render::print::heads_css(site, lang);
-                (
-                    crate::render::print::heads_path(lang),
-                    css.into_bytes().into(),
-                )
-            })
+            .flat_map(|lang| crate::render::print::heads_files(site, lang))
+            .map(|(path, css)| (path, css.into_bytes().into()))
             .collect(),
     };
     for (path, css) in &heads {

@@ -182,3 +182,76 @@ fn a_very_long_report_has_no_print_edition_unless_asked() {
     assert!(print.contains("en chapter 399"), "every chapter is in it");
     assert!(read(&out.join("en/c0010/index.html")).contains("../../en/print/index.html"));
 }
+
+/// A long report's running heads come in style sheets of a hundred chapters: a chapter page
+/// links the one with its own (browsers fetch print style sheets for the screen too, so a reader
+/// downloads the same whatever the report's length), every other page the first, which has the
+/// heads all pages share, and the print edition the whole list.
+#[test]
+fn a_long_reports_running_heads_come_a_hundred_chapters_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // The fixture's two chapters and 248 more: three files of heads per language.
+    let out = long_report(dir.path(), 248);
+    // The running-heads style sheet a page links (`print/…css`, without its version).
+    let heads_of = |html: &str| -> String {
+        html.split("<link rel=\"stylesheet\" href=\"")
+            .skip(1)
+            .map(|s| &s[..s.find('"').unwrap()])
+            .find(|href| href.contains("print/") && !href.contains("static/"))
+            .map(|href| href[href.rfind("print/").unwrap()..href.find('?').unwrap()].to_string())
+            .expect("a running-heads link")
+    };
+    for lang in ["zh", "en"] {
+        let mut named = 0;
+        for n in 1..=3 {
+            let css = read(&out.join(format!("print/{lang}-{n}.css")));
+            assert!(
+                css.contains("@page { @top-left { content: "),
+                "{lang}-{n}: the shared heads"
+            );
+            let chapters =
+                css.matches("@page pp-").count() - css.matches("@page pp--cover").count();
+            assert!(
+                (1..=100).contains(&chapters),
+                "{lang}-{n}: {chapters} chapters"
+            );
+            named += chapters;
+        }
+        assert_eq!(named, 250, "{lang}: every chapter's head, once");
+        assert!(!out.join(format!("print/{lang}-4.css")).exists());
+        // Each chapter page links the file with its own named page.
+        let mut pages = 0;
+        for entry in std::fs::read_dir(out.join(lang)).unwrap() {
+            let path = entry.unwrap().path().join("index.html");
+            let Ok(html) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let Some(at) = html.find("<article class=\"chapter ") else {
+                continue;
+            };
+            let class = &html[at + 24..];
+            let name = &class[..class.find('"').unwrap()];
+            let css = read(&out.join(heads_of(&html)));
+            assert!(
+                css.contains(&format!("@page {name}{{")),
+                "{}: {name}",
+                path.display()
+            );
+            pages += 1;
+        }
+        assert_eq!(pages, 250, "{lang}");
+        assert_eq!(
+            heads_of(&read(&out.join(format!("{lang}/index.html")))),
+            format!("print/{lang}-1.css")
+        );
+        assert_eq!(
+            heads_of(&read(&out.join(format!("{lang}/search/index.html")))),
+            format!("print/{lang}-1.css")
+        );
+        // The print edition (250 chapters: `auto` makes it) links every chapter's head.
+        let print = read(&out.join(format!("{lang}/print/index.html")));
+        assert_eq!(heads_of(&print), format!("print/{lang}.css"));
+        let all = read(&out.join(format!("print/{lang}.css")));
+        assert_eq!(all.matches("@page pp-").count() - 1, 250);
+    }
+}

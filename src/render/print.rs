@@ -28,9 +28,48 @@ pub fn prefix(lang: &str) -> String {
     "../".repeat(print_dir(lang).matches('/').count())
 }
 
-/// The running heads of a language's printed pages.
+/// How many chapters' running heads one style sheet holds. Browsers fetch a page's print style
+/// sheets for the screen too, so a chapter page links only the file with its own chapter's: what
+/// a reader downloads stays the same however long the report (2 MB for 20,000 chapters in one
+/// file), and a changed title changes the links of a hundred pages, not of all of them.
+pub const HEADS_PER_FILE: usize = 100;
+
+/// The running heads of every chapter of a language: the only file of a report of at most
+/// [`HEADS_PER_FILE`] chapters, and what the print edition links.
 pub fn heads_path(lang: &str) -> String {
     format!("print/{lang}.css")
+}
+
+/// The style sheet with the running head of a language's chapter at `pos` (from 0) of `n`
+/// chapters; other pages (`None`) link the first, which has the heads every page shares.
+pub fn heads_part_path(lang: &str, n: usize, pos: Option<usize>) -> String {
+    if n <= HEADS_PER_FILE {
+        heads_path(lang)
+    } else {
+        format!("print/{lang}-{}.css", pos.unwrap_or(0) / HEADS_PER_FILE + 1)
+    }
+}
+
+/// A language's running-head style sheets (path, CSS): one for a short report; for a long one,
+/// a file per [`HEADS_PER_FILE`] chapters, and the whole list too when the print edition needs it.
+pub fn heads_files(site: &Site, lang: &str) -> Vec<(String, String)> {
+    let chapters: Vec<&Page> = site.chapters(lang).collect();
+    let n = chapters.len();
+    if n <= HEADS_PER_FILE {
+        return vec![(heads_path(lang), heads_css(site, lang, &chapters))];
+    }
+    let mut files: Vec<(String, String)> = chapters
+        .chunks(HEADS_PER_FILE)
+        .enumerate()
+        .map(|(i, part)| {
+            let path = heads_part_path(lang, n, Some(i * HEADS_PER_FILE));
+            (path, heads_css(site, lang, part))
+        })
+        .collect();
+    if site.has_print_edition() {
+        files.push((heads_path(lang), heads_css(site, lang, &chapters)));
+    }
+    files
 }
 
 /// The name of the PDF `yanbao pdf` writes for a language, at the site root.
@@ -100,18 +139,18 @@ pub fn css_string(s: &str) -> String {
     out
 }
 
-/// The running heads of a language: the report's title on every page, each chapter's number
-/// and title on its pages (a named page per chapter, which the print edition's chapters and
-/// the chapter pages both use), nothing on the print edition's cover. Chromium lets a later
+/// A style sheet of a language's running heads: the report's title on every page, each of
+/// `chapters`' number and title on its pages (a named page per chapter, which the print
+/// edition's chapters and the chapter pages both use), nothing on the print edition's cover. Chromium lets a later
 /// `@page` rule win over an earlier named one, so the named pages follow the general rule here.
-pub fn heads_css(site: &Site, lang: &str) -> String {
+fn heads_css(site: &Site, lang: &str, chapters: &[&Page]) -> String {
     let mut cx = Cx::new(site, lang, "");
     let title = site.string_in(&site.config.title, lang);
     let mut css = format!(
         "/* Running heads of the printed pages ({lang}), written by yanbao: one named page per chapter. */\n@page {{ @top-left {{ content: {}; }} }}\n.print-cover {{ page: pp--cover; }}\n@page pp--cover {{ @top-left {{ content: none; }} @top-right {{ content: none; }} @bottom-right {{ content: none; }} }}\n",
         css_string(title)
     );
-    for page in site.chapters(lang) {
+    for page in chapters {
         let name = page_name(page);
         let mut head = cx.reader(page.nav_title());
         if let Some(n) = &page.front.number {
@@ -221,6 +260,8 @@ impl Renderer<'_> {
         }
         let bibliography = self.bibliography(lang, &prefix, &cited, &targets);
         let mut ctx = self.base_context(lang, &prefix, None)?;
+        // Every chapter's running head.
+        ctx.insert("print_heads", &self.asset(&prefix, &heads_path(lang)));
         let pack = site.packs.get(lang);
         let title = format!(
             "{}{}{}",

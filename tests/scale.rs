@@ -254,4 +254,33 @@ fn a_long_reports_running_heads_come_a_hundred_chapters_to_a_file() {
         let all = read(&out.join(format!("print/{lang}.css")));
         assert_eq!(all.matches("@page pp-").count() - 1, 250);
     }
+    // A changed title changes the heads file of its hundred, not every page's link: a rebuild
+    // leaves a page of another hundred, outside the chapter's neighbourhood, the same file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ino = |page: &str| std::fs::metadata(out.join(page)).unwrap().ino();
+        let (far, near) = (ino("zh/c0020/index.html"), ino("zh/c0201/index.html"));
+        let root = dir.path().join("site-248");
+        let chapter = root.join("content/zh/c0200.md");
+        std::fs::write(
+            &chapter,
+            read(&chapter).replace("zh chapter 200", "改过的标题"),
+        )
+        .unwrap();
+        let mut opts = yanbao::Options::new(&root);
+        opts.output = out.clone();
+        yanbao::build(&opts).unwrap();
+        assert!(read(&out.join("zh/c0201/index.html")).contains("改过的标题"));
+        assert_ne!(
+            ino("zh/c0201/index.html"),
+            near,
+            "a neighbour lists the new title"
+        );
+        assert_eq!(
+            ino("zh/c0020/index.html"),
+            far,
+            "a page of another hundred is unchanged"
+        );
+    }
 }

@@ -14,8 +14,7 @@ use crate::input::config::valid_language_code;
 use crate::input::content::{PageSource, Pages};
 use crate::model::config::SiteConfig;
 use crate::model::doc::{Figure, FigureKind};
-use crate::model::site::is_sitemap_part;
-use crate::model::site::{ByLangKey, HOME_KEY, LangKey, LangKeys};
+use crate::model::site::{ByLangKey, HOME_KEY, LangKey, LangKeys, is_sitemap_part};
 
 /// A page being checked.
 pub struct Draft<'a> {

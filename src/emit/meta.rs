@@ -29,18 +29,17 @@ pub fn sitemaps(site: &Site) -> Vec<(String, String)> {
         return Vec::new();
     };
     split_sitemap(
-        &sitemap_entries(site, &base),
+        sitemap_entries(site, &base),
         &base,
         SITEMAP_MAX_URLS,
         SITEMAP_MAX_BYTES,
     )
 }
 
-/// Each page's `<url>` entry, and the print editions': whole reports a search engine may send
-/// readers to.
-fn sitemap_entries(site: &Site, base: &str) -> Vec<String> {
-    let mut entries = Vec::with_capacity(site.pages.len() + site.languages().len());
-    for page in &site.pages {
+/// Each page's `<url>` entry, made as the sitemap takes it, and the print editions': whole
+/// reports a search engine may send readers to.
+fn sitemap_entries<'a>(site: &'a Site, base: &'a str) -> impl Iterator<Item = String> + 'a {
+    let pages = site.pages.iter().map(move |page| {
         let mut s = format!(
             "  <url>\n    <loc>{}</loc>\n",
             escape(&format!("{base}{}", page.dir))
@@ -67,22 +66,22 @@ fn sitemap_entries(site: &Site, base: &str) -> Vec<String> {
             ));
         }
         s.push_str("  </url>\n");
-        entries.push(s);
-    }
-    for lang in site.languages().iter().filter(|_| site.has_print_edition()) {
-        entries.push(format!(
+        s
+    });
+    let prints = site.languages().iter().filter(|_| site.has_print_edition());
+    pages.chain(prints.map(move |lang| {
+        format!(
             "  <url>\n    <loc>{}</loc>\n  </url>\n",
             escape(&format!("{base}{lang}/print/"))
-        ));
-    }
-    entries
+        )
+    }))
 }
 
 /// The sitemap files for `entries`: one `sitemap.xml` when they fit in a file of at most
 /// `max_urls` entries and `max_bytes` bytes, else parts of that size in order and their index.
 /// (An entry larger than `max_bytes` alone, which no site comes near, gets a part of its own.)
 fn split_sitemap(
-    entries: &[String],
+    entries: impl IntoIterator<Item = String>,
     base: &str,
     max_urls: usize,
     max_bytes: usize,
@@ -98,7 +97,7 @@ fn split_sitemap(
             parts.push(std::mem::replace(&mut part, String::from(URLSET_OPEN)));
             count = 0;
         }
-        part.push_str(entry);
+        part.push_str(&entry);
         count += 1;
     }
     part.push_str(URLSET_CLOSE);
@@ -196,7 +195,7 @@ mod tests {
     #[test]
     fn a_site_that_fits_gets_one_sitemap() {
         let entries: Vec<String> = (0..5).map(entry).collect();
-        let files = split_sitemap(&entries, BASE, 5, 1 << 20);
+        let files = split_sitemap(entries.clone(), BASE, 5, 1 << 20);
         assert_eq!(files.len(), 1);
         let (name, xml) = &files[0];
         assert_eq!(name, "sitemap.xml");
@@ -217,7 +216,7 @@ mod tests {
             (1, 1 << 20),
             (102, 1 << 20),
         ] {
-            let files = split_sitemap(&entries, BASE, max_urls, max_bytes);
+            let files = split_sitemap(entries.clone(), BASE, max_urls, max_bytes);
             let (index, parts) = files.split_last().unwrap();
             assert_eq!(index.0, "sitemap.xml");
             assert!(parts.len() > 1, "{max_urls} {max_bytes}");
@@ -252,19 +251,22 @@ mod tests {
     fn the_limits_are_the_protocols_and_reached_exactly() {
         assert_eq!((SITEMAP_MAX_URLS, SITEMAP_MAX_BYTES), (50_000, 52_428_800));
         let entries: Vec<String> = (0..8).map(entry).collect();
-        assert_eq!(split_sitemap(&entries, BASE, 8, 1 << 20).len(), 1);
-        assert_eq!(split_sitemap(&entries[..7], BASE, 8, 1 << 20).len(), 1);
+        assert_eq!(split_sitemap(entries.clone(), BASE, 8, 1 << 20).len(), 1);
+        assert_eq!(
+            split_sitemap(entries[..7].to_vec(), BASE, 8, 1 << 20).len(),
+            1
+        );
         // One more than a file holds: two parts and the index.
-        assert_eq!(split_sitemap(&entries, BASE, 7, 1 << 20).len(), 3);
+        assert_eq!(split_sitemap(entries.clone(), BASE, 7, 1 << 20).len(), 3);
         let exact = URLSET_OPEN.len() + entries.concat().len() + URLSET_CLOSE.len();
-        assert_eq!(split_sitemap(&entries, BASE, 8, exact).len(), 1);
-        assert_eq!(split_sitemap(&entries, BASE, 8, exact - 1).len(), 3);
+        assert_eq!(split_sitemap(entries.clone(), BASE, 8, exact).len(), 1);
+        assert_eq!(split_sitemap(entries.clone(), BASE, 8, exact - 1).len(), 3);
     }
 
     #[test]
     fn an_entry_larger_than_a_file_gets_a_part_of_its_own() {
         let entries = vec![entry(0), "x".repeat(500), entry(1)];
-        let files = split_sitemap(&entries, BASE, 10, 300);
+        let files = split_sitemap(entries.clone(), BASE, 10, 300);
         let sizes: Vec<usize> = files.iter().map(|f| f.1.len()).collect();
         assert_eq!(files.len(), 4, "{sizes:?}");
         assert!(files[1].1.contains(&"x".repeat(500)));

@@ -420,9 +420,6 @@ impl<'a> Renderer<'a> {
         if site.has_print_edition() {
             ctx.insert("print_href", &site.href(prefix, &print::print_dir(lang)));
         }
-        let chapters = site.index.chapters.get(lang).map_or(0, Vec::len);
-        let heads = print::heads_part_path(lang, chapters, None);
-        ctx.insert("print_heads", &self.asset(prefix, &heads));
         ctx.insert("pdf_href", &self.pdf_href(prefix, lang));
         ctx.insert("share_image", &share::image_url(site, self.pdfs, lang));
         ctx.insert("serve", &(self.mode == Mode::Serve));
@@ -467,12 +464,10 @@ impl<'a> Renderer<'a> {
             .and_then(|ix| site.index.chapter_pos.get(&ix).copied());
         insert_nav(&mut ctx, &all, pos);
         ctx.insert("current", page.map_or("", |p| p.key.as_str()));
-        // A chapter's running head is in the style sheet with its part of the chapters.
+        // The running heads: a chapter's in the style sheet with its part of the chapters.
         let chapters = site.index.chapters.get(lang).map_or(0, Vec::len);
-        if pos.is_some() && chapters > print::HEADS_PER_FILE {
-            let heads = print::heads_part_path(lang, chapters, pos);
-            ctx.insert("print_heads", &self.asset(prefix, &heads));
-        }
+        let heads = print::heads_part_path(lang, chapters, pos);
+        ctx.insert("print_heads", &self.asset(prefix, &heads));
         let list = self
             .tera
             .render("nav.html", &ctx)

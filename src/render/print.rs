@@ -141,8 +141,9 @@ pub fn css_string(s: &str) -> String {
 
 /// A style sheet of a language's running heads: the report's title on every page, each of
 /// `chapters`' number and title on its pages (a named page per chapter, which the print
-/// edition's chapters and the chapter pages both use), nothing on the print edition's cover. Chromium lets a later
-/// `@page` rule win over an earlier named one, so the named pages follow the general rule here.
+/// edition's chapters and the chapter pages both use), nothing on the print edition's cover.
+/// Chromium lets a later `@page` rule win over an earlier named one, so the named pages follow
+/// the general rule here.
 fn heads_css(site: &Site, lang: &str, chapters: &[&Page]) -> String {
     let mut cx = Cx::new(site, lang, "");
     let title = site.string_in(&site.config.title, lang);

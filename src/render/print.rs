@@ -343,6 +343,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_chapters_running_head_is_in_the_file_of_its_hundred() {
+        // A report of at most a hundred chapters keeps one file.
+        for pos in [None, Some(0), Some(99)] {
+            assert_eq!(heads_part_path("zh", 100, pos), "print/zh.css");
+        }
+        assert_eq!(heads_part_path("zh", 0, None), "print/zh.css");
+        // One more, and the heads come a hundred to a file; pages that are no chapter link the first.
+        assert_eq!(heads_part_path("en", 101, None), "print/en-1.css");
+        assert_eq!(heads_part_path("en", 101, Some(0)), "print/en-1.css");
+        assert_eq!(heads_part_path("en", 101, Some(99)), "print/en-1.css");
+        assert_eq!(heads_part_path("en", 101, Some(100)), "print/en-2.css");
+        assert_eq!(
+            heads_part_path("en", 20_000, Some(19_999)),
+            "print/en-200.css"
+        );
+    }
+
+    #[test]
     fn css_strings_cannot_end_early() {
         assert_eq!(css_string("02 现状"), "\"02 现状\"");
         assert_eq!(

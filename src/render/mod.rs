@@ -482,7 +482,6 @@ impl<'a> Renderer<'a> {
         // for a link to the contents, as the menu does.
         let home = page.is_some_and(Page::is_home);
         if home || page.is_none() {
-            let chapters = site.index.chapters.get(lang).map_or(0, Vec::len);
             let outline = home && !is_long(chapters);
             let nav = self.nav(lang, prefix, outline);
             if home {

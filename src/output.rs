@@ -63,12 +63,8 @@ pub struct Staging {
     done: bool,
     /// Problems met along the way that did not stop the build (leftovers that could not be deleted).
     warnings: Vec<Diagnostic>,
-    /// When the output holds a previous site (unchanged files are linked from it): the owner
-    /// and permissions a file written now gets (the marker's).
-    made: Option<std::fs::Metadata>,
-    /// Set when a link could not be made: the file system may have none (FAT), or the output
-    /// may be a mount point of its own, and the build stops comparing files it cannot link.
-    unlinkable: std::sync::atomic::AtomicBool,
+    /// The previous site, when the output holds one: unchanged files are linked from it.
+    previous: Option<Previous>,
     /// Files linked from the previous site so far.
     kept: std::sync::atomic::AtomicUsize,
     /// Open while the build runs: the operating system releases the lock when the process ends,
@@ -109,19 +105,19 @@ impl Staging {
         // Marked at once, so an interrupted build's leftovers are recognisably ours.
         let marker = tmp.join(MARKER);
         std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io("write", &marker, e))?;
-        let made = match std::fs::metadata(&marker) {
-            Ok(made) if out.join(MARKER).is_file() => Some(made),
+        let previous = match std::fs::metadata(&marker) {
+            Ok(made) if out.join(MARKER).is_file() => Some(Previous::new(made)),
             _ => None,
         };
         // The marker too stays the same file from one build to the next (an upload of an
         // unchanged site has nothing to send). It is written first all the same: a build stopped
         // between the two steps leaves an empty folder, which the next build removes.
-        let unlinkable = std::sync::atomic::AtomicBool::default();
-        if let Some(made) = &made
+        if let Some(previous) = &previous
             && std::fs::remove_file(&marker).is_ok()
         {
             let old = out.join(MARKER);
-            link_or_write(&old, made, &marker, MARKER_TEXT.as_bytes(), &unlinkable)
+            previous
+                .link_or_write(&old, &marker, MARKER_TEXT.as_bytes())
                 .map_err(|e| Error::io("write", &marker, e))?;
         }
         Ok(Staging {
@@ -131,8 +127,7 @@ impl Staging {
             name,
             done: false,
             warnings,
-            made,
-            unlinkable,
+            previous,
             kept: Default::default(),
             _lock: lock,
         })
@@ -147,10 +142,8 @@ impl Staging {
     /// written); `None` when there is no previous site, or when files could not be linked and
     /// so were no longer compared.
     pub fn unchanged(&self) -> Option<usize> {
-        use std::sync::atomic::Ordering::Relaxed;
-        let kept = self.kept.load(Relaxed);
-        let compared = self.made.is_some() && !self.unlinkable.load(Relaxed);
-        compared.then_some(kept)
+        let compared = self.previous.as_ref().is_some_and(Previous::compared);
+        compared.then(|| self.kept.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Swaps the finished folder in for the output. The warnings are about leftovers that could
@@ -198,11 +191,8 @@ impl Sink for Staging {
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         }
-        let kept = match &self.made {
-            Some(made) => {
-                let old = self.out.join(path);
-                link_or_write(&old, made, &target, &bytes, &self.unlinkable)
-            }
+        let kept = match &self.previous {
+            Some(previous) => previous.link_or_write(&self.out.join(path), &target, &bytes),
             None => write_new(&target, &bytes).map(|()| false),
         }
         .map_err(|e| Error::io("write", &target, e))?;
@@ -213,20 +203,97 @@ impl Sink for Staging {
     }
 }
 
-/// Links the previous site's copy at `target` when it is the file a write would make (see
-/// [`linked`]), else writes `bytes` there. Says whether it linked. The marker and every file of
-/// the site go through here.
-fn link_or_write(
-    old: &Path,
-    made: &std::fs::Metadata,
-    target: &Path,
-    bytes: &[u8],
-    unlinkable: &std::sync::atomic::AtomicBool,
-) -> std::io::Result<bool> {
-    if linked(old, made, target, bytes, unlinkable)? {
-        return Ok(true);
+/// The previous site a build compares its files with.
+struct Previous {
+    /// The owner and permissions a file written now gets (the marker's).
+    made: std::fs::Metadata,
+    /// Set when a link could not be made: the file system may have none (FAT), or the output
+    /// may be a mount point of its own, and the build stops comparing files it cannot link.
+    unlinkable: std::sync::atomic::AtomicBool,
+}
+
+impl Previous {
+    fn new(made: std::fs::Metadata) -> Previous {
+        Previous {
+            made,
+            unlinkable: Default::default(),
+        }
     }
-    write_new(target, bytes).map(|()| false)
+
+    /// Whether files are still compared (no link has failed).
+    fn compared(&self) -> bool {
+        !self.unlinkable.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Links the previous site's copy `old` at `target` when it is the file a write would make
+    /// (see [`linked`](Self::linked)), else writes `bytes` there. Says whether it linked. The
+    /// marker and every file of the site go through here.
+    fn link_or_write(&self, old: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+        if self.linked(old, target, bytes)? {
+            return Ok(true);
+        }
+        write_new(target, bytes).map(|()| false)
+    }
+
+    /// Links `old` at `target` when it is the file a write would make: a regular file holding
+    /// exactly `bytes`, with the owner and permissions of `made` (a file just written) and no
+    /// other name. Says whether it did. Any other case (no such file, other bytes, a symbolic
+    /// link, permissions someone changed, a file system without hard links) leaves `target`
+    /// absent, to be written. A link that fails sets `unlinkable`, and later calls say no at
+    /// once.
+    #[cfg(unix)]
+    fn linked(&self, old: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+        use std::os::unix::fs::MetadataExt;
+        use std::sync::atomic::Ordering::Relaxed;
+        let Previous { made, unlinkable } = self;
+        if unlinkable.load(Relaxed) {
+            return Ok(false);
+        }
+        // A file with a name outside the previous site (a hard link someone made) is not only the
+        // site's: the new site gets a file of its own.
+        let alike = |m: &std::fs::Metadata| {
+            m.is_file()
+                && m.nlink() == 1
+                && m.len() == bytes.len() as u64
+                && m.uid() == made.uid()
+                && m.mode() == made.mode()
+        };
+        // Most changed files change size: one call tells them apart without opening them.
+        if !std::fs::symlink_metadata(old).is_ok_and(|m| alike(&m)) {
+            return Ok(false);
+        }
+        let Ok(file) = std::fs::File::open(old) else {
+            return Ok(false);
+        };
+        let Ok(meta) = file.metadata() else {
+            return Ok(false);
+        };
+        if !alike(&meta) || !holds(file, bytes) {
+            return Ok(false);
+        }
+        if let Err(e) = std::fs::hard_link(old, target) {
+            // A path written twice in one build already has its file.
+            if e.kind() != std::io::ErrorKind::AlreadyExists {
+                unlinkable.store(true, Relaxed);
+            }
+            return Ok(false);
+        }
+        // The name may point elsewhere since the file was compared (the link is made from the name,
+        // and a symbolic link is linked as itself): keep only a link to the file compared. A file
+        // system whose inode numbers do not say so (some network and FUSE ones) gets no more links.
+        match std::fs::symlink_metadata(target) {
+            Ok(m) if m.is_file() && m.dev() == meta.dev() && m.ino() == meta.ino() => Ok(true),
+            _ => {
+                unlinkable.store(true, Relaxed);
+                std::fs::remove_file(target).map(|()| false)
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn linked(&self, _old: &Path, _target: &Path, _bytes: &[u8]) -> std::io::Result<bool> {
+        Ok(false)
+    }
 }
 
 /// Writes `bytes` to a new file at `target`. A file already there is replaced, never written
@@ -248,76 +315,6 @@ fn write_new(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
         other => other?,
     };
     file.write_all(bytes)
-}
-
-/// Links `old` at `target` when it is the file a write would make: a regular file holding
-/// exactly `bytes`, with the owner and permissions of `made` (a file just written) and no other
-/// name. Says whether it did. Any other case (no such file, other bytes, a symbolic link, permissions someone
-/// changed, a file system without hard links) leaves `target` absent, to be written. A link
-/// that fails sets `unlinkable`, and later calls say no at once.
-#[cfg(unix)]
-fn linked(
-    old: &Path,
-    made: &std::fs::Metadata,
-    target: &Path,
-    bytes: &[u8],
-    unlinkable: &std::sync::atomic::AtomicBool,
-) -> std::io::Result<bool> {
-    use std::os::unix::fs::MetadataExt;
-    use std::sync::atomic::Ordering::Relaxed;
-    if unlinkable.load(Relaxed) {
-        return Ok(false);
-    }
-    // A file with a name outside the previous site (a hard link someone made) is not only the
-    // site's: the new site gets a file of its own.
-    let alike = |m: &std::fs::Metadata| {
-        m.is_file()
-            && m.nlink() == 1
-            && m.len() == bytes.len() as u64
-            && m.uid() == made.uid()
-            && m.mode() == made.mode()
-    };
-    // Most changed files change size: one call tells them apart without opening them.
-    if !std::fs::symlink_metadata(old).is_ok_and(|m| alike(&m)) {
-        return Ok(false);
-    }
-    let Ok(file) = std::fs::File::open(old) else {
-        return Ok(false);
-    };
-    let Ok(meta) = file.metadata() else {
-        return Ok(false);
-    };
-    if !alike(&meta) || !holds(file, bytes) {
-        return Ok(false);
-    }
-    if let Err(e) = std::fs::hard_link(old, target) {
-        // A path written twice in one build already has its file.
-        if e.kind() != std::io::ErrorKind::AlreadyExists {
-            unlinkable.store(true, Relaxed);
-        }
-        return Ok(false);
-    }
-    // The name may point elsewhere since the file was compared (the link is made from the name,
-    // and a symbolic link is linked as itself): keep only a link to the file compared. A file
-    // system whose inode numbers do not say so (some network and FUSE ones) gets no more links.
-    match std::fs::symlink_metadata(target) {
-        Ok(m) if m.is_file() && m.dev() == meta.dev() && m.ino() == meta.ino() => Ok(true),
-        _ => {
-            unlinkable.store(true, Relaxed);
-            std::fs::remove_file(target).map(|()| false)
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn linked(
-    _old: &Path,
-    _made: &std::fs::Metadata,
-    _target: &Path,
-    _bytes: &[u8],
-    _unlinkable: &std::sync::atomic::AtomicBool,
-) -> std::io::Result<bool> {
-    Ok(false)
 }
 
 /// Whether the rest of `file` is exactly `bytes`, read a piece at a time.
@@ -707,17 +704,17 @@ mod tests {
         let old = dir.path().join("old.html");
         std::fs::write(&old, "same").unwrap();
         let made = std::fs::metadata(&old).unwrap();
-        let unlinkable = std::sync::atomic::AtomicBool::default();
+        let previous = Previous::new(made.clone());
         // No folder to link into, as a link across file systems or on FAT fails.
         let nowhere = dir.path().join("missing/new.html");
-        assert!(!linked(&old, &made, &nowhere, b"same", &unlinkable).unwrap());
-        assert!(unlinkable.load(std::sync::atomic::Ordering::Relaxed));
+        assert!(!previous.linked(&old, &nowhere, b"same").unwrap());
+        assert!(!previous.compared());
         // A target a link could be made at is not tried any more.
         let target = dir.path().join("new.html");
-        assert!(!linked(&old, &made, &target, b"same", &unlinkable).unwrap());
+        assert!(!previous.linked(&old, &target, b"same").unwrap());
         assert!(!target.exists());
-        let fresh = std::sync::atomic::AtomicBool::default();
-        assert!(linked(&old, &made, &target, b"same", &fresh).unwrap());
+        let fresh = Previous::new(made);
+        assert!(fresh.linked(&old, &target, b"same").unwrap());
     }
 
     #[test]
@@ -744,7 +741,8 @@ mod tests {
         staging.put("a.html", b"old".to_vec()).unwrap();
         staging.put("a.html", b"new".to_vec()).unwrap();
         // Once a link failed, files are no longer compared: no count is claimed.
-        staging
+        let previous = staging.previous.as_ref().unwrap();
+        previous
             .unlinkable
             .store(true, std::sync::atomic::Ordering::Relaxed);
         assert_eq!(staging.unchanged(), None);

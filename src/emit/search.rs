@@ -104,19 +104,41 @@ fn each_token(text: &str, index: bool, mut emit: impl FnMut(Token)) {
     let bytes = text.as_bytes();
     let mut buf = String::new();
     let mut i = 0;
-    while let Some(c) = text[i..].chars().next() {
+    while i < bytes.len() {
+        // Spaces, punctuation and ASCII letters and digits, most of any text but Chinese, are
+        // told apart by their byte; other characters are decoded.
+        let c = match bytes[i] {
+            b if b.is_ascii_alphanumeric() => b as char,
+            b if b.is_ascii() => {
+                i += 1;
+                continue;
+            }
+            _ => match text[i..].chars().next() {
+                Some(c) => c,
+                None => break,
+            },
+        };
         if is_cjk(c) {
-            let len = text[i..]
-                .char_indices()
-                .find(|&(_, d)| !is_cjk(d))
-                .map_or(text.len() - i, |(n, _)| n);
-            let run = &text[i..i + len];
-            i += len;
-            let mut chars = run.chars();
-            if index || chars.clone().nth(1).is_none() {
-                for c in chars.clone() {
+            // The run of Chinese characters, read once to find its end (giving each
+            // character when indexing) and once more for its pairs.
+            let start = i;
+            let mut count = 0usize;
+            for d in text[start..].chars() {
+                if !is_cjk(d) {
+                    break;
+                }
+                i += d.len_utf8();
+                count += 1;
+                if index {
+                    emit(Token::Cjk(cjk_code(d, None)));
+                }
+            }
+            let mut chars = text[start..i].chars();
+            if count == 1 {
+                if !index {
                     emit(Token::Cjk(cjk_code(c, None)));
                 }
+                continue;
             }
             if let Some(mut prev) = chars.next() {
                 for c in chars {
@@ -288,7 +310,9 @@ impl Gather {
         std::mem::take(&mut self.list)
     }
 
-    /// Adds `step` to the term's weight, up to `cap`.
+    /// Adds `step` to the term's weight, up to `cap`. Inlined into each tokeniser loop: it runs
+    /// for every term of every section.
+    #[inline(always)]
     fn add(&mut self, t: Token, step: u32, cap: u32) {
         let Gather {
             list,

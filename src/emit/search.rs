@@ -97,18 +97,19 @@ fn cjk_code(first: char, second: Option<char>) -> u64 {
 /// Calls `emit` with each term of `text`, in order: in a run of Chinese characters, each
 /// character (when indexing, or when the run has one) and then each overlapping pair; in a run of
 /// other letters and digits, the lower-cased word, after a number the same with the one and the
-/// two Chinese characters that follow it, then the word stemmed. The text is read in place (no
-/// copy of its characters), words that need no change are passed as slices of it, others are
-/// made in one reused buffer.
+/// two Chinese characters that follow it, then the word stemmed. The text is read in place; a
+/// run of Chinese characters is decoded once into a reused buffer, and each word is lower-cased
+/// into another.
 fn each_token(text: &str, index: bool, mut emit: impl FnMut(Token)) {
     let bytes = text.as_bytes();
     let mut buf = String::new();
+    let mut run: Vec<char> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         // Spaces, punctuation and ASCII letters and digits, most of any text but Chinese, are
         // told apart by their byte; other characters are decoded.
         let c = match bytes[i] {
-            b if b.is_ascii_alphanumeric() => b as char,
+            b if ASCII_WORD[b as usize] => b as char,
             b if b.is_ascii() => {
                 i += 1;
                 continue;
@@ -119,61 +120,54 @@ fn each_token(text: &str, index: bool, mut emit: impl FnMut(Token)) {
             },
         };
         if is_cjk(c) {
-            // The run of Chinese characters, read once to find its end (giving each
-            // character when indexing) and once more for its pairs.
-            let start = i;
-            let mut count = 0usize;
-            for d in text[start..].chars() {
+            // The run of Chinese characters, decoded once (giving each character when
+            // indexing), then its pairs.
+            run.clear();
+            for d in text[i..].chars() {
                 if !is_cjk(d) {
                     break;
                 }
                 i += d.len_utf8();
-                count += 1;
+                run.push(d);
                 if index {
                     emit(Token::Cjk(cjk_code(d, None)));
                 }
             }
-            let mut chars = text[start..i].chars();
-            if count == 1 {
-                if !index {
-                    emit(Token::Cjk(cjk_code(c, None)));
-                }
-                continue;
+            if run.len() == 1 && !index {
+                emit(Token::Cjk(cjk_code(c, None)));
             }
-            if let Some(mut prev) = chars.next() {
-                for c in chars {
-                    emit(Token::Cjk(cjk_code(prev, Some(c))));
-                    prev = c;
-                }
+            for pair in run.windows(2) {
+                emit(Token::Cjk(cjk_code(pair[0], Some(pair[1]))));
             }
         } else if c.is_alphanumeric() {
             let start = i;
-            let mut prev = c;
             i += c.len_utf8();
             loop {
                 // ASCII letters and digits, most of a word in most scripts, a byte at a time.
-                let run = bytes[i..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric())
-                    .count();
-                if run > 0 {
-                    i += run;
-                    prev = bytes[i - 1] as char;
+                while i < bytes.len() && ASCII_WORD[bytes[i] as usize] {
+                    i += 1;
+                }
+                let Some(&b) = bytes.get(i) else {
+                    break;
+                };
+                if b.is_ascii() {
+                    // A decimal point inside a number belongs to it (15.7). Before it, a byte
+                    // of a character other than ASCII is never a digit.
+                    let point = b == b'.'
+                        && bytes[i - 1].is_ascii_digit()
+                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                    if !point {
+                        break;
+                    }
+                    i += 1;
+                    continue;
                 }
                 let Some(d) = text[i..].chars().next() else {
                     break;
                 };
-                // A decimal point inside a number belongs to it (15.7).
-                let point = d == '.'
-                    && prev.is_ascii_digit()
-                    && text[i + 1..]
-                        .bytes()
-                        .next()
-                        .is_some_and(|n| n.is_ascii_digit());
-                if is_cjk(d) || !(d.is_alphanumeric() || point) {
+                if is_cjk(d) || !d.is_alphanumeric() {
                     break;
                 }
-                prev = d;
                 i += d.len_utf8();
             }
             let word = &text[start..i];
@@ -206,6 +200,18 @@ fn each_token(text: &str, index: bool, mut emit: impl FnMut(Token)) {
     }
 }
 
+/// The bytes that are ASCII letters and digits, looked up at a load each (a word's bytes are
+/// most of an English text's).
+const ASCII_WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
 /// Removes common English endings so that forms of a word meet: plurals (models → model,
 /// companies → company, classes → class), -ing and -ed (pricing, priced → pric), a final -e
 /// (price → pric) and a doubled final consonant (modelling → model). Only ASCII words of more
@@ -219,33 +225,40 @@ pub fn stem(w: &str) -> String {
 
 /// [`stem`] on a word in place (no allocation for the many words it leaves alone).
 fn stem_in_place(s: &mut String) {
-    if !s.bytes().all(|b| b.is_ascii_lowercase()) || s.len() <= 3 {
+    if s.len() <= 3 || !s.bytes().all(|b| b.is_ascii_lowercase()) {
         return;
     }
-    if s.len() > 4 && s.ends_with("ies") {
-        s.truncate(s.len() - 3);
-        s.push('y');
-    } else if s.ends_with("sses") {
-        // classes → class, as "class" itself stays.
-        s.truncate(s.len() - 2);
-        return;
-    } else if s.ends_with("ss") || (s.ends_with("us") && s.len() > 4) || s.ends_with("is") {
-        return;
-    } else if s.ends_with('s') {
-        s.pop();
-    }
-    for end in ["ing", "ed"] {
-        if s.len() >= end.len() + 3 && s.ends_with(end) {
-            s.truncate(s.len() - end.len());
-            break;
+    // The endings as byte patterns, which compile to a few comparisons each.
+    match s.as_bytes() {
+        [_, _, .., b'i', b'e', b's'] if s.len() > 4 => {
+            s.truncate(s.len() - 3);
+            s.push('y');
         }
+        // classes → class, as "class" itself stays.
+        [.., b's', b's', b'e', b's'] => {
+            s.truncate(s.len() - 2);
+            return;
+        }
+        [.., b's', b's'] | [.., b'i', b's'] => return,
+        [.., b'u', b's'] if s.len() > 4 => return,
+        [.., b's'] => {
+            s.pop();
+        }
+        _ => {}
     }
-    if s.len() > 3 && s.ends_with('e') {
+    match s.as_bytes() {
+        [_, _, _, .., b'i', b'n', b'g'] => s.truncate(s.len() - 3),
+        [_, _, _, .., b'e', b'd'] => s.truncate(s.len() - 2),
+        _ => {}
+    }
+    if let [_, _, _, .., b'e'] = s.as_bytes() {
         s.pop();
     }
-    let b = s.as_bytes();
-    let n = b.len();
-    if n > 3 && b[n - 1] == b[n - 2] && !b"aeiou".contains(&b[n - 1]) {
+    if let [_, _, .., a, b] = s.as_bytes()
+        && s.len() > 3
+        && a == b
+        && !b"aeiou".contains(b)
+    {
         s.pop();
     }
 }
@@ -381,6 +394,7 @@ pub struct TermList {
 
 impl TermList {
     /// The `i`th word.
+    #[inline]
     fn word(&self, i: usize) -> &str {
         let start = if i == 0 {
             0

@@ -32,9 +32,9 @@ pub fn split(text: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut pos = 0;
     let mut from = 0;
-    // memchr's search for the pair (`str::find` sets up a general searcher on each call, and
-    // every text of every page comes here).
-    while let Some(open) = memchr::memmem::find(&text.as_bytes()[from..], b"[@").map(|o| from + o) {
+    while let Some(open) =
+        crate::model::text::find_pair(&text.as_bytes()[from..], b"[@").map(|o| from + o)
+    {
         let inner_start = open + 1;
         let Some(close) = text[inner_start..]
             .find([']', '['])

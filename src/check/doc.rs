@@ -8,7 +8,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Tag, TagEnd};
 
 use crate::model::doc::{Body, Cited, HeadingStart, LinkStart, Node, Target};
-use crate::model::text::{Piece, Ref, split_refs};
+use crate::model::text::{Piece, Ref, find_pair, split_refs};
 
 /// Info strings of fenced blocks that yanbao renders itself.
 pub const BLOCK_KINDS: &[&str] = &["chart", "table", "stats", "figure", "glossary"];
@@ -391,7 +391,7 @@ impl Walk {
 /// offset in the body) where it starts.
 fn merge_text(events: &Events) -> (String, Vec<(usize, usize)>) {
     let mut merged = String::new();
-    let mut offsets = Vec::new();
+    let mut offsets = Vec::with_capacity(events.len());
     for (e, r) in events {
         if let Event::Text(t) = e {
             offsets.push((merged.len(), r.start));
@@ -405,9 +405,9 @@ fn merge_text(events: &Events) -> (String, Vec<(usize, usize)>) {
 /// right before the closing `**` with a character after it: `**定义：**正文`). Returns the body
 /// offset of the first `**` from `from`.
 fn stray_asterisks(text: &str, body: &str, from: usize) -> Option<usize> {
-    memchr::memmem::find(text.as_bytes(), b"**")?;
+    find_pair(text.as_bytes(), b"**")?;
     let rest = body.get(from..)?;
-    memchr::memmem::find(rest.as_bytes(), b"**")
+    find_pair(rest.as_bytes(), b"**")
         .map(|i| from + i)
         .or(Some(from))
 }

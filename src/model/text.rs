@@ -82,16 +82,29 @@ pub enum Piece<'t> {
     Unclosed { raw: &'t str, at: usize },
 }
 
+/// Where two bytes (`{{`, `[@`, `**`) first occur in `hay`: `memchr` for the first, then a look
+/// at the next. Every text of every page is searched so, and both `str::find` and
+/// `memchr::memmem::find` set up a general searcher on each call, which cost more than the
+/// search itself in texts this short.
+pub fn find_pair(hay: &[u8], pair: &[u8; 2]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(o) = memchr::memchr(pair[0], &hay[from..]) {
+        let at = from + o;
+        if hay.get(at + 1) == Some(&pair[1]) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Splits `text` at its `{{…}}` references. The one scanner for references: in Markdown, in
 /// data texts, in notes and in front matter.
 pub fn split_refs(text: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut pos = 0;
-    // memchr's search for two bytes: `str::find` sets up a general string searcher on every
-    // call, and every text of every page comes here.
-    let find = |from: usize, pair: &[u8]| {
-        memchr::memmem::find(&text.as_bytes()[from..], pair).map(|o| from + o)
-    };
+    let find =
+        |from: usize, pair: &[u8; 2]| find_pair(&text.as_bytes()[from..], pair).map(|o| from + o);
     while let Some(open) = find(pos, b"{{") {
         if open > pos {
             out.push(Piece::Text(&text[pos..open]));
@@ -188,6 +201,27 @@ pub fn join<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pair_is_found_where_it_first_occurs() {
+        let cases: &[(&str, Option<usize>)] = &[
+            ("", None),
+            ("{", None),
+            ("a{b{", None),
+            ("{{", Some(0)),
+            ("{{{", Some(0)),
+            ("a{b{{", Some(3)),
+            ("模型{{x}}", Some(6)),
+            ("x{", None),
+        ];
+        for &(hay, at) in cases {
+            assert_eq!(find_pair(hay.as_bytes(), b"{{"), at, "{hay:?}");
+            assert_eq!(find_pair(hay.as_bytes(), b"{{"), hay.find("{{"), "{hay:?}");
+        }
+        // Two different bytes: the second must follow the first.
+        assert_eq!(find_pair(b"@[ [@", b"[@"), Some(3));
+        assert_eq!(find_pair(b"*a**", b"**"), Some(2));
+    }
 
     #[test]
     fn splits_text_at_references() {

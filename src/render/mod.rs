@@ -11,6 +11,7 @@ pub mod csl;
 pub mod cx;
 pub mod doc;
 pub mod footnotes;
+pub mod page_context;
 pub mod print;
 pub mod print_ids;
 pub mod search_text;
@@ -26,6 +27,7 @@ use crate::model::site::{HOME_KEY, Page, Site};
 use context::{Link, PageCtx, SiteCtx, TocItem};
 use cx::{Cx, Deps};
 use doc::Section;
+use page_context::PageContext;
 
 /// How the site is built: `check` fails on broken links, `build` warns, `serve` adds the
 /// live-reload script.
@@ -75,7 +77,7 @@ pub fn nav_window(n: usize, pos: Option<usize>) -> (usize, usize) {
 /// Puts a language's chapters (`items`) into `ctx` as `nav`: all of them for a short report,
 /// else the window around `pos` with `more_before`, `more_after` and `total` for the links to
 /// the full contents.
-fn insert_nav(ctx: &mut tera::Context, items: &tera::Value, pos: Option<usize>) {
+fn insert_nav(ctx: &mut PageContext, items: &tera::Value, pos: Option<usize>) {
     match items.as_array() {
         Some(items) if is_long(items.len()) => {
             let (lo, hi) = nav_window(items.len(), pos);
@@ -440,16 +442,16 @@ impl<'a> Renderer<'a> {
         ctx
     }
 
-    /// Context shared by every page of a language: site, strings, navigation, assets.
+    /// A page's context: what every page of its language shares (site, strings, assets), from
+    /// this thread's copy, with the page's navigation and language links.
     fn base_context(
         &self,
         lang: &str,
         prefix: &str,
         page: Option<&Page>,
-    ) -> Result<tera::Context, Diagnostic> {
+    ) -> Result<PageContext, Diagnostic> {
         let site = self.site;
-        let shared = self.shared(lang, prefix);
-        let mut ctx = (*shared).clone();
+        let mut ctx = PageContext::new(self.shared(lang, prefix));
         let key = page.map_or(HOME_KEY, |p| p.key.as_str());
         let dir = |p: &Page| p.dir.clone();
         ctx.insert(
@@ -544,7 +546,7 @@ impl<'a> Renderer<'a> {
         &self,
         template: &str,
         path: String,
-        mut ctx: tera::Context,
+        mut ctx: PageContext,
         page: &PageCtx,
     ) -> Result<RenderedPage, Diagnostic> {
         ctx.insert("page", page);

@@ -229,32 +229,34 @@ fn stem_in_place(s: &mut String) {
         return;
     }
     // The endings as byte patterns, which compile to a few comparisons each.
+    let n = s.len();
     match s.as_bytes() {
-        [_, _, .., b'i', b'e', b's'] if s.len() > 4 => {
-            s.truncate(s.len() - 3);
+        [.., b'i', b'e', b's'] if n > 4 => {
+            s.truncate(n - 3);
             s.push('y');
         }
         // classes → class, as "class" itself stays.
         [.., b's', b's', b'e', b's'] => {
-            s.truncate(s.len() - 2);
+            s.truncate(n - 2);
             return;
         }
         [.., b's', b's'] | [.., b'i', b's'] => return,
-        [.., b'u', b's'] if s.len() > 4 => return,
+        [.., b'u', b's'] if n > 4 => return,
         [.., b's'] => {
             s.pop();
         }
         _ => {}
     }
+    let n = s.len();
     match s.as_bytes() {
-        [_, _, _, .., b'i', b'n', b'g'] => s.truncate(s.len() - 3),
-        [_, _, _, .., b'e', b'd'] => s.truncate(s.len() - 2),
+        [.., b'i', b'n', b'g'] if n >= 6 => s.truncate(n - 3),
+        [.., b'e', b'd'] if n >= 5 => s.truncate(n - 2),
         _ => {}
     }
-    if let [_, _, _, .., b'e'] = s.as_bytes() {
+    if s.len() > 3 && s.ends_with('e') {
         s.pop();
     }
-    if let [_, _, .., a, b] = s.as_bytes()
+    if let [.., a, b] = s.as_bytes()
         && s.len() > 3
         && a == b
         && !b"aeiou".contains(b)
@@ -323,8 +325,8 @@ impl Gather {
         std::mem::take(&mut self.list)
     }
 
-    /// Adds `step` to the term's weight, up to `cap`. Inlined into each tokeniser loop: it runs
-    /// for every term of every section.
+    /// Adds `step` to the term's weight, up to `cap`. Inlined into the closures that call it:
+    /// it runs for every term of every section.
     #[inline(always)]
     fn add(&mut self, t: Token, step: u32, cap: u32) {
         let Gather {

@@ -81,12 +81,12 @@ fn insert_nav(ctx: &mut PageContext, items: &tera::Value, pos: Option<usize>) {
     match items.as_array() {
         Some(items) if is_long(items.len()) => {
             let (lo, hi) = nav_window(items.len(), pos);
-            ctx.insert("nav", &items[lo..hi]);
+            ctx.insert_value("nav", tera::Value::Array(items[lo..hi].to_vec()));
             ctx.insert("more_before", &(lo > 0));
             ctx.insert("more_after", &(hi < items.len()));
             ctx.insert("total", &items.len());
         }
-        _ => ctx.insert("nav", items),
+        _ => ctx.insert_value("nav", items.clone()),
     }
 }
 
@@ -487,7 +487,7 @@ impl<'a> Renderer<'a> {
             let outline = home && !is_long(chapters);
             let nav = self.nav(lang, prefix, outline);
             if home {
-                ctx.insert("nav", &*nav);
+                ctx.insert_value("nav", (*nav).clone());
             } else {
                 insert_nav(&mut ctx, &nav, None);
             }

@@ -49,6 +49,18 @@ impl PageContext {
         self.ctx_mut().insert(key, value);
     }
 
+    /// [`PageContext::insert`] for a value already made, moved in as it is: `insert` serialises
+    /// its value again, which for a value (a window of the chapter list on every page) is a
+    /// copy made the slow way.
+    pub fn insert_value(&mut self, key: &'static str, value: tera::Value) {
+        let mut map = tera::Map::new();
+        map.insert(key.to_string(), value);
+        if let Ok(values) = tera::Context::from_value(tera::Value::Object(map)) {
+            self.own.push(key);
+            self.ctx_mut().extend(values);
+        }
+    }
+
     /// Takes a value this page added out again (before the page renders with it).
     pub fn remove(&mut self, key: &'static str) {
         if let Some(v) = self.shared.get(key) {
@@ -114,7 +126,8 @@ mod tests {
             let mut page = PageContext::new(shared.clone());
             page.insert("page", &serde_json::json!({"title": "第一章"}));
             page.insert("pdf_href", "elsewhere.pdf");
-            page.insert("nav", &[1, 2]);
+            page.insert_value("nav", serde_json::json!([1, 2]));
+            assert_eq!(page.get("nav"), Some(&serde_json::json!([1, 2])));
             page.remove("nav");
             assert_eq!(page.get("pdf_href"), Some(&"elsewhere.pdf".into()));
             assert!(page.get("nav").is_none());

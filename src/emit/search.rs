@@ -572,14 +572,29 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
 /// A file gzip-compressed by libdeflate at level 1, its fastest that compresses (0 only stores):
 /// level 6 saves another 8% of the bytes and takes four times the CPU time. The header carries
 /// no time or name, so the bytes depend on the input only.
+///
+/// Each thread compresses into one buffer of its own, sized for the worst case, and the result
+/// is copied out at its own size: a buffer per file, cut to the compressed length, kept its
+/// worst-case capacity (the input's size) until the file was written, and a large index is held
+/// whole before it is written (at N=1000, 14 MB of the build's 46 MB heap at its peak).
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let level = libdeflater::CompressionLvl::new(1).unwrap_or_default();
-    let mut compressor = libdeflater::Compressor::new(level);
-    let mut out = vec![0; compressor.gzip_compress_bound(bytes.len())];
-    // The buffer holds the worst case, so compressing cannot run out of room.
-    let n = compressor.gzip_compress(bytes, &mut out).unwrap_or(0);
-    out.truncate(n);
-    out
+    thread_local! {
+        static GZIP: std::cell::RefCell<Option<(libdeflater::Compressor, Vec<u8>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    GZIP.with_borrow_mut(|kept| {
+        let (compressor, buf) = kept.get_or_insert_with(|| {
+            let level = libdeflater::CompressionLvl::new(1).unwrap_or_default();
+            (libdeflater::Compressor::new(level), Vec::new())
+        });
+        buf.resize(
+            compressor.gzip_compress_bound(bytes.len()).max(buf.len()),
+            0,
+        );
+        // The buffer holds the worst case, so compressing cannot run out of room.
+        let n = compressor.gzip_compress(bytes, buf).unwrap_or(0);
+        buf[..n].to_vec()
+    })
 }
 
 /// Every term's postings while the index is built: Chinese characters and pairs (most of a

@@ -13,7 +13,9 @@ use crate::model::text::{Piece, Ref, find_pair, split_refs};
 /// Info strings of fenced blocks that yanbao renders itself.
 pub const BLOCK_KINDS: &[&str] = &["chart", "table", "stats", "figure", "glossary"];
 
-type Events = [(Event<'static>, Range<usize>)];
+/// A body's Markdown events with their byte ranges: borrowed from the body where nothing keeps
+/// them (the outline), owned where the resolved body keeps their text.
+type Events<'a> = [(Event<'a>, Range<usize>)];
 
 /// A heading with its id.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +47,7 @@ pub struct Outline {
 }
 
 /// Walks the events once: heading ids and blocks.
-pub fn outline(events: &Events, body: &str) -> Outline {
+pub fn outline(events: &Events<'_>, body: &str) -> Outline {
     let mut out = Outline::default();
     let mut ids = IdAllocator::default();
     let mut i = 0;
@@ -126,7 +128,12 @@ pub enum CitePlace {
 }
 
 /// The checked body: headings with their ids, references, links and blocks resolved.
-pub fn resolve(events: &Events, body: &str, outline: &Outline, r: &mut dyn Resolver) -> Body {
+pub fn resolve(
+    events: &Events<'static>,
+    body: &str,
+    outline: &Outline,
+    r: &mut dyn Resolver,
+) -> Body {
     let mut w = Walk {
         nodes: Vec::with_capacity(events.len()),
         pending_close: 0,
@@ -251,7 +258,7 @@ impl Walk {
 
     /// Inline events with their references resolved. Adjacent text events are merged first
     /// because pulldown-cmark splits text at characters that might start markup.
-    fn inline(&mut self, events: &Events, body: &str, r: &mut dyn Resolver) {
+    fn inline(&mut self, events: &Events<'static>, body: &str, r: &mut dyn Resolver) {
         let mut i = 0;
         while i < events.len() {
             let Event::Text(_) = &events[i].0 else {
@@ -389,7 +396,7 @@ impl Walk {
 
 /// The text of consecutive text events, and for each the (position in the merged text, byte
 /// offset in the body) where it starts.
-fn merge_text(events: &Events) -> (String, Vec<(usize, usize)>) {
+fn merge_text(events: &Events<'_>) -> (String, Vec<(usize, usize)>) {
     let mut merged = String::new();
     let mut offsets = Vec::with_capacity(events.len());
     for (e, r) in events {
@@ -413,7 +420,7 @@ fn stray_asterisks(text: &str, body: &str, from: usize) -> Option<usize> {
 }
 
 /// Index one past the last of consecutive `Text` events starting at `i`.
-fn text_run_end(events: &Events, i: usize) -> usize {
+fn text_run_end(events: &Events<'_>, i: usize) -> usize {
     let mut end = i;
     while end < events.len() && matches!(events[end].0, Event::Text(_)) {
         end += 1;
@@ -422,7 +429,7 @@ fn text_run_end(events: &Events, i: usize) -> usize {
 }
 
 /// Index of the `End` matching the `Start` at `i`.
-fn find_end(events: &Events, i: usize) -> usize {
+fn find_end(events: &Events<'_>, i: usize) -> usize {
     let mut depth = 0usize;
     for (j, (e, _)) in events.iter().enumerate().skip(i) {
         match e {
@@ -448,7 +455,7 @@ fn block_kind(info: &str) -> &str {
 }
 
 /// The block's text and the byte offset where it starts in the body.
-fn block_body(inner: &Events, fence: &Range<usize>, body: &str) -> (String, usize) {
+fn block_body(inner: &Events<'_>, fence: &Range<usize>, body: &str) -> (String, usize) {
     let mut text = String::new();
     let mut start = None;
     for (e, r) in inner {
@@ -478,7 +485,7 @@ pub fn level_num(level: HeadingLevel) -> u8 {
 }
 
 /// Text content of inline events (inline HTML kept as written).
-fn plain_text<'e>(events: impl IntoIterator<Item = &'e Event<'static>>) -> String {
+fn plain_text<'e, 'a: 'e>(events: impl IntoIterator<Item = &'e Event<'a>>) -> String {
     let mut s = String::new();
     for e in events {
         match e {

@@ -469,7 +469,7 @@ fn draft<'a>(
     let outline = memo
         .and_then(|m| m.outline(&src.lang, &src.key, src.fingerprint))
         .unwrap_or_else(|| {
-            std::sync::Arc::new(src.with_events(|events| doc::outline(events, src.body())))
+            std::sync::Arc::new(src.with_borrowed_events(|events| doc::outline(events, src.body())))
         });
     for h in outline.headings.iter().filter(|h| h.explicit) {
         if !IdKind::Anchor.accepts(&h.id) {

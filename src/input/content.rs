@@ -113,27 +113,37 @@ pub type Events = Vec<(Event<'static>, Range<usize>)>;
 impl PageSource {
     /// Calls `f` with the body's events: the kept ones, or parsed now.
     pub fn with_events<R>(&self, f: impl FnOnce(&[(Event<'static>, Range<usize>)]) -> R) -> R {
-        let kept = self
-            .events
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match kept.as_deref() {
-            Some(events) => f(events),
-            None => {
-                drop(kept);
-                f(&parse_markdown(self.body(), self.smart))
-            }
+        let kept = self.kept();
+        if let Some(events) = kept.as_deref() {
+            return f(events);
         }
+        drop(kept);
+        f(&parse_markdown(self.body(), self.smart))
+    }
+
+    /// Calls `f` with the body's events, for a reader that keeps none of them: the kept ones,
+    /// or parsed now with their texts borrowed from the body.
+    pub fn with_borrowed_events<R>(&self, f: impl FnOnce(&[(Event<'_>, Range<usize>)]) -> R) -> R {
+        let kept = self.kept();
+        if let Some(events) = kept.as_deref() {
+            return f(events);
+        }
+        drop(kept);
+        f(&parse_markdown_borrowed(self.body(), self.smart))
+    }
+
+    /// The events a preview keeps (none in a build), locked while they are read.
+    fn kept(&self) -> std::sync::MutexGuard<'_, Option<Events>> {
+        self.events
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Keeps the body's events, parsed now, for the builds to come (a preview).
     fn keep_events(&self) {
         let mut events = parse_markdown(self.body(), self.smart);
         events.shrink_to_fit();
-        *self
-            .events
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(events);
+        *self.kept() = Some(events);
     }
 
     pub fn is_home(&self) -> bool {
@@ -437,6 +447,27 @@ fn front_matter_problem(file: &SourceFile) -> Diagnostic {
 
 /// Markdown with the extensions yanbao supports; typographic quotes where the language wants them.
 pub fn parse_markdown(body: &str, smart_punctuation: bool) -> Vec<(Event<'static>, Range<usize>)> {
+    let mut events = Vec::with_capacity(event_room(body));
+    events.extend(
+        parser(body, smart_punctuation)
+            .into_offset_iter()
+            .map(|(e, r)| (e.into_static(), r)),
+    );
+    events
+}
+
+/// [`parse_markdown`] with the events' texts borrowed from `body`, for a reader that keeps none
+/// of them (a page's outline): no copy of each text event.
+pub fn parse_markdown_borrowed(
+    body: &str,
+    smart_punctuation: bool,
+) -> Vec<(Event<'_>, Range<usize>)> {
+    let mut events = Vec::with_capacity(event_room(body));
+    events.extend(parser(body, smart_punctuation).into_offset_iter());
+    events
+}
+
+fn parser(body: &str, smart_punctuation: bool) -> Parser<'_> {
     let mut opts = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -447,16 +478,14 @@ pub fn parse_markdown(body: &str, smart_punctuation: bool) -> Vec<(Event<'static
     if smart_punctuation {
         opts |= Options::ENABLE_SMART_PUNCTUATION;
     }
-    // Room for the events a body of this length usually makes (one per 20-35 bytes in the
-    // bundled report, the fixtures and the benchmark's corpus), so that the list is not copied
-    // as it grows: 1.3% of a build's instructions at N=1000.
-    let mut events = Vec::with_capacity(body.len() / 16 + 8);
-    events.extend(
-        Parser::new_ext(body, opts)
-            .into_offset_iter()
-            .map(|(e, r)| (e.into_static(), r)),
-    );
-    events
+    Parser::new_ext(body, opts)
+}
+
+/// Room for the events a body of this length usually makes (one per 20-35 bytes in the bundled
+/// report, the fixtures and the benchmark's corpus), so that the list is not copied as it grows:
+/// 1.3% of a build's instructions at N=1000.
+fn event_room(body: &str) -> usize {
+    body.len() / 16 + 8
 }
 
 /// Returns (front matter text, number of lines before it, byte offset of the body).

@@ -320,6 +320,8 @@ impl Site {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use super::*;
+
     #[test]
     fn sitemap_parts_are_named_and_recognised() {
         assert_eq!(sitemap_part(1), "sitemap-1.xml");
@@ -337,8 +339,6 @@ pub(crate) mod tests {
             assert!(!is_sitemap_part(other), "{other}");
         }
     }
-
-    use super::*;
 
     /// A borrowed (language, key) finds what the owned pair was stored under, and only that:
     /// it must hash as the pair does, for keys of any length and script.

@@ -5,6 +5,21 @@
 /// to escape).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let _ = pieces(s, |p| {
+        out.push_str(p);
+        Ok(())
+    });
+    out
+}
+
+/// [`escape`] written to `out`: how the templates escape a value (Tera's escape function).
+pub fn escape_to(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    pieces(s, |p| out.write_all(p.as_bytes()))
+}
+
+/// `s` as escaped pieces: each run without a special character as it is, each special
+/// character as its entity.
+fn pieces(s: &str, mut piece: impl FnMut(&str) -> std::io::Result<()>) -> std::io::Result<()> {
     let mut done = 0;
     for (i, b) in s.bytes().enumerate() {
         let entity = match b {
@@ -15,12 +30,16 @@ pub fn escape(s: &str) -> String {
             b'\'' => "&#39;",
             _ => continue,
         };
-        out.push_str(&s[done..i]);
-        out.push_str(entity);
+        if done < i {
+            piece(&s[done..i])?;
+        }
+        piece(entity)?;
         done = i + 1;
     }
-    out.push_str(&s[done..]);
-    out
+    if done < s.len() {
+        piece(&s[done..])?;
+    }
+    Ok(())
 }
 
 /// JSON placed inside a `<script>` element: `<` escaped so that no `</script>` or `<!--` in the

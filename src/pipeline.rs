@@ -91,7 +91,7 @@ pub fn load(
         root: &opts.root,
         base_url: opts.base_url.as_deref(),
         drafts: opts.drafts,
-        escape: crate::markup::escape,
+        escape: crate::markup::escape_to,
         memo: cache.map(|c| &c.read),
     };
     let mut laps = Laps::start();

@@ -51,7 +51,7 @@ pub struct Read<'a> {
     pub base_url: Option<&'a str>,
     pub drafts: bool,
     /// How templates escape values (HTML).
-    pub escape: fn(&str) -> String,
+    pub escape: tera::EscapeFn,
     /// What a preview read in its previous build, reused where the files did not change.
     pub memo: Option<&'a Memo>,
 }

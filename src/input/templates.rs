@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use tera::Tera;
 
 use crate::diag::Diagnostic;
@@ -41,7 +40,7 @@ pub struct Compiled(std::sync::Mutex<Option<(u64, Arc<Tera>)>>);
 /// sources did not change are not compiled again.
 pub fn load(
     root: &Path,
-    escape: fn(&str) -> String,
+    escape: tera::EscapeFn,
     compiled: Option<&Compiled>,
 ) -> Result<(Arc<Tera>, u64), Vec<Diagnostic>> {
     let mut sources: BTreeMap<String, String> = builtin_sources();
@@ -88,46 +87,22 @@ pub fn load(
         return Ok((tera.clone(), hash));
     }
     drop(memo);
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html", ".xml"]);
-    // Tera's default also escapes `/`, which makes every URL in the output unreadable.
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".xml"]);
     tera.set_escape_fn(escape);
-    if let Err(e) = add_templates(&mut tera, &sources) {
-        // Tera names the failing template in its message: "Failed to parse 'chapter.html'".
-        let msg = e.to_string();
-        let name = msg.split('\'').nth(1).unwrap_or("base.html").to_string();
-        let text = sources.get(&name).map(String::as_str).unwrap_or("");
-        problems.push(template_error(&name, &e, text));
+    // An include loop is reported where its first include is written (Tera names only the
+    // templates in the loop).
+    if let Some(cycle) = include_cycle(&sources) {
+        return Err(vec![cycle]);
     }
-    if problems.is_empty() {
-        problems.extend(include_cycle(&sources));
-    }
-    if !problems.is_empty() {
-        return Err(problems);
+    if let Err(e) = tera.add_raw_templates(&sources) {
+        return Err(template_errors(&e, &sources));
     }
     let tera = Arc::new(tera);
     if let Some(mut m) = compiled.and_then(|c| c.0.lock().ok()) {
         *m = Some((hash, tera.clone()));
     }
     Ok((tera, hash))
-}
-
-/// Tera's `add_raw_templates`, with the templates parsed in parallel: parsing is most of the
-/// time it takes, and the content is read meanwhile.
-fn add_templates(tera: &mut Tera, sources: &BTreeMap<String, String>) -> tera::Result<()> {
-    let parsed: Vec<tera::Result<tera::Template>> = sources
-        .par_iter()
-        .map(|(name, text)| {
-            tera::Template::new(name, None, text)
-                .map_err(|e| tera::Error::chain(format!("Failed to parse '{name}'"), e))
-        })
-        .collect();
-    for template in parsed {
-        let template = template?;
-        tera.templates.insert(template.name.clone(), template);
-    }
-    tera.build_inheritance_chains()?;
-    tera.check_macro_files()
 }
 
 fn builtin_sources() -> BTreeMap<String, String> {
@@ -217,42 +192,121 @@ fn include_cycle(sources: &BTreeMap<String, String>) -> Option<Diagnostic> {
     None
 }
 
-/// A Tera error as a diagnostic: the whole cause chain, and `line:col` when Tera gives one.
-pub fn template_error(name: &str, e: &tera::Error, text: &str) -> Diagnostic {
-    let mut chain = vec![e.to_string()];
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        chain.push(s.to_string());
-        src = s.source();
+/// A Tera error as diagnostics, each in the template where Tera found it, at its line and
+/// column (with the line itself where `sources` has the template's text), in Tera's words. An
+/// error without a place (an inheritance loop, a missing parent) names the template it
+/// concerns.
+pub fn template_errors(e: &tera::Error, sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            vec![reported(r, e, sources)]
+        }
+        tera::ErrorKind::CircularExtend { tpl, .. }
+        | tera::ErrorKind::CircularInclude { tpl, .. }
+        | tera::ErrorKind::MissingParent { current: tpl, .. } => {
+            vec![diagnostic(tpl, e.to_string())]
+        }
+        _ => {
+            // Unknown filters, tests, functions and includes: Tera's reports in one message.
+            let text = e.to_string();
+            let found: Vec<Diagnostic> = reports(&text)
+                .into_iter()
+                .map(|(name, message, line, column)| {
+                    placed(name, message.to_string(), line, column, sources)
+                })
+                .collect();
+            if found.is_empty() {
+                vec![diagnostic("base.html", with_causes(text, e))]
+            } else {
+                found
+            }
+        }
     }
-    let full = chain.join(": ");
-    // Tera's parser reports ` --> line:col` inside the message.
-    let pos = full.find("--> ").and_then(|i| {
-        let rest = &full[i + 4..];
-        let end = rest
-            .find(|c: char| !c.is_ascii_digit() && c != ':')
-            .unwrap_or(rest.len());
-        let (l, c) = rest[..end].split_once(':')?;
-        Some((l.parse::<usize>().ok()?, c.parse::<usize>().ok()?))
-    });
-    // Keep each cause's first line; for parser errors, the "= expected …" line says what is wrong.
-    let message = chain
-        .iter()
-        .map(|s| {
-            s.lines()
-                .find_map(|l| l.trim().strip_prefix("= ").map(str::to_string))
-                .unwrap_or_else(|| s.lines().next().unwrap_or("").trim().to_string())
-        })
-        .filter(|s| !s.is_empty() && !s.starts_with("-->"))
-        .collect::<Vec<_>>()
-        .join(": ");
-    let mut d = Diagnostic::error(format!("templates/{name}"), message).help(
-        "fix the template; `yanbao build` falls back to the built-in template only when the file is absent",
-    );
-    if let Some((l, c)) = pos {
-        d = d.at(l, c).with_snippet_from(text);
+}
+
+/// A Tera error rendering `template` as a diagnostic: where Tera says it is, else `template`.
+pub fn render_error(template: &str, e: &tera::Error) -> Diagnostic {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            reported(r, e, &BTreeMap::new())
+        }
+        _ => diagnostic(template, with_causes(e.to_string(), e)),
     }
-    d
+}
+
+/// The error `e` Tera reported with its place (`r`).
+fn reported(
+    r: &tera::ReportError,
+    e: &tera::Error,
+    sources: &BTreeMap<String, String>,
+) -> Diagnostic {
+    let span = r.span();
+    let message = with_causes(r.message().to_string(), e);
+    placed(
+        r.filename(),
+        message,
+        span.start_line,
+        span.start_col + 1,
+        sources,
+    )
+}
+
+/// A diagnostic at `line:column` of template `name`, with that line where `sources` has it.
+fn placed(
+    name: &str,
+    message: String,
+    line: usize,
+    column: usize,
+    sources: &BTreeMap<String, String>,
+) -> Diagnostic {
+    let d = diagnostic(name, message).at(line, column);
+    match sources.get(name) {
+        Some(text) => d.with_snippet_from(text),
+        None => d,
+    }
+}
+
+fn diagnostic(name: &str, message: String) -> Diagnostic {
+    Diagnostic::error(format!("templates/{name}"), message).help(
+        "fix the template; yanbao uses its built-in template only where the site has no file of that name",
+    )
+}
+
+/// `message` with the causes under `e` (a filter's or function's own error), each after `: `.
+fn with_causes(mut message: String, e: &tera::Error) -> String {
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        message = format!("{message}: {c}");
+        cause = c.source();
+    }
+    message
+}
+
+/// The errors in a report Tera wrote as text: each `error: <message>` line followed by
+/// ` --> <template>:<line>:<column>`, as (template, message, line, column).
+fn reports(text: &str) -> Vec<(&str, &str, usize, usize)> {
+    let mut out = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(message) = line.strip_prefix("error: ") else {
+            continue;
+        };
+        let Some(place) = lines
+            .peek()
+            .and_then(|l| l.trim_start().strip_prefix("--> "))
+        else {
+            continue;
+        };
+        let mut parts = place.rsplitn(3, ':');
+        let (Some(column), Some(at), Some(name)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if let (Ok(at), Ok(column)) = (at.parse(), column.parse()) {
+            out.push((name, message, at, column));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

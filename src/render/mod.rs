@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use tera::Tera;
 
 use crate::diag::Diagnostic;
-use crate::input::templates::template_error;
+use crate::input::templates::render_error;
 use crate::model::site::{HOME_KEY, Page, Site};
 use context::{Link, PageCtx, SiteCtx, TocItem};
 use cx::{Cx, Deps};
@@ -81,7 +81,7 @@ fn insert_nav(ctx: &mut PageContext, items: &tera::Value, pos: Option<usize>) {
     match items.as_array() {
         Some(items) if is_long(items.len()) => {
             let (lo, hi) = nav_window(items.len(), pos);
-            ctx.insert_value("nav", tera::Value::Array(items[lo..hi].to_vec()));
+            ctx.insert_value("nav", tera::Value::from(&items[lo..hi]));
             ctx.insert("more_before", &(lo > 0));
             ctx.insert("more_after", &(hi < items.len()));
             ctx.insert("total", &items.len());
@@ -216,7 +216,7 @@ impl<'a> Renderer<'a> {
         let key = (lang.to_string(), prefix.to_string(), with_outline);
         memo(&self.nav_cache, key, || {
             let nav = context::nav(self.site, lang, prefix, with_outline);
-            tera::to_value(&nav).unwrap_or(tera::Value::Null)
+            tera::Value::from_serializable(&nav)
         })
     }
 
@@ -473,7 +473,7 @@ impl<'a> Renderer<'a> {
         let list = self
             .tera
             .render("nav.html", &ctx)
-            .map_err(|e| template_error("nav.html", &e, ""))?;
+            .map_err(|e| render_error("nav.html", &e))?;
         for own in ["nav", "more_before", "more_after", "total", "current"] {
             ctx.remove(own);
         }
@@ -537,7 +537,7 @@ impl<'a> Renderer<'a> {
         let mut html = Vec::with_capacity(32 * 1024);
         self.tera
             .render_to(template, ctx, &mut html)
-            .map_err(|e| template_error(template, &e, ""))?;
+            .map_err(|e| render_error(template, &e))?;
         Ok(outdent(&html))
     }
 

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
-use crate::input::templates::template_error;
+use crate::input::templates::render_error;
 use crate::model::data::SourceKind;
 use crate::model::site::{HOME_KEY, Page, Site};
 use crate::render::breaks;
@@ -308,7 +308,7 @@ impl Renderer<'_> {
         ctx.insert("t", &self.site.packs.get(lang).strings);
         self.tera
             .render("notes.html", &ctx)
-            .map_err(|e| template_error("notes.html", &e, ""))
+            .map_err(|e| render_error("notes.html", &e))
     }
 
     /// The outside documents cited anywhere in the report, in order of first citation, each

@@ -26,6 +26,15 @@ pub trait Sink: Sync {
     }
 }
 
+/// Files made and let go (`check`: every page is rendered, none is written).
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: &str, _: Vec<u8>) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// Files kept in memory (the preview server, tests).
 #[derive(Default)]
 pub struct Memory {

@@ -112,29 +112,13 @@ pub fn load(
     Ok(site.map(|s| (inputs, s)))
 }
 
-/// `check`: every rule, nothing rendered. The count is of the pages a build would write.
+/// `check`: every rule, and every page rendered as a build renders it, none written.
 pub fn check(opts: &Options) -> Result<Rendered> {
-    let mut problems = Problems::default();
-    let loaded = load(opts, Mode::Check, None, &mut problems)?;
-    let warnings = problems.finish()?;
-    // Besides the pages: the root home page, 404, and a search page and a print edition per
-    // language.
-    let pages = loaded.as_ref().map_or(0, |(_, site)| {
-        let per_language = 1 + usize::from(site.has_print_edition());
-        site.pages.len() + 2 + per_language * site.languages().len()
-    });
-    let coverage = loaded
-        .as_ref()
-        .and_then(|(_, site)| site.translation.table());
-    // Freeing the model is the last 7% of a large site's check; nothing waits for it.
-    drop_aside(loaded);
-    Ok(Rendered {
-        warnings,
-        pages,
-        files: 0,
-        coverage,
-        deferred: None,
-    })
+    // Every step of a build, the pages rendered and let go: a template that fails on one
+    // page (a field it lacks) fails `check` as it would fail the build.
+    let mut r = run(opts, Mode::Check, None, &crate::output::Discard)?;
+    r.files = 0;
+    Ok(r)
 }
 
 /// Load, check and render into `sink`, collecting every problem.
@@ -164,7 +148,13 @@ pub fn run(
     citations.ready();
     let full = cache.is_none();
     let mut r = render_site(&site, &tera, mode, opts.pdf, &inputs, cache, sink)?;
-    citations.keep(full);
+    if mode == Mode::Check {
+        // `check` writes nothing, the kept citations included, and shows how far each
+        // translation goes.
+        r.coverage = site.translation.table();
+    } else {
+        citations.keep(full);
+    }
     // Freeing a large site's model (every page's events and blocks) takes a noticeable share
     // of a build; it happens on a thread of its own while the output is swapped in.
     drop_aside((inputs, site, tera));

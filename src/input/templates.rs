@@ -89,6 +89,7 @@ pub fn load(
     drop(memo);
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".xml"]);
+    // The project's one escape (markup.rs), as for the text yanbao writes itself.
     tera.set_escape_fn(escape);
     // An include loop is reported where its first include is written (Tera names only the
     // templates in the loop).
@@ -334,5 +335,37 @@ mod tests {
         assert_eq!((d.line, d.column), (2, 3));
         let fine: BTreeMap<String, String> = builtin_sources();
         assert!(include_cycle(&fine).is_none());
+    }
+
+    /// Each unknown filter, in any template, is its own error at its own place, with its line.
+    #[test]
+    fn every_unknown_filter_is_reported_where_it_is_written() {
+        let sources: BTreeMap<String, String> = [
+            ("a.html", "<p>{{ x | shout }}</p>"),
+            ("b.html", "\n\n  {{ y | whisper(n=1) }}"),
+        ]
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+        let mut tera = Tera::new();
+        let e = tera.add_raw_templates(&sources).unwrap_err();
+        let got: Vec<String> = template_errors(&e, &sources)
+            .iter()
+            .map(|d| {
+                let at = format!("{}:{}:{}", d.path.display(), d.line, d.column);
+                format!(
+                    "{at} {} | {}",
+                    d.message,
+                    d.snippet.as_deref().unwrap_or("").trim()
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "templates/a.html:1:11 Unknown filter `shout` | <p>{{ x | shout }}</p>",
+                "templates/b.html:3:10 Unknown filter `whisper` | {{ y | whisper(n=1) }}",
+            ]
+        );
     }
 }

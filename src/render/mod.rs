@@ -11,7 +11,6 @@ pub mod csl;
 pub mod cx;
 pub mod doc;
 pub mod footnotes;
-pub mod page_context;
 pub mod print;
 pub mod print_ids;
 pub mod search_text;
@@ -27,7 +26,6 @@ use crate::model::site::{HOME_KEY, Page, Site};
 use context::{Link, PageCtx, SiteCtx, TocItem};
 use cx::{Cx, Deps};
 use doc::Section;
-use page_context::PageContext;
 
 /// How the site is built: `check` fails on broken links, `build` warns, `serve` adds the
 /// live-reload script.
@@ -77,7 +75,7 @@ pub fn nav_window(n: usize, pos: Option<usize>) -> (usize, usize) {
 /// Puts a language's chapters (`items`) into `ctx` as `nav`: all of them for a short report,
 /// else the window around `pos` with `more_before`, `more_after` and `total` for the links to
 /// the full contents.
-fn insert_nav(ctx: &mut PageContext, items: &tera::Value, pos: Option<usize>) {
+fn insert_nav(ctx: &mut tera::Context, items: &tera::Value, pos: Option<usize>) {
     match items.as_array() {
         Some(items) if is_long(items.len()) => {
             let (lo, hi) = nav_window(items.len(), pos);
@@ -442,16 +440,17 @@ impl<'a> Renderer<'a> {
         ctx
     }
 
-    /// A page's context: what every page of its language shares (site, strings, assets), from
-    /// this thread's copy, with the page's navigation and language links.
+    /// A page's context: what every page of its language shares (site, strings, assets), copied
+    /// (Tera 2 shares a value's strings, lists and maps: a copy is a few dozen pointers), with the
+    /// page's navigation and language links.
     fn base_context(
         &self,
         lang: &str,
         prefix: &str,
         page: Option<&Page>,
-    ) -> Result<PageContext, Diagnostic> {
+    ) -> Result<tera::Context, Diagnostic> {
         let site = self.site;
-        let mut ctx = PageContext::new(self.shared(lang, prefix));
+        let mut ctx = (*self.shared(lang, prefix)).clone();
         let key = page.map_or(HOME_KEY, |p| p.key.as_str());
         let dir = |p: &Page| p.dir.clone();
         ctx.insert(
@@ -546,7 +545,7 @@ impl<'a> Renderer<'a> {
         &self,
         template: &str,
         path: String,
-        mut ctx: PageContext,
+        mut ctx: tera::Context,
         page: &PageCtx,
     ) -> Result<RenderedPage, Diagnostic> {
         ctx.insert("page", page);

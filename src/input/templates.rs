@@ -235,7 +235,8 @@ pub fn render_error(template: &str, e: &tera::Error) -> Diagnostic {
     }
 }
 
-/// The error `e` Tera reported with its place (`r`).
+/// The error `e` Tera reported with its place (`r`), and the line it is on: from `sources`, or
+/// (an error while rendering, where yanbao holds no template text) as Tera's report quotes it.
 fn reported(
     r: &tera::ReportError,
     e: &tera::Error,
@@ -243,13 +244,21 @@ fn reported(
 ) -> Diagnostic {
     let span = r.span();
     let message = with_causes(r.message().to_string(), e);
-    placed(
+    let mut d = placed(
         r.filename(),
         message,
         span.start_line,
         span.start_col + 1,
         sources,
-    )
+    );
+    if d.snippet.is_none() {
+        let quoted = format!("{} | ", span.start_line);
+        d.snippet = e.to_string().lines().find_map(|l| {
+            let line = l.trim_start().strip_prefix(quoted.as_str())?;
+            Some(line.trim_end().to_string())
+        });
+    }
+    d
 }
 
 /// A diagnostic at `line:column` of template `name`, with that line where `sources` has it.

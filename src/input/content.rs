@@ -113,23 +113,28 @@ pub type Events = Vec<(Event<'static>, Range<usize>)>;
 impl PageSource {
     /// Calls `f` with the body's events: the kept ones, or parsed now.
     pub fn with_events<R>(&self, f: impl FnOnce(&[(Event<'static>, Range<usize>)]) -> R) -> R {
-        let kept = self.kept();
-        if let Some(events) = kept.as_deref() {
-            return f(events);
-        }
-        drop(kept);
-        f(&parse_markdown(self.body(), self.smart))
+        self.kept_or(|| parse_markdown(self.body(), self.smart), f)
     }
 
     /// Calls `f` with the body's events, for a reader that keeps none of them: the kept ones,
     /// or parsed now with their texts borrowed from the body.
     pub fn with_borrowed_events<R>(&self, f: impl FnOnce(&[(Event<'_>, Range<usize>)]) -> R) -> R {
+        self.kept_or(|| parse_markdown_borrowed(self.body(), self.smart), f)
+    }
+
+    /// Calls `f` with the kept events, or with those `parse` makes when none are kept (the
+    /// lock is not held while parsing).
+    fn kept_or<'e, R>(
+        &self,
+        parse: impl FnOnce() -> Vec<(Event<'e>, Range<usize>)>,
+        f: impl FnOnce(&[(Event<'e>, Range<usize>)]) -> R,
+    ) -> R {
         let kept = self.kept();
         if let Some(events) = kept.as_deref() {
             return f(events);
         }
         drop(kept);
-        f(&parse_markdown_borrowed(self.body(), self.smart))
+        f(&parse())
     }
 
     /// The events a preview keeps (none in a build), locked while they are read.

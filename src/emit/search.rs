@@ -574,9 +574,10 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
 /// no time or name, so the bytes depend on the input only.
 ///
 /// Each thread keeps one compressor (not one set up per file) and compresses into one buffer of
-/// its own, sized for the worst case; the result is copied out at its own size: a buffer per file, cut to the compressed length, kept its
-/// worst-case capacity (the input's size) until the file was written, and a large index is held
-/// whole before it is written (at N=1000, 14 MB of the build's 46 MB heap at its peak).
+/// its own, sized for the worst case; the result is copied out at its own size. A buffer per
+/// file, cut to the compressed length, kept its worst-case capacity (the input's size) until the
+/// file was written, and a large index is held whole before it is written (at N=1000, 14 MB of
+/// the build's 46 MB heap at its peak).
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     thread_local! {
         static GZIP: std::cell::RefCell<Option<(libdeflater::Compressor, Vec<u8>)>> =

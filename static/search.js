@@ -152,7 +152,7 @@
     return unique(out).sort(function (a, b) { return b.length - a.length; });
   }
 
-  // Ranked results: [{doc: [href, page, path, title, text], score}], best first.
+  // Ranked results: [{doc: [href, page, path, title, text (small sites only)], score}], best first.
   function search(index, query, limit) {
     var q = unique(queryTokens(query));
     if (!q.length) return Promise.resolve([]);
@@ -175,7 +175,7 @@
           var score = matched[d] / q.length * 1000 + weight[d];
           if (q.length > 1 && phrase.length > 1) {
             if (squash(doc[3]).indexOf(phrase) >= 0) score += 400;
-            else if (squash(doc[4]).indexOf(phrase) >= 0) score += 200;
+            else if (doc[4] && squash(doc[4]).indexOf(phrase) >= 0) score += 200;
             else if (squash(doc[1] + doc[2]).indexOf(phrase) >= 0) score += 100;
           }
           return { doc: doc, score: score };
@@ -213,6 +213,41 @@
   }
 
   function where(doc) { return doc[2] ? doc[1] + " › " + doc[2] : doc[1]; }
+
+  // A section's text in a page as the index has it (src/render/doc.rs): an element with the
+  // section's id that is not a heading (a figure, a table, a glossary entry) is the section; a
+  // heading starts one that runs to the next heading; no id means the text before the first.
+  function sectionText(page, id) {
+    var el = id ? page.getElementById(id) : null;
+    if (id && !el) return "";
+    if (el && !/^H[1-6]$/.test(el.tagName)) return el.textContent.replace(/\s+/g, " ").trim();
+    var parts = [], n = el ? el.nextElementSibling : (page.querySelector(".prose") || page.body).firstElementChild;
+    for (; n && !/^H[1-6]$/.test(n.tagName); n = n.nextElementSibling) parts.push(n.textContent);
+    return parts.join(" ").replace(/\s+/g, " ").trim();
+  }
+  // A large site's index holds no texts: a result's text comes from its page, each page
+  // fetched once, when a result from it is first shown.
+  var pages = {};
+  function textOf(doc, url) {
+    if (typeof doc[4] === "string") return Promise.resolve(doc[4]);
+    var at = url.indexOf("#"), file = at < 0 ? url : url.slice(0, at);
+    if (!pages[file]) {
+      pages[file] = fetch(file).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.text();
+      }).then(function (html) { return new DOMParser().parseFromString(html, "text/html"); });
+    }
+    return pages[file].then(function (page) { return sectionText(page, at < 0 ? "" : decodeURIComponent(url.slice(at + 1))); });
+  }
+  // Calls each result's `fill` when it comes near the screen (all at once where the browser
+  // cannot tell), so a long list fetches only the pages a reader scrolls to.
+  function whenShown(el, fill) {
+    if (typeof IntersectionObserver === "undefined") { fill(); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); fill(); }
+    }, { rootMargin: "300px" });
+    seen.observe(el);
+  }
 
   // An index file's bytes as JSON. A large site's shards are gzip files: decoded here, unless
   // the server sent them decoded already (with Content-Encoding: gzip).
@@ -259,9 +294,11 @@
           a.href = rootPrefix + r.doc[0];
           a.textContent = r.doc[3] || r.doc[1];
           var p = document.createElement("p");
-          p.appendChild(excerpt(r.doc[4], needles, 90));
           li.appendChild(w); li.appendChild(a); li.appendChild(p);
           list.appendChild(li);
+          whenShown(li, function () {
+            textOf(r.doc, a.href).then(function (text) { p.appendChild(excerpt(text, needles, 90)); }, function () {});
+          });
         });
       }).catch(function () { status.textContent = status.getAttribute("data-failed"); });
     }

@@ -111,6 +111,13 @@ fn a_large_site_gets_a_sharded_index_that_finds_the_same() {
             .unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert!(v.is_object() || v.is_array(), "{name}: JSON");
+        // A chunk's documents are [href, page, path, title]: the texts stay in the pages.
+        if let Some(docs) = v.as_array() {
+            assert!(
+                docs.iter().all(|d| d.as_array().map(Vec::len) == Some(4)),
+                "{name}: {v}"
+            );
+        }
     }
     let again = dir.path().join("again");
     opts.output = again.clone();

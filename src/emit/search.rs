@@ -8,9 +8,12 @@
 //! A small site gets one file per language, `search/<lang>.json`, with documents and terms. A
 //! large one gets the same file as a manifest, terms split into shards by a hash of the term and
 //! documents into chunks, under `search/<lang>/`, so a query loads only what it needs. Shards and
-//! chunks are gzip files (`t0.json.gz`): the documents hold every section's text, and compressed
-//! they take a third of the bytes on the host and on the wire. `search.js` decodes them with the
-//! browser's `DecompressionStream`, or reads them as they come when the server has decoded them.
+//! chunks are gzip files (`t0.json.gz`), a third of the bytes on the host and on the wire;
+//! `search.js` decodes them with the browser's `DecompressionStream`, or reads them as they come
+//! when the server has decoded them. A small site's documents hold each section's text, for the
+//! excerpts and to rank higher a section that holds a query as typed; a large site's leave it out
+//! (it was two thirds of the index), so there the excerpts come from the result's page, fetched
+//! when it is shown, and only the titles count for "as typed".
 
 use std::collections::HashMap;
 
@@ -530,6 +533,12 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     let doc_json = |b: &mut Vec<u8>, d: &Doc| {
         write_json(b, &(&d.href, &d.page, &d.path, &d.title, &d.text));
     };
+    // A large site's chunks leave the text out: it was two thirds of the index's bytes, and a
+    // query for a common word loaded most chunks for it. `search.js` takes a result's excerpt
+    // from its page, fetched when the result is shown.
+    let chunk_json = |b: &mut Vec<u8>, d: &Doc| {
+        write_json(b, &(&d.href, &d.page, &d.path, &d.title));
+    };
     // Sizes as written, less the escapes JSON adds, which matter only near the limit.
     let terms_size: usize = terms.iter().map(|(t, p)| t.len() + p.text.len() + 6).sum();
     let docs_size: usize = docs
@@ -551,7 +560,11 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     for term in &terms {
         by_shard[shard_of(&term.0, shards)].push(term);
     }
-    let per_chunk = (docs.len() * SHARD_SIZE / docs_size.max(1)).max(1);
+    let chunk_size: usize = docs
+        .iter()
+        .map(|d| d.href.len() + d.page.len() + d.path.len() + d.title.len() + 14)
+        .sum();
+    let per_chunk = (docs.len() * SHARD_SIZE / chunk_size.max(1)).max(1);
     // Each shard and chunk is written, compressed and dropped on its own, in parallel.
     let term_files = by_shard.into_par_iter().enumerate().map(|(k, parts)| {
         let mut b = Vec::with_capacity(SHARD_SIZE + SHARD_SIZE / 4);
@@ -560,11 +573,11 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     });
     let doc_files = docs.par_chunks(per_chunk).enumerate().map(|(j, chunk)| {
         let mut b = Vec::with_capacity(SHARD_SIZE + SHARD_SIZE / 4);
-        join(&mut b, b'[', chunk.iter().copied(), b']', doc_json);
+        join(&mut b, b'[', chunk.iter().copied(), b']', chunk_json);
         (format!("search/{lang}/d{j}.json.gz"), gzip(&b))
     });
     let mut out: Vec<(String, Vec<u8>)> = term_files.chain(doc_files).collect();
-    let manifest = json!({"v": 4, "shards": shards, "chunk": per_chunk, "ndocs": docs.len(), "dir": format!("{lang}/"), "ext": ".json.gz"});
+    let manifest = json!({"v": 5, "shards": shards, "chunk": per_chunk, "ndocs": docs.len(), "dir": format!("{lang}/"), "ext": ".json.gz"});
     out.push((main, manifest.to_string().into_bytes()));
     out
 }

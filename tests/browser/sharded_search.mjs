@@ -47,6 +47,11 @@ for (const mode of [false, true]) {
     const how = mode ? "sent decoded" : "decoded by search.js";
     if (hrefs.length && hrefs[0].endsWith(expect)) console.log(`ok   ${lang} "${q}" (${how}) → ${hrefs[0]}`);
     else { failed++; console.log(`FAIL ${lang} "${q}" (${how}): expected …${expect} first, got ${JSON.stringify(hrefs)}`); }
+    // The chunks hold no texts: the first result's excerpt comes from its page, the query marked.
+    const mark = await page.waitForSelector("#search-results li p mark", { timeout: 10000 }).then((m) => m.textContent(), () => null);
+    const excerpt = await page.locator("#search-results li p").first().textContent();
+    if (mark && mark.toLowerCase() === q && excerpt.toLowerCase().includes(q)) console.log(`ok   ${lang} "${q}" excerpt from the page: ${JSON.stringify(excerpt.slice(0, 60))}`);
+    else { failed++; console.log(`FAIL ${lang} "${q}": no excerpt with the query marked (${JSON.stringify(excerpt)})`); }
   }
   // Only the shards and chunks a query needs are fetched.
   const shards = fetched.filter((f) => f.startsWith("search/en/"));

@@ -990,8 +990,23 @@ mod tests {
         assert_eq!(build("en", &small.iter().collect::<Vec<_>>()).len(), 1);
         let large: Vec<Doc> = (0..2_000).map(doc).collect();
         let files = build("en", &large.iter().collect::<Vec<_>>());
-        assert!(files.len() > 3, "{}", files.len());
+        // Terms in shards, documents in chunks (without their texts, which fit one here), and
+        // the manifest.
+        assert!(files.len() >= 3, "{}", files.len());
         let manifest: serde_json::Value = serde_json::from_slice(&files.last().unwrap().1).unwrap();
+        assert_eq!(manifest["ndocs"], 2_000, "{manifest}");
+        let chunk = files
+            .iter()
+            .find(|(p, _)| p == "search/en/d0.json.gz")
+            .unwrap();
+        let mut json = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&chunk.1[..]), &mut json)
+            .unwrap();
+        let chunk: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        assert_eq!(
+            chunk[7],
+            serde_json::json!(["p7/index.html", "P", "", "T7"])
+        );
         let shards = manifest["shards"].as_u64().unwrap() as usize;
         let k = shard_of("word7", shards);
         let shard = files

@@ -541,9 +541,10 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     };
     // Sizes as written, less the escapes JSON adds, which matter only near the limit.
     let terms_size: usize = terms.iter().map(|(t, p)| t.len() + p.text.len() + 6).sum();
+    let fields_size = |d: &Doc| d.href.len() + d.page.len() + d.path.len() + d.title.len();
     let docs_size: usize = docs
         .iter()
-        .map(|d| d.href.len() + d.page.len() + d.path.len() + d.title.len() + d.text.len() + 16)
+        .map(|d| fields_size(d) + d.text.len() + 16)
         .sum();
     let main = format!("search/{lang}.json");
     if terms_size + docs_size + 32 <= SINGLE_FILE_LIMIT {
@@ -560,10 +561,7 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     for term in &terms {
         by_shard[shard_of(&term.0, shards)].push(term);
     }
-    let chunk_size: usize = docs
-        .iter()
-        .map(|d| d.href.len() + d.page.len() + d.path.len() + d.title.len() + 14)
-        .sum();
+    let chunk_size: usize = docs.iter().map(|d| fields_size(d) + 14).sum();
     let per_chunk = (docs.len() * SHARD_SIZE / chunk_size.max(1)).max(1);
     // Each shard and chunk is written, compressed and dropped on its own, in parallel.
     let term_files = by_shard.into_par_iter().enumerate().map(|(k, parts)| {
@@ -995,28 +993,21 @@ mod tests {
         assert!(files.len() >= 3, "{}", files.len());
         let manifest: serde_json::Value = serde_json::from_slice(&files.last().unwrap().1).unwrap();
         assert_eq!(manifest["ndocs"], 2_000, "{manifest}");
-        let chunk = files
-            .iter()
-            .find(|(p, _)| p == "search/en/d0.json.gz")
-            .unwrap();
-        let mut json = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&chunk.1[..]), &mut json)
-            .unwrap();
-        let chunk: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        let file = |name: String| {
+            let (_, gz) = files.iter().find(|(p, _)| *p == name).unwrap();
+            let mut json = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut json)
+                .unwrap();
+            serde_json::from_slice::<serde_json::Value>(&json).unwrap()
+        };
+        let chunk = file("search/en/d0.json.gz".into());
         assert_eq!(
             chunk[7],
             serde_json::json!(["p7/index.html", "P", "", "T7"])
         );
         let shards = manifest["shards"].as_u64().unwrap() as usize;
         let k = shard_of("word7", shards);
-        let shard = files
-            .iter()
-            .find(|(p, _)| p == &format!("search/en/t{k}.json.gz"))
-            .unwrap();
-        let mut json = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&shard.1[..]), &mut json)
-            .unwrap();
-        let shard: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        let shard = file(format!("search/en/t{k}.json.gz"));
         assert_eq!(decode(shard["word7"].as_str().unwrap()), [7, 1]);
     }
 

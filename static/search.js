@@ -232,10 +232,8 @@
     if (typeof doc[4] === "string") return Promise.resolve(doc[4]);
     var at = url.indexOf("#"), file = at < 0 ? url : url.slice(0, at);
     if (!pages[file]) {
-      pages[file] = fetch(file).then(function (r) {
-        if (!r.ok) throw new Error(r.status);
-        return r.text();
-      }).then(function (html) { return new DOMParser().parseFromString(html, "text/html"); });
+      pages[file] = fetchOk(file).then(function (r) { return r.text(); })
+        .then(function (html) { return new DOMParser().parseFromString(html, "text/html"); });
     }
     return pages[file].then(function (page) { return sectionText(page, at < 0 ? "" : decodeURIComponent(url.slice(at + 1))); });
   }
@@ -259,11 +257,15 @@
     }
     return Promise.resolve(JSON.parse(new TextDecoder().decode(b)));
   }
-  function fetchJson(url) {
+  // A file of the site, failing on an HTTP error as on a network one.
+  function fetchOk(url) {
     return fetch(url).then(function (r) {
       if (!r.ok) throw new Error(r.status);
-      return r.arrayBuffer();
-    }).then(parseBytes);
+      return r;
+    });
+  }
+  function fetchJson(url) {
+    return fetchOk(url).then(function (r) { return r.arrayBuffer(); }).then(parseBytes);
   }
   var indexes = {};
   function indexFor(form) {

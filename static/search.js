@@ -72,29 +72,39 @@
     return h >>> 0;
   }
 
-  // A posting list as the index writes it (encode_postings in src/emit/search.rs): each document
-  // as its distance from the previous one, then its weight, in five-bit groups, lowest first,
-  // the sixth bit marking a group with more to follow. Returns [doc, weight, doc, weight, …].
+  // A posting list as the index writes it (Postings in src/emit/search.rs): each document as its
+  // distance from the previous one, doubled, plus one when its weight follows (no weight: 1); each
+  // number in five-bit groups, lowest first, the sixth bit marking a group with more to follow.
+  // Returns [doc, weight, doc, weight, …].
   var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   var VALUE = {};
   for (var d = 0; d < DIGITS.length; d++) VALUE[DIGITS[d]] = d;
   function decode(table, term) {
     // Only the table's own entries: a query for "constructor" finds nothing inherited.
     var s = Object.prototype.hasOwnProperty.call(table, term) ? String(table[term]) : "";
-    var out = [], n = 0, scale = 1, doc = 0;
+    var out = [], n = 0, scale = 1, doc = 0, weightFollows = false;
     for (var i = 0; i < s.length; i++) {
       var v = VALUE[s[i]];
       n += (v & 31) * scale;
       if (v & 32) { scale *= 32; continue; }
-      if (out.length % 2 === 0) { doc += n; out.push(doc); } else out.push(n);
+      if (weightFollows) { out.push(n); weightFollows = false; }
+      else {
+        doc += Math.floor(n / 2); out.push(doc);
+        weightFollows = n % 2 === 1;
+        if (!weightFollows) out.push(1);
+      }
       n = 0; scale = 1;
     }
     return out;
   }
 
-  // An index: the whole file for small sites, or shards fetched as queries need them.
+  // An index: the whole file for small sites, or shards fetched as queries need them. The
+  // index's address may end in search.js's version (`?v=…`): its shards get the same, so a
+  // browser holding files of an older index format fetches them anew.
   function Index(url, fetchJson) {
-    this.base = url.replace(/[^/]*$/, "");
+    var at = url.indexOf("?");
+    this.query = at < 0 ? "" : url.slice(at);
+    this.base = url.slice(0, at < 0 ? url.length : at).replace(/[^/]*$/, "");
     this.fetchJson = fetchJson;
     this.main = fetchJson(url);
     this.shards = {};
@@ -107,7 +117,7 @@
       var need = {};
       terms.forEach(function (t) { need[fnv(t) % m.shards] = true; });
       return Promise.all(Object.keys(need).map(function (k) {
-        if (!self.shards[k]) self.shards[k] = self.fetchJson(self.base + m.dir + "t" + k + (m.ext || ".json"));
+        if (!self.shards[k]) self.shards[k] = self.fetchJson(self.base + m.dir + "t" + k + (m.ext || ".json") + self.query);
         return self.shards[k].then(function (s) { return [k, s]; });
       })).then(function (loaded) {
         var byShard = {};
@@ -123,7 +133,7 @@
       var need = {};
       ids.forEach(function (i) { need[Math.floor(i / m.chunk)] = true; });
       return Promise.all(Object.keys(need).map(function (j) {
-        if (!self.chunks[j]) self.chunks[j] = self.fetchJson(self.base + m.dir + "d" + j + (m.ext || ".json"));
+        if (!self.chunks[j]) self.chunks[j] = self.fetchJson(self.base + m.dir + "d" + j + (m.ext || ".json") + self.query);
         return self.chunks[j].then(function (c) { return [j, c]; });
       })).then(function (loaded) {
         var byChunk = {};

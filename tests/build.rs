@@ -691,7 +691,14 @@ fn references_in_front_matter_and_captions_are_resolved_everywhere() {
         home.contains("Size and composition of the market: CNY 15.7 billion in 2024."),
         "home"
     );
-    // Search index and JSON downloads.
+    // Search index and JSON downloads. The index's address carries search.js's version (a
+    // browser holding an index of an older format fetches the new one).
+    let (_, v) = home.split_once("search.js?v=").expect("search.js's version");
+    let v = &v[..v.find('"').unwrap()];
+    assert!(
+        home.contains(&format!("data-index=\"../search/en.json?v={v}\"")),
+        "index address"
+    );
     let index = read(&out.join("search/en.json"));
     assert!(
         index.contains("Market size (general models: 28%)"),

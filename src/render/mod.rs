@@ -219,12 +219,15 @@ impl<'a> Renderer<'a> {
     }
 
     fn asset(&self, prefix: &str, path: &str) -> String {
-        let v = self
-            .asset_versions
+        format!("{prefix}{path}{}", self.version(path))
+    }
+
+    /// `?v=` and the asset's version (nothing for a file without one).
+    fn version(&self, path: &str) -> String {
+        self.asset_versions
             .get(path)
             .map(|h| format!("?v={h}"))
-            .unwrap_or_default();
-        format!("{prefix}{path}{v}")
+            .unwrap_or_default()
     }
 
     /// A front-matter date as the language writes it.
@@ -416,7 +419,9 @@ impl<'a> Renderer<'a> {
             "search_href",
             &site.href(prefix, &format!("{lang}/search/")),
         );
-        ctx.insert("search_index", &format!("{prefix}search/{lang}.json"));
+        // The index's format is search.js's: its address carries the script's version.
+        let v = self.version("static/search.js");
+        ctx.insert("search_index", &format!("{prefix}search/{lang}.json{v}"));
         if site.has_print_edition() {
             ctx.insert("print_href", &site.href(prefix, &print::print_dir(lang)));
         }

@@ -693,7 +693,9 @@ fn references_in_front_matter_and_captions_are_resolved_everywhere() {
     );
     // Search index and JSON downloads. The index's address carries search.js's version (a
     // browser holding an index of an older format fetches the new one).
-    let (_, v) = home.split_once("search.js?v=").expect("search.js's version");
+    let (_, v) = home
+        .split_once("search.js?v=")
+        .expect("search.js's version");
     let v = &v[..v.find('"').unwrap()];
     assert!(
         home.contains(&format!("data-index=\"../search/en.json?v={v}\"")),

@@ -128,6 +128,11 @@ pub struct Front {
     pub aliases: Vec<String>,
 }
 
+/// The top folder holding page folder `dir` (`Page::near`).
+fn near(dir: &str) -> Option<&str> {
+    dir.find('/').map(|i| &dir[..=i])
+}
+
 impl Page {
     /// The body: empty once released.
     pub fn body(&self) -> std::sync::RwLockReadGuard<'_, Body> {
@@ -167,6 +172,12 @@ impl Page {
     /// Relative prefix from this page to the site root (`zh/status/` → `../../`).
     pub fn prefix(&self) -> String {
         "../".repeat(self.dir.matches('/').count())
+    }
+
+    /// The top folder holding this page (`zh/` for `zh/status/` and for `zh/`), whose pages
+    /// its links reach without climbing to the root; none for the root page.
+    pub fn near(&self) -> Option<&str> {
+        near(&self.dir)
     }
 }
 
@@ -298,6 +309,18 @@ impl Site {
         if s.is_empty() { "./".to_string() } else { s }
     }
 
+    /// `href` from a page at `prefix` in top folder `near` (`Page::near`): a page under `near`
+    /// is linked from there, not from the root (`../market/index.html` from `en/status/`,
+    /// `market/index.html` from `en/`, not `../../en/market/index.html` and
+    /// `../en/market/index.html`).
+    pub fn href_near(&self, prefix: &str, near: Option<&str>, dir: &str) -> String {
+        let climb = prefix.strip_prefix("../");
+        match (climb, near.and_then(|n| dir.strip_prefix(n))) {
+            (Some(climb), Some(rest)) => self.href(climb, rest),
+            _ => self.href(prefix, dir),
+        }
+    }
+
     /// Link from a page with root prefix `prefix` to a file path from the site root.
     pub fn asset_href(&self, prefix: &str, path: &str) -> String {
         format!("{prefix}{path}")
@@ -422,5 +445,33 @@ pub(crate) mod tests {
         pretty.config.pretty_urls = true;
         assert_eq!(pretty.href("", ""), "./");
         assert_eq!(pretty.href("../../", "en/status/"), "../../en/status/");
+    }
+
+    #[test]
+    fn a_page_links_the_pages_of_its_top_folder_from_there() {
+        let site = empty_site();
+        assert_eq!(near("en/status/"), Some("en/"));
+        assert_eq!(near("en/a/b/"), Some("en/"));
+        assert_eq!(near("en/"), Some("en/"));
+        assert_eq!(near(""), None);
+        let from = |near: Option<&str>, dir: &str| site.href_near("../../", near, dir);
+        assert_eq!(from(Some("en/"), "en/market/"), "../market/index.html");
+        assert_eq!(from(Some("en/"), "en/"), "../index.html");
+        assert_eq!(
+            from(Some("en/"), "zh/market/"),
+            "../../zh/market/index.html"
+        );
+        assert_eq!(from(None, "en/market/"), "../../en/market/index.html");
+        let home = |dir: &str| site.href_near("../", Some("en/"), dir);
+        assert_eq!(home("en/market/"), "market/index.html");
+        assert_eq!(home("en/"), "index.html");
+        assert_eq!(home("zh/"), "../zh/index.html");
+        let deep = |dir: &str| site.href_near("../../../", Some("en/"), dir);
+        assert_eq!(deep("en/x/"), "../../x/index.html");
+        // An absolute prefix (the 404 page's) stays absolute.
+        assert_eq!(
+            site.href_near("/r/", Some("en/"), "en/x/"),
+            "/r/en/x/index.html"
+        );
     }
 }

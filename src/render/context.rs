@@ -330,7 +330,12 @@ impl PageCtx {
 
 /// The chapters of a language as templates list them, with links for pages at `prefix`; with
 /// each chapter's main sections for the home page.
-pub fn nav(site: &Site, lang: &str, prefix: &str, with_outline: bool) -> Vec<NavItem> {
+pub fn nav(
+    site: &Site,
+    lang: &str,
+    (prefix, near): (&str, Option<&str>),
+    with_outline: bool,
+) -> Vec<NavItem> {
     let mut cx = Cx::new(site, lang, prefix);
     site.chapters(lang)
         .map(|p| {
@@ -345,7 +350,7 @@ pub fn nav(site: &Site, lang: &str, prefix: &str, with_outline: bool) -> Vec<Nav
                             id: h.id.clone(),
                             html: escape(&text),
                             text,
-                            href: format!("{}#{}", site.href(prefix, &p.dir), h.id),
+                            href: format!("{}#{}", site.href_near(prefix, near, &p.dir), h.id),
                         }
                     })
                     .collect()
@@ -358,7 +363,7 @@ pub fn nav(site: &Site, lang: &str, prefix: &str, with_outline: bool) -> Vec<Nav
                 short_title: cx.reader(p.nav_title()),
                 number: p.front.number.clone(),
                 summary: p.front.summary.as_ref().map(|s| cx.reader(s)),
-                href: site.href(prefix, &p.dir),
+                href: site.href_near(prefix, near, &p.dir),
                 outline,
             }
         })
@@ -370,7 +375,7 @@ pub fn nav(site: &Site, lang: &str, prefix: &str, with_outline: bool) -> Vec<Nav
 pub fn languages(
     site: &Site,
     lang: &str,
-    prefix: &str,
+    (prefix, near): (&str, Option<&str>),
     key: &str,
     dir_of: &dyn Fn(&Page) -> String,
 ) -> Vec<LangLink> {
@@ -385,8 +390,8 @@ pub fn languages(
                 name: site.packs.get(l).name.clone(),
                 html_lang: site.html_lang(l),
                 href: p.map_or_else(
-                    || site.href(prefix, &format!("{l}/")),
-                    |p| site.href(prefix, &dir_of(p)),
+                    || site.href_near(prefix, near, &format!("{l}/")),
+                    |p| site.href_near(prefix, near, &dir_of(p)),
                 ),
                 current: l == lang,
             }

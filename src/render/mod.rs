@@ -118,7 +118,7 @@ pub struct Renderer<'a> {
     nav_cache: std::sync::Mutex<NavLists>,
     /// What every page of a language at one depth shares (site, strings, asset links), built
     /// once per (language, link prefix) and cloned for each page instead of serialised again.
-    shared_cache: std::sync::Mutex<BTreeMap<(String, String), std::sync::Arc<tera::Context>>>,
+    shared_cache: std::sync::Mutex<BTreeMap<(String, Links), std::sync::Arc<tera::Context>>>,
     /// Chapter bodies shared with the print editions of the same build, if it makes them.
     pub bodies: Option<&'a Bodies>,
 }
@@ -147,7 +147,11 @@ impl Bodies {
 }
 
 /// Chapter lists by (language, link prefix, with outlines).
-pub type NavLists = BTreeMap<(String, String, bool), std::sync::Arc<tera::Value>>;
+pub type NavLists = BTreeMap<(String, Links, bool), std::sync::Arc<tera::Value>>;
+
+/// Where a page's links start: its prefix to the site root and its top folder (`Page::near`;
+/// none for a page rendered away from its folder, whose links all go through the root).
+type Links = (String, Option<String>);
 
 /// The language switch of a page every language has in its own folder (search, print): each
 /// language's copy of it, at `path_of(language)` from the site root.
@@ -209,11 +213,18 @@ impl<'a> Renderer<'a> {
         *self.nav_cache.get_mut().unwrap_or_else(|e| e.into_inner()) = navs;
     }
 
-    /// The chapter list of a language with links for pages at `prefix`, built once.
-    fn nav(&self, lang: &str, prefix: &str, with_outline: bool) -> std::sync::Arc<tera::Value> {
-        let key = (lang.to_string(), prefix.to_string(), with_outline);
+    /// The chapter list of a language with links for pages at `prefix` in top folder `near`,
+    /// built once.
+    fn nav(
+        &self,
+        lang: &str,
+        (prefix, near): (&str, Option<&str>),
+        with_outline: bool,
+    ) -> std::sync::Arc<tera::Value> {
+        let links = (prefix.to_string(), near.map(str::to_string));
+        let key = (lang.to_string(), links, with_outline);
         memo(&self.nav_cache, key, || {
-            let nav = context::nav(self.site, lang, prefix, with_outline);
+            let nav = context::nav(self.site, lang, (prefix, near), with_outline);
             tera::Value::from_serializable(&nav)
         })
     }
@@ -246,13 +257,14 @@ impl<'a> Renderer<'a> {
             page.prefix()
         };
         let lang = page.lang.as_str();
+        let near = if at_root { None } else { page.near() };
         let (mut cx, Body { key_points, doc }) = self.body(ix, &prefix);
-        let mut ctx = self.base_context(lang, &prefix, Some(page))?;
+        let mut ctx = self.base_context(lang, (&prefix, near), Some(page))?;
         let (prev, next) = site.neighbours(ix);
         let mut link = |p: &Page| Link {
             title: cx.reader(p.nav_title()),
             number: p.front.number.clone(),
-            href: site.href(&prefix, &p.dir),
+            href: site.href_near(&prefix, near, &p.dir),
         };
         let (prev, next) = (prev.map(&mut link), next.map(&mut link));
         let key_figures: Vec<_> = page
@@ -398,12 +410,15 @@ impl<'a> Renderer<'a> {
     }
 
     /// The context every page of `lang` at link prefix `prefix` starts from, built once.
-    fn shared(&self, lang: &str, prefix: &str) -> std::sync::Arc<tera::Context> {
-        let key = (lang.to_string(), prefix.to_string());
-        memo(&self.shared_cache, key, || self.build_shared(lang, prefix))
+    fn shared(&self, lang: &str, links: (&str, Option<&str>)) -> std::sync::Arc<tera::Context> {
+        let key = (
+            lang.to_string(),
+            (links.0.to_string(), links.1.map(str::to_string)),
+        );
+        memo(&self.shared_cache, key, || self.build_shared(lang, links))
     }
 
-    fn build_shared(&self, lang: &str, prefix: &str) -> tera::Context {
+    fn build_shared(&self, lang: &str, (prefix, near): (&str, Option<&str>)) -> tera::Context {
         let site = self.site;
         let pack = site.packs.get(lang);
         let mut ctx = tera::Context::new();
@@ -413,11 +428,11 @@ impl<'a> Renderer<'a> {
         ctx.insert("og_locale", pack.og_locale.as_deref().unwrap_or(""));
         ctx.insert("t", &pack.strings);
         ctx.insert("root", prefix);
-        let home_href = site.href(prefix, &format!("{lang}/"));
+        let home_href = site.href_near(prefix, near, &format!("{lang}/"));
         ctx.insert("home_href", &home_href);
         ctx.insert(
             "search_href",
-            &site.href(prefix, &format!("{lang}/search/")),
+            &site.href_near(prefix, near, &format!("{lang}/search/")),
         );
         // The index's format is search.js's: its address carries the script's version.
         let v = self.version("static/search.js");
@@ -451,20 +466,20 @@ impl<'a> Renderer<'a> {
     fn base_context(
         &self,
         lang: &str,
-        prefix: &str,
+        (prefix, near): (&str, Option<&str>),
         page: Option<&Page>,
     ) -> Result<tera::Context, Diagnostic> {
         let site = self.site;
-        let mut ctx = (*self.shared(lang, prefix)).clone();
+        let mut ctx = (*self.shared(lang, (prefix, near))).clone();
         let key = page.map_or(HOME_KEY, |p| p.key.as_str());
         let dir = |p: &Page| p.dir.clone();
         ctx.insert(
             "languages",
-            &context::languages(site, lang, prefix, key, &dir),
+            &context::languages(site, lang, (prefix, near), key, &dir),
         );
         // The chapter list (`nav.html`), rendered with this context and its own values, which
         // then leave it: a context of its own copied the language's strings again for each page.
-        let all = self.nav(lang, prefix, false);
+        let all = self.nav(lang, (prefix, near), false);
         let pos = page
             .and_then(|p| site.page_ix(lang, &p.key))
             .and_then(|ix| site.index.chapter_pos.get(&ix).copied());
@@ -489,7 +504,7 @@ impl<'a> Renderer<'a> {
         let home = page.is_some_and(Page::is_home);
         if home || page.is_none() {
             let outline = home && !is_long(chapters);
-            let nav = self.nav(lang, prefix, outline);
+            let nav = self.nav(lang, (prefix, near), outline);
             if home {
                 ctx.insert_value("nav", (*nav).clone());
             } else {
@@ -504,7 +519,7 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let lang = site.default_language();
         let prefix = site.config.base_path();
-        let ctx = self.base_context(lang, &prefix, None)?;
+        let ctx = self.base_context(lang, (&prefix, None), None)?;
         let pack = site.packs.get(lang);
         let page = PageCtx::generated(
             "404",
@@ -520,7 +535,8 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let dir = format!("{lang}/search/");
         let prefix = "../../".to_string();
-        let mut ctx = self.base_context(lang, &prefix, None)?;
+        let near = format!("{lang}/");
+        let mut ctx = self.base_context(lang, (&prefix, Some(&near)), None)?;
         let pack = site.packs.get(lang);
         let page = PageCtx::generated(
             "search",

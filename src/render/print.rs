@@ -260,7 +260,7 @@ impl Renderer<'_> {
             });
         }
         let bibliography = self.bibliography(lang, &prefix, &cited, &targets);
-        let mut ctx = self.base_context(lang, &prefix, None)?;
+        let mut ctx = self.base_context(lang, (&prefix, None), None)?;
         // Every chapter's running head.
         ctx.insert("print_heads", &self.asset(&prefix, &heads_path(lang)));
         let pack = site.packs.get(lang);

@@ -51,7 +51,7 @@ impl Renderer<'_> {
         let site = self.site;
         let path = card_path(lang);
         let prefix = "../".repeat(path.matches('/').count());
-        let mut ctx = self.base_context(lang, &prefix, None)?;
+        let mut ctx = self.base_context(lang, (&prefix, None), None)?;
         let mut cx = Cx::new(site, lang, &prefix);
         let figures: Vec<context::KeyFigure> = site
             .home(lang)

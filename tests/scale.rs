@@ -126,9 +126,7 @@ fn a_short_report_lists_every_chapter_on_every_page() {
     );
     assert!(!not_found.contains("chapters-more"));
     let home = read(&out.join("zh/index.html"));
-    assert!(
-        home.contains("<ol class=\"part-sections\"><li><a href=\"c0019/index.html#part\">")
-    );
+    assert!(home.contains("<ol class=\"part-sections\"><li><a href=\"c0019/index.html#part\">"));
 }
 
 /// `print_edition: auto` leaves out the one page holding every chapter once a report is longer

@@ -454,9 +454,6 @@ impl Cx<'_> {
     ) -> String {
         let pack = self.site.packs.get(self.lang);
         let mut html = String::from("<table><thead><tr>");
-        // Each cell repeats its column's name in `data-label`: on a phone a row becomes a card
-        // that shows it beside the value.
-        let mut labels = Vec::with_capacity(fields.len());
         let mut numeric_column = Vec::with_capacity(fields.len());
         for (i, f) in fields.iter().enumerate() {
             let field = set.field(f);
@@ -469,10 +466,6 @@ impl Cx<'_> {
                 .and_then(|u| u.table.label.clone());
             let numeric = i > 0 && field.is_some_and(|x| x.kind == FieldKind::Quantity);
             numeric_column.push(numeric);
-            labels.push(match &unit {
-                Some(u) => format!("{label}{}", pack.string("with_unit").replace("{unit}", u)),
-                None => label.clone(),
-            });
             let label = match unit {
                 Some(u) => format!(
                     "{}<span class=\"unit\">{}</span>",
@@ -497,9 +490,9 @@ impl Cx<'_> {
             for (i, f) in fields.iter().enumerate() {
                 let (cell, numeric) = self.cell(set, row, f);
                 let (open, close) = if i == 0 {
-                    ("th scope=\"row\"".to_string(), "th")
+                    ("th scope=\"row\"", "th")
                 } else {
-                    (format!("td data-label=\"{}\"", escape(&labels[i])), "td")
+                    ("td", "td")
                 };
                 // A missing number ("—") lines up with the numbers of its column.
                 let class = if numeric || numeric_column[i] {
@@ -519,9 +512,8 @@ impl Cx<'_> {
                 let label = self.t(kind.label_key());
                 let _ = write!(
                     html,
-                    "<td class=\"kind kind-{}\" data-label=\"{}\">{}{marker}</td>",
+                    "<td class=\"kind kind-{}\">{}{marker}</td>",
                     kind.as_str(),
-                    escape(self.t("source")),
                     escape(label)
                 );
             }

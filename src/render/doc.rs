@@ -170,7 +170,9 @@ fn mark_title(ev: Event<'static>, unspaced: bool) -> Event<'static> {
     }
 }
 
-/// `<hN id…>text<a class="anchor">#</a></hN>`.
+/// `<hN id…>text</hN>`. The `#` link beside a heading, for copying its address, is added by
+/// `static/yanbao.js`: it serves the mouse only (hidden from screen readers and the keyboard,
+/// which have the contents box), and written into the page it took 0.3 KB of every chapter.
 fn heading_html(
     level: u8,
     id: &str,
@@ -191,9 +193,7 @@ fn heading_html(
         })
         .collect();
     let id = escape(id);
-    format!(
-        "<h{level} id=\"{id}\"{class_attr}{extra}>{inner}<a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n"
-    )
+    format!("<h{level} id=\"{id}\"{class_attr}{extra}>{inner}</h{level}>\n")
 }
 
 /// Nodes that need no more than the page's context, as events: references rendered, links
@@ -460,13 +460,11 @@ fn collapsed(s: &str) -> String {
 
 /// Markdown tables with their structure written here rather than by pulldown-cmark: in a
 /// scrolling wrapper, column alignment as classes (pulldown-cmark writes `style` attributes, which
-/// a strict Content-Security-Policy refuses), header cells as column headers, and each body cell
-/// carrying its column's name in `data-label` (a phone shows each row as a card). Events arrive
+/// a strict Content-Security-Policy refuses), header cells as column headers. Events arrive
 /// one at a time, so the table being written is state.
 #[derive(Default)]
 struct Tables {
     align: Vec<pulldown_cmark::Alignment>,
-    labels: Vec<String>,
     in_head: bool,
     col: usize,
     body_open: bool,
@@ -511,26 +509,16 @@ impl Tables {
                     _ => "",
                 };
                 if self.in_head {
-                    self.labels.push(String::new());
                     html(format!("<th scope=\"col\"{class}>"))
                 } else {
-                    let label = self.labels.get(self.col).map_or("", String::as_str);
-                    html(format!("<td{class} data-label=\"{}\">", escape(label)))
+                    html(format!("<td{class}>"))
                 }
             }
             Event::End(TagEnd::TableCell) => {
                 self.col += 1;
                 html(if self.in_head { "</th>" } else { "</td>" }.into())
             }
-            ev => {
-                if self.in_head
-                    && let (Event::Text(t) | Event::Code(t), Some(l)) =
-                        (&ev, self.labels.last_mut())
-                {
-                    l.push_str(t);
-                }
-                ev
-            }
+            ev => ev,
         }
     }
 }

@@ -327,6 +327,54 @@ await test("Chinese headings break only between words", async () => {
   assert(lines > 20, `headings wrapped ${lines} times: the test saw too few breaks to mean anything`);
 });
 
+await test("a heading's # link shows on hover and holds the section's address", async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE + "zh/status/index.html");
+  const heading = page.locator(".prose h2[id]").first();
+  const id = await heading.getAttribute("id");
+  const anchor = heading.locator("a.anchor");
+  assert((await anchor.count()) === 1, "one # link in the heading");
+  assert((await anchor.getAttribute("aria-hidden")) === "true", "hidden from screen readers");
+  const opacity = () => anchor.evaluate((a) => getComputedStyle(a).opacity);
+  assert((await opacity()) === "0", "invisible until hovered");
+  await heading.hover();
+  await page.waitForTimeout(100);
+  assert((await opacity()) === "1", "visible on hover");
+  await anchor.click();
+  assert(decodeURIComponent(new URL(page.url()).hash) === "#" + id, "the address names the section: " + page.url());
+  // The theme toggle's name is its title (one string, not two).
+  const name = await page.locator(".theme-toggle").evaluate((b) => b.title);
+  assert(name.length > 0, "the toggle has a title");
+  await context.close();
+});
+
+await test("a phone's table cards name each value's column; without JavaScript the table scrolls", async () => {
+  const cards = async (javaScriptEnabled) => {
+    const { context, page } = await newPage({ viewport: { width: 390, height: 900 }, javaScriptEnabled });
+    await page.goto(BASE + "en/status/index.html");
+    const seen = await page.evaluate(() => [...document.querySelectorAll(".table-wrap table")].map((t) => {
+      const heads = [...t.tHead.rows[0].cells].map((c) => c.textContent.trim());
+      const cells = [...t.tBodies[0].rows].flatMap((r) => [...r.cells].map((c, i) => ({ c, i })))
+        .filter(({ c }) => c.tagName === "TD");
+      return {
+        display: getComputedStyle(cells[0].c).display,
+        // A column without a name shows its values alone.
+        wrong: cells.filter(({ c, i }) => getComputedStyle(c, "::before").content !== (heads[i] ? JSON.stringify(heads[i]) : "none"))
+          .map(({ c, i }) => `${heads[i]}: ${getComputedStyle(c, "::before").content}`),
+      };
+    }));
+    await context.close();
+    return seen;
+  };
+  const withScript = await cards(true);
+  assert(withScript.length >= 5, "the chapter has tables: " + withScript.length);
+  for (const t of withScript) {
+    assert(t.display === "grid", "a cell is a card's line: " + t.display);
+    assert(t.wrong.length === 0, "each value under its column's name: " + t.wrong.join("; "));
+  }
+  for (const t of await cards(false)) assert(t.display === "table-cell", "a plain table without the script: " + t.display);
+});
+
 await test("works without JavaScript (search aside)", async () => {
   const { context, page } = await newPage({ javaScriptEnabled: false });
   await page.goto(BASE + "zh/background/index.html");

@@ -35,7 +35,7 @@
   // under html.js); the names come from the table's header, copied here into each cell. Written
   // into the page, they took 0.5 KB of a chapter with a table of a few rows.
   Array.prototype.forEach.call(document.querySelectorAll(".table-wrap table"), function (table) {
-    var heads = table.tHead ? table.tHead.rows[0].cells : [];
+    var heads = table.tHead && table.tHead.rows.length ? table.tHead.rows[0].cells : [];
     Array.prototype.forEach.call(table.tBodies, function (body) {
       Array.prototype.forEach.call(body.rows, function (tr) {
         for (var i = 0; i < tr.cells.length; i++) {

@@ -328,8 +328,8 @@ impl PageCtx {
     }
 }
 
-/// The chapters of a language as templates list them, with links for pages at `prefix`; with
-/// each chapter's main sections for the home page.
+/// The chapters of a language as templates list them, with links for pages at `prefix` in top
+/// folder `near` (`Site::href_near`); with each chapter's main sections for the home page.
 pub fn nav(
     site: &Site,
     lang: &str,

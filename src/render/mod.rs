@@ -117,7 +117,8 @@ pub struct Renderer<'a> {
     /// Chapter lists per (language, link prefix, with outlines), built once and shared.
     nav_cache: std::sync::Mutex<NavLists>,
     /// What every page of a language at one depth shares (site, strings, asset links), built
-    /// once per (language, link prefix) and cloned for each page instead of serialised again.
+    /// once per (language, where links start) and cloned for each page instead of serialised
+    /// again.
     shared_cache: std::sync::Mutex<BTreeMap<(String, Links), std::sync::Arc<tera::Context>>>,
     /// Chapter bodies shared with the print editions of the same build, if it makes them.
     pub bodies: Option<&'a Bodies>,
@@ -146,7 +147,7 @@ impl Bodies {
     }
 }
 
-/// Chapter lists by (language, link prefix, with outlines).
+/// Chapter lists by (language, where their links start, with outlines).
 pub type NavLists = BTreeMap<(String, Links, bool), std::sync::Arc<tera::Value>>;
 
 /// Where a page's links start: its prefix to the site root and its top folder (`Page::near`;

@@ -42,7 +42,7 @@ fn norm(s: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
-/// Text of the h1–h5 elements of a page, in order (anchors removed).
+/// Text of the h1–h5 elements of a page, in order.
 fn headings(html: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = html;
@@ -56,10 +56,6 @@ fn headings(html: &str) -> Vec<String> {
             break;
         };
         let inner = &rest[rest.find('>').unwrap() + 1..end];
-        let inner = match inner.find("<a class=\"anchor\"") {
-            Some(a) => &inner[..a],
-            None => inner,
-        };
         out.push(strip_tags(inner));
         rest = &rest[end..];
     }

@@ -128,8 +128,8 @@ pub struct Front {
     pub aliases: Vec<String>,
 }
 
-/// The top folder holding page folder `dir` (`Page::near`).
-fn near(dir: &str) -> Option<&str> {
+/// The top folder holding page folder `dir` (`Page::near`; `en/` for `en/search/`).
+pub fn near(dir: &str) -> Option<&str> {
     dir.find('/').map(|i| &dir[..=i])
 }
 

@@ -154,6 +154,11 @@ pub type NavLists = BTreeMap<(String, Links, bool), std::sync::Arc<tera::Value>>
 /// none for a page rendered away from its folder, whose links all go through the root).
 type Links = (String, Option<String>);
 
+/// [`Links`] as a cache key.
+fn links_key((prefix, near): (&str, Option<&str>)) -> Links {
+    (prefix.to_string(), near.map(str::to_string))
+}
+
 /// The language switch of a page every language has in its own folder (search, print): each
 /// language's copy of it, at `path_of(language)` from the site root.
 pub(crate) fn generated_languages(
@@ -222,8 +227,7 @@ impl<'a> Renderer<'a> {
         (prefix, near): (&str, Option<&str>),
         with_outline: bool,
     ) -> std::sync::Arc<tera::Value> {
-        let links = (prefix.to_string(), near.map(str::to_string));
-        let key = (lang.to_string(), links, with_outline);
+        let key = (lang.to_string(), links_key((prefix, near)), with_outline);
         memo(&self.nav_cache, key, || {
             let nav = context::nav(self.site, lang, (prefix, near), with_outline);
             tera::Value::from_serializable(&nav)
@@ -412,10 +416,7 @@ impl<'a> Renderer<'a> {
 
     /// The context every page of `lang` at link prefix `prefix` starts from, built once.
     fn shared(&self, lang: &str, links: (&str, Option<&str>)) -> std::sync::Arc<tera::Context> {
-        let key = (
-            lang.to_string(),
-            (links.0.to_string(), links.1.map(str::to_string)),
-        );
+        let key = (lang.to_string(), links_key(links));
         memo(&self.shared_cache, key, || self.build_shared(lang, links))
     }
 
@@ -536,8 +537,8 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let dir = format!("{lang}/search/");
         let prefix = "../../".to_string();
-        let near = format!("{lang}/");
-        let mut ctx = self.base_context(lang, (&prefix, Some(&near)), None)?;
+        let near = crate::model::site::near(&dir);
+        let mut ctx = self.base_context(lang, (&prefix, near), None)?;
         let pack = site.packs.get(lang);
         let page = PageCtx::generated(
             "search",

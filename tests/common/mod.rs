@@ -172,8 +172,8 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-/// Removes tags from HTML and decodes the entities yanbao writes (the contents of `<svg>` and
-/// heading anchors are dropped): the text a reader sees.
+/// Removes tags from HTML and decodes the entities yanbao writes (the contents of `<svg>` are
+/// dropped): the text a reader sees.
 pub fn strip_tags(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut skip: Vec<&str> = Vec::new();
@@ -187,8 +187,6 @@ pub fn strip_tags(html: &str) -> String {
                 }
             } else if rest.starts_with("<svg") {
                 skip.push("</svg>");
-            } else if rest.starts_with("<a class=\"anchor\"") {
-                skip.push("</a>");
             }
             i = rest.find('>').map_or(html.len(), |e| i + e + 1);
             // A <wbr> (a word boundary in a CJK heading) is no space.

@@ -142,6 +142,8 @@ fn each_token(text: &str, index: bool, mut emit: impl FnMut(Token)) {
             for pair in run.windows(2) {
                 emit(Token::Cjk(cjk_code(pair[0], Some(pair[1]))));
             }
+        } else if is_punctuation(c) {
+            i += c.len_utf8();
         } else if c.is_alphanumeric() {
             let start = i;
             i += c.len_utf8();
@@ -201,6 +203,14 @@ fn each_token(text: &str, index: bool, mut emit: impl FnMut(Token)) {
             i += c.len_utf8();
         }
     }
+}
+
+/// Punctuation of Chinese text and general punctuation (，。、“”—…), told apart by range
+/// before the general Unicode tables are consulted (`char::is_alphanumeric`, most of a
+/// Chinese section's cost after its characters). None is a letter or a digit (a test goes through
+/// them).
+fn is_punctuation(c: char) -> bool {
+    matches!(c, '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' | '\u{FF01}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF20}')
 }
 
 /// The bytes that are ASCII letters and digits, looked up at a load each (a word's bytes are
@@ -498,21 +508,25 @@ pub fn shard_of(term: &str, shards: usize) -> usize {
 /// `serde_json::Value`) into the one file, or the shard or chunk, that holds them.
 pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
     // Documents without their terms are tokenised a window at a time, in parallel; the
-    // postings are added in the documents' order. A Chinese section's term list takes some
-    // 20 KB: 4,096 at a time held 80 MB a language at the build's peak, 512 hold 10 MB and
-    // keep both cores as busy.
+    // postings are added in the documents' order, a window's while the next is tokenised (so
+    // a language whose index takes longest, once the others are done, keeps both cores busy).
+    // A Chinese section's term list takes some 20 KB: 4,096 at a time held 80 MB a language at
+    // the build's peak, 512 hold 10 MB (twice that with the window being added) and keep both
+    // cores as busy.
     const WINDOW: usize = 512;
-    let mut postings = Index::default();
-    for (w, window) in docs.chunks(WINDOW).enumerate() {
-        let lists: Vec<std::borrow::Cow<TermList>> = window
+    type Lists<'a> = Vec<std::borrow::Cow<'a, TermList>>;
+    fn gather<'a>(window: &[&'a Doc]) -> Lists<'a> {
+        window
             .par_iter()
             .map(|d| match &d.terms {
                 Some(t) => std::borrow::Cow::Borrowed(t),
                 None => std::borrow::Cow::Owned(gathered(d)),
             })
-            .collect();
+            .collect()
+    }
+    fn add(postings: &mut Index, first: usize, lists: Lists) {
         for (k, list) in lists.iter().enumerate() {
-            let i = (w * WINDOW + k) as u32;
+            let i = (first + k) as u32;
             for (t, weight) in list.words() {
                 postings.add_word(t, i, weight);
             }
@@ -521,6 +535,15 @@ pub fn build(lang: &str, docs: &[&Doc]) -> Vec<(String, Vec<u8>)> {
             }
         }
     }
+    let mut postings = Index::default();
+    let mut pending = (0, Vec::new());
+    for (w, window) in docs.chunks(WINDOW).enumerate() {
+        let (first, lists) = std::mem::take(&mut pending);
+        let ((), next) = rayon::join(|| add(&mut postings, first, lists), || gather(window));
+        pending = (w * WINDOW, next);
+    }
+    let (first, lists) = pending;
+    add(&mut postings, first, lists);
     let terms = postings.sorted();
     // Each term as `"term":"postings"` and each document as `[href,page,path,title,text]`,
     // written straight into the file (or shard, or chunk) that holds it.
@@ -741,6 +764,19 @@ mod tests {
             "{t:?}"
         );
         assert_eq!(query_tokens("CNY 15.7 billion"), ["cny", "15.7", "billion"]);
+    }
+
+    #[test]
+    fn punctuation_told_by_range_is_no_letter_nor_digit() {
+        let told = (0..=char::MAX as u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_punctuation(c));
+        let mut n = 0;
+        for c in told {
+            assert!(!c.is_alphanumeric() && !is_cjk(c), "U+{:04X}", c as u32);
+            n += 1;
+        }
+        assert!(n > 150, "{n}");
     }
 
     #[test]

@@ -35,15 +35,25 @@ fn is_cjk(c: char) -> bool {
         | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}')
 }
 
+/// How many ASCII digits `bytes` holds, counted 64 bytes at a time in a byte each, a sum the
+/// compiler makes many bytes at a time (a filtered count took eight instructions a byte).
+fn ascii_digits(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(64)
+        .map(|c| {
+            let digits: u8 = c.iter().map(|&b| u8::from(b.wrapping_sub(b'0') < 10)).sum();
+            usize::from(digits)
+        })
+        .sum()
+}
+
 /// Byte ranges of the year ranges in `text`.
 fn year_spans(text: &str) -> Vec<(usize, usize)> {
     const DASHES: &[char] = &['-', '‐', '‑', '–', '—', '~', '～'];
     let bytes = text.as_bytes();
     // A range takes six digits at least (2023-24). Every text event of a page comes here, and
-    // most have fewer: one look at their bytes is enough (a count of all of them, which the
-    // compiler does many bytes at a time, took 13% fewer instructions than stopping at the
-    // sixth at N=1000).
-    if bytes.iter().filter(|b| b.is_ascii_digit()).count() < 6 {
+    // most have fewer: one look at their bytes is enough.
+    if ascii_digits(bytes) < 6 {
         return Vec::new();
     }
     // Read by byte, not by decoded character: digits, letters and the ASCII dash are one byte

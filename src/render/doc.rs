@@ -393,21 +393,10 @@ const MAY_BEGIN_SPACE: [bool; 256] = {
     t
 };
 
-/// The next byte from `i` that may begin a white space character, or the end. Read sixteen
-/// bytes at a time, a test the compiler makes for all of them at once; most blocks of a text
-/// hold none.
+/// The next byte from `i` that may begin a white space character, or the end.
 fn next_maybe_space(s: &str, i: usize) -> usize {
     let rest = &s.as_bytes()[i..];
-    let mut blocks = rest.chunks_exact(16);
-    let mut at = i;
-    for block in &mut blocks {
-        if block.iter().any(|&b| MAY_BEGIN_SPACE[b as usize]) {
-            break;
-        }
-        at += 16;
-    }
-    let rest = &s.as_bytes()[at..];
-    at + rest
+    i + rest
         .iter()
         .position(|&b| MAY_BEGIN_SPACE[b as usize])
         .unwrap_or(rest.len())

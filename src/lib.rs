@@ -21,6 +21,8 @@ mod pipeline;
 mod render;
 mod scaffold;
 mod serve;
+#[cfg(test)]
+mod testing;
 mod timings;
 
 use std::collections::BTreeMap;

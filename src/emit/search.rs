@@ -745,6 +745,7 @@ fn join<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::random_text;
 
     #[test]
     fn chinese_is_indexed_as_characters_and_pairs() {
@@ -865,15 +866,9 @@ mod tests {
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut gather = Gather::default();
         for case in 0..5_000 {
-            let mut text = String::new();
             // Some long enough for a term to pass the cap of ten.
             let len = if case % 10 == 0 { 400 } else { case % 40 };
-            for _ in 0..len {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
-            }
+            let text = random_text(&mut seed, PIECES, len);
             for index in [true, false] {
                 assert_eq!(
                     tokenize(&text, index),

@@ -236,6 +236,7 @@ pub fn title(text: &str, tag: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::random_text;
 
     #[test]
     fn year_ranges_stay_on_one_line() {
@@ -325,13 +326,7 @@ mod tests {
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         let mut found = 0;
         for case in 0..20_000 {
-            let mut text = String::new();
-            for _ in 0..case % 24 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
-            }
+            let text = random_text(&mut seed, PIECES, case % 24);
             let spans = year_spans(&text);
             assert_eq!(spans, reference_year_spans(&text), "{text:?}");
             found += spans.len();

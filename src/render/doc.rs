@@ -530,6 +530,7 @@ impl Tables {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::random_text;
 
     #[test]
     fn strip_tags_drops_svg_and_decodes() {
@@ -556,13 +557,7 @@ mod tests {
         ];
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         for case in 0..5_000 {
-            let mut text = String::new();
-            for _ in 0..(case % 30) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
-            }
+            let text = random_text(&mut seed, PIECES, case % 30);
             let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(is_collapsed(&text), text == expected, "{text:?}");
             let mut t = text.clone();

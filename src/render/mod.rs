@@ -647,6 +647,7 @@ fn preformatted_tag(tag: &[u8]) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::{nav_window, outdent};
+    use crate::testing::random_text;
 
     #[test]
     fn indentation_goes_except_in_preformatted_text() {
@@ -750,13 +751,7 @@ mod tests {
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         for case in 0..20_000 {
-            let mut html = String::new();
-            for _ in 0..case % 30 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                html.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
-            }
+            let html = random_text(&mut seed, PIECES, case % 30);
             assert_eq!(
                 outdent(html.as_bytes()),
                 reference_outdent(html.as_bytes()),

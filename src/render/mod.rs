@@ -607,25 +607,29 @@ fn outdent(html: &[u8]) -> Vec<u8> {
             continue;
         }
         let end = (at + 1).min(html.len());
-        let line = &html[line_start..end];
+        push_line(&mut out, &html[line_start..end], open > 0);
         line_start = end;
-        if open == 0 {
-            let indent = line
-                .iter()
-                .take_while(|&&b| b == b' ' || b == b'\t')
-                .count();
-            let text = &line[indent..];
-            // A blank line after a line break adds nothing either.
-            if !(text == b"\n" && out.last() == Some(&b'\n')) {
-                out.extend_from_slice(text);
-            }
-        } else {
-            out.extend_from_slice(line);
-        }
         open = (open + starts).saturating_sub(ends);
         (starts, ends) = (0, 0);
     }
     out
+}
+
+/// Appends a line of the page (its line break included): whole inside preformatted text, else
+/// without its indentation, and not at all when it is blank after a line break.
+fn push_line(out: &mut Vec<u8>, line: &[u8], preformatted: bool) {
+    if preformatted {
+        out.extend_from_slice(line);
+        return;
+    }
+    let indent = line
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    let text = &line[indent..];
+    if !(text == b"\n" && out.last() == Some(&b'\n')) {
+        out.extend_from_slice(text);
+    }
 }
 
 /// Whether the tag after a `<` opens (false) or closes (true) a `<pre>` or `<textarea>`
@@ -646,7 +650,7 @@ fn preformatted_tag(tag: &[u8]) -> Option<bool> {
 
 #[cfg(test)]
 mod tests {
-    use super::{nav_window, outdent};
+    use super::{nav_window, outdent, push_line};
     use crate::testing::random_text;
 
     #[test]
@@ -664,7 +668,8 @@ mod tests {
         );
     }
 
-    /// The page as first outdented, a search per line and another per tag.
+    /// The page as first outdented, a search per line and another per tag (each line written as
+    /// the outdent writes it).
     fn reference_outdent(html: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(html.len());
         // How many <pre> or <textarea> elements are open at the start of the line.
@@ -674,19 +679,7 @@ mod tests {
             let end = memchr::memchr(b'\n', &html[at..]).map_or(html.len(), |i| at + i + 1);
             let line = &html[at..end];
             at = end;
-            if open == 0 {
-                let indent = line
-                    .iter()
-                    .take_while(|&&b| b == b' ' || b == b'\t')
-                    .count();
-                let text = &line[indent..];
-                // A blank line after a line break adds nothing either.
-                if !(text == b"\n" && out.last() == Some(&b'\n')) {
-                    out.extend_from_slice(text);
-                }
-            } else {
-                out.extend_from_slice(line);
-            }
+            push_line(&mut out, line, open > 0);
             let (starts, ends) = preformatted_tags(line);
             open = (open + starts).saturating_sub(ends);
         }

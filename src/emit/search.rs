@@ -1046,9 +1046,13 @@ mod tests {
             serde_json::json!(["p7/index.html", "P", "", "T7"])
         );
         let shards = manifest["shards"].as_u64().unwrap() as usize;
-        let k = shard_of("word7", shards);
-        let shard = file(format!("search/en/t{k}.json.gz"));
-        assert_eq!(decode(shard["word7"].as_str().unwrap()), [7, 1]);
+        for i in [7, 511, 512, 1500, 1999] {
+            // In the first window of documents added, and in later ones, added while the next
+            // window was tokenised.
+            let word = format!("word{i}");
+            let shard = file(format!("search/en/t{}.json.gz", shard_of(&word, shards)));
+            assert_eq!(decode(shard[&word].as_str().unwrap()), [i, 1], "{word}");
+        }
     }
 
     /// A term list of the given terms and weights, in order.

@@ -40,50 +40,34 @@ pub fn run(
 ) -> Option<Site> {
     let config = site_texts(inputs, problems);
     let languages = &config.languages;
-    let skeleton = pages::skeleton(&inputs.pages, &config, memo, problems);
+    // Three strands that need nothing of each other run at once (on a small site this phase is
+    // milliseconds a core would otherwise sit out): the pages' skeleton beside the data's
+    // reference targets, then the data, bibliography and charts beside the translations.
     let mut targets = refs::Targets {
         default_language: config.default_language().to_string(),
         ..refs::Targets::default()
     };
-    data::targets(&inputs.data, &mut targets);
+    let (skeleton, ()) = rayon::join(
+        || gathered(|p| pages::skeleton(&inputs.pages, &config, memo, p)),
+        || data::targets(&inputs.data, &mut targets),
+    );
+    let skeleton = skeleton.take(problems);
     for ((lang, id), &f) in &skeleton.figure_ids {
         targets
             .figures
             .insert((lang.clone(), id.clone()), skeleton.figures[f].kind);
     }
-    let shared = bibliography::check(
-        &inputs.bibliography,
-        &targets,
-        &inputs.packs,
-        languages,
-        problems,
+    let (checked, translation) = rayon::join(
+        || gathered(|p| data_side(inputs, &targets, languages, p)),
+        || {
+            gathered(|p| {
+                translations::translations(&skeleton, p);
+                coverage::translation(inputs, &skeleton, memo, p)
+            })
+        },
     );
-    let (sets, sources) = data::check_all(
-        &inputs.data,
-        &targets,
-        &inputs.packs,
-        languages,
-        &shared,
-        problems,
-    );
-    cycles::reference_cycles(&inputs.data, &sets, problems);
-    bibliography::derivation_cycles(
-        &inputs.bibliography,
-        &inputs.data,
-        &sets,
-        &sources,
-        problems,
-    );
-    let charts = charts::check_all(
-        &inputs.charts,
-        &sets,
-        &targets,
-        &inputs.packs,
-        languages,
-        problems,
-    );
-    translations::translations(&skeleton, problems);
-    let translation = coverage::translation(inputs, &skeleton, memo, problems);
+    let (shared, sets, sources, charts) = checked.take(problems);
+    let translation = translation.take(problems);
     translations::report_sections(
         &skeleton,
         &inputs.data,
@@ -129,6 +113,69 @@ pub fn run(
         index,
         translation,
     })
+}
+
+/// A value and the problems found making it on a strand of its own.
+struct Gathered<T>(T, Problems);
+
+impl<T> Gathered<T> {
+    fn take(self, problems: &mut Problems) -> T {
+        problems.extend(self.1.into_vec());
+        self.0
+    }
+}
+
+fn gathered<T>(make: impl FnOnce(&mut Problems) -> T) -> Gathered<T> {
+    let mut problems = Problems::default();
+    let value = make(&mut problems);
+    Gathered(value, problems)
+}
+
+/// The bibliography, the data files and the charts, checked against the reference targets;
+/// derivations and references that go round in circles are reported here.
+fn data_side(
+    inputs: &Inputs,
+    targets: &refs::Targets,
+    languages: &[String],
+    problems: &mut Problems,
+) -> (
+    bibliography::Shared,
+    crate::input::store::Store<crate::model::data::DataSet>,
+    Vec<crate::model::data::Source>,
+    crate::input::store::Store<crate::model::chart::Chart>,
+) {
+    let shared = bibliography::check(
+        &inputs.bibliography,
+        targets,
+        &inputs.packs,
+        languages,
+        problems,
+    );
+    let (sets, sources) = data::check_all(
+        &inputs.data,
+        targets,
+        &inputs.packs,
+        languages,
+        &shared,
+        problems,
+    );
+    cycles::reference_cycles(&inputs.data, &sets, problems);
+    bibliography::derivation_cycles(
+        &inputs.bibliography,
+        &inputs.data,
+        &sets,
+        &sources,
+        problems,
+    );
+    let charts = charts::check_all(
+        &inputs.charts,
+        &sets,
+        targets,
+        &inputs.packs,
+        languages,
+        problems,
+    );
+    (shared, sets, sources, charts)
 }
 
 /// The site's own texts: shown as written (references are not expanded there), with

@@ -260,6 +260,10 @@ pub fn render_site(
     if let Some(home) = site.page_ix(site.default_language(), crate::model::HOME_KEY) {
         jobs.push((home, true));
     }
+    // The home pages go first: each lists every chapter, so on a large site they are the
+    // longest jobs, and the one that came last kept a core busy alone at the end (0.2 s of
+    // 5 s at 20,000 chapters). Their results are put back in page order below.
+    jobs.sort_by_key(|&(i, _)| !site.pages[i].is_home());
     if let Some(c) = cache.as_deref_mut() {
         c.begin(inputs.templates_hash, &versions, mode);
         if let Some(navs) = c.navs() {
@@ -342,7 +346,8 @@ pub fn render_site(
         Ok((made.len(), Some(made)))
     };
     let (results, model) = rayon::join(render_pages, model);
-    let results = results?;
+    let mut results = results?;
+    results.sort_by_key(|d| (d.job.1, d.job.0));
     let (n, made) = model?;
     files += n;
     if let (Some(c), Some(made)) = (cache.as_deref_mut(), made) {

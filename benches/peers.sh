@@ -8,7 +8,9 @@
 #
 # Rules, the same for every tool:
 # - one INTERLEAVED run: for each N, every tool is built once untimed (must succeed; also the
-#   warm-up), then for each repetition every tool in turn, so machine noise hits all alike;
+#   warm-up); then each repetition builds every N with every tool in turn, so machine noise, and
+#   a machine that slows down during the run, hits all tools and all sizes alike (INTERLEAVE_SIZES=0:
+#   all repetitions of one N before the next N is generated, holding one corpus at a time);
 # - every timed run deletes the previous output first (`rm -rf OUT && build`), inside the timing;
 # - wall time and peak RSS of the largest process come from the shared timer (timeit.py, wait4);
 #   the table shows medians; output size is the bytes of the files the build wrote (file_bytes).
@@ -19,14 +21,15 @@
 #   rotation) is what writing those files costs on this disk with no generator work at all. The
 #   ratios table sets it against Zola's build: no tool writing as many files can take less.
 #
-# Disk guard: before yanbao builds at N, its output is estimated from the two previous sizes
+# Disk guard: every N's corpus is kept until the end (INTERLEAVE_SIZES=1), about 1.2 GB for the
+# default sizes. Before yanbao builds at N, its output is estimated from the two previous sizes
 # (exponent fitted between them, clamped to [1, 2], plus 25%: two small probe builds give the first
 # two points). A size whose estimate does not fit in the free space minus DISK_MARGIN_GB is
 # skipped with a "skipped: estimated X GB output" line; its `check` still runs.
 #
 # Env: SIZES, RUNS (3), TOOLS ("yanbao hugo zola"; add mdbook to time it too; "check" instead of
 #      "yanbao" times only `yanbao check`), CHECK (1: time `yanbao check` along with yanbao),
-#      FLOOR (1: with Zola, time `cp -r` of its output),
+#      FLOOR (1: with Zola, time `cp -r` of its output), INTERLEAVE_SIZES (1),
 #      PREVIEW (0; 1 = also run preview_latency.py at PREVIEW_N=1000 with PREVIEW_EDITS=10),
 #      YANBAO (default: `cargo build --release` of this repo), HUGO, ZOLA, MDBOOK (default: PATH),
 #      BASE_URL (https://example.org/), WORK (/tmp/yanbao-peers), DISK_MARGIN_GB (5),
@@ -40,7 +43,7 @@ REPO="$(cd "$HERE/.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-$REPO/../shared/bench}"
 SIZES="${SIZES:-1000 5000 20000}"; RUNS="${RUNS:-3}"
 TOOLS="${TOOLS:-yanbao hugo zola}"; CHECK="${CHECK:-1}"; FLOOR="${FLOOR:-1}"
-PREVIEW="${PREVIEW:-0}"; PREVIEW_N="${PREVIEW_N:-1000}"; PREVIEW_EDITS="${PREVIEW_EDITS:-10}"
+INTERLEAVE_SIZES="${INTERLEAVE_SIZES:-1}"; PREVIEW="${PREVIEW:-0}"; PREVIEW_N="${PREVIEW_N:-1000}"; PREVIEW_EDITS="${PREVIEW_EDITS:-10}"
 BASE_URL="${BASE_URL:-https://example.org/}"
 WORK="${WORK:-/tmp/yanbao-peers}"; DISK_MARGIN_GB="${DISK_MARGIN_GB:-5}"
 TIMER="${TIMER:-python3 $BENCH_DIR/timeit.py}"
@@ -151,7 +154,7 @@ build_cmd() {  # $1 tool, $2 N -> a sh -c script (rm of the previous output insi
     hugo)   echo "rm -rf '$OUT/hugo' && exec '$HUGO' --quiet -s '$c/hugo' -d '$OUT/hugo'" ;;
     zola)   echo "rm -rf '$OUT/zola' && cd '$c/zola' && exec '$ZOLA' build -o '$OUT/zola'" ;;
     mdbook) echo "rm -rf '$OUT/mdbook' && '$MDBOOK' build '$c/mdbook/zh' -d '$OUT/mdbook/zh' && exec '$MDBOOK' build '$c/mdbook/en' -d '$OUT/mdbook/en'" ;;
-    copy)   echo "rm -rf '$OUT/copy' && exec cp -r '$WORK/copy-src' '$OUT/copy'" ;;
+    copy)   echo "rm -rf '$OUT/copy' && exec cp -r '$WORK/copy-src-$2' '$OUT/copy'" ;;
   esac
 }
 
@@ -191,14 +194,6 @@ file_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf 
 gb() { awk -v b="$1" 'BEGIN{printf "%.1f", b/1e9}'; }
 yanbao_fits() {  # $1 N; 0 if the estimated output fits
   local n="$1" est free margin p
-  if [ "$(wc -l < "$SIZES_SEEN")" -lt 2 ]; then  # two small probe builds give the first two points
-    for p in 100 300; do
-      make_corpus "$p" >/dev/null
-      "$YANBAO" build --root "$WORK/site-$p" --output "$OUT/probe" --base-url "$BASE_URL" > "$LOGS/yanbao-probe-$p.log" 2>&1
-      printf '%s\t%s\n' "$p" "$(du -sb "$OUT/probe" | cut -f1)" >> "$SIZES_SEEN"
-      rm -rf "$OUT/probe" "$WORK/corpus-$p" "$WORK/site-$p"
-    done
-  fi
   est="$(estimate_bytes "$n")"; free="$(free_bytes)"; margin=$((DISK_MARGIN_GB * 1000000000))
   if [ "$est" -gt $((free - margin)) ]; then
     note "yanbao N=$n: skipped: estimated $(gb "$est") GB output ($(gb "$free") GB free, margin $DISK_MARGIN_GB GB)"
@@ -234,15 +229,28 @@ printf 'tool\tN\trun\twall_s\tpeak_MiB\n' > "$WORK/runs.tsv"
 printf 'tool\tN\tpages\toutput_bytes\n' > "$WORK/outputs.tsv"
 echo "tools:$active; SIZES=\"$SIZES\" RUNS=$RUNS; logs in $LOGS" >&2
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-for n in $SIZES; do
+probe() {  # two small builds give the disk guard its first two points (before any N is made:
+  # they use, and delete, the corpora of N=100 and 300)
+  local p
+  for p in 100 300; do
+    make_corpus "$p" >/dev/null
+    "$YANBAO" build --root "$WORK/site-$p" --output "$OUT/probe" --base-url "$BASE_URL" > "$LOGS/yanbao-probe-$p.log" 2>&1
+    printf '%s\t%s\n' "$p" "$(du -sb "$OUT/probe" | cut -f1)" >> "$SIZES_SEEN"
+    rm -rf "$OUT/probe" "$WORK/corpus-$p" "$WORK/site-$p"
+  done
+}
+case " $active " in *" yanbao "*) probe ;; esac
+
+declare -A HERE  # N -> the tools whose untimed build succeeded
+prepare() {  # $1 N: the corpus, and every tool's untimed build (must succeed; warms the caches)
+  local n="$1" t here=""
   echo "== N=$n: generating the corpus" >&2
   make_corpus "$n"
-  here=""
-  for t in $active; do  # untimed build: must succeed; warms the caches
+  for t in $active; do
     if [ "$t" = yanbao ] && ! yanbao_fits "$n"; then continue; fi
     if [ "$t" = copy ]; then  # what is copied: Zola's output of this N
       [ -d "$OUT/zola" ] || continue
-      rm -rf "$WORK/copy-src" && cp -r "$OUT/zola" "$WORK/copy-src"
+      rm -rf "$WORK/copy-src-$n" && cp -r "$OUT/zola" "$WORK/copy-src-$n"
     fi
     if ! sh -c "$(build_cmd "$t" "$n")" > "$LOGS/$t-$n.build.log" 2>&1; then
       note "$t N=$n: build failed, left out (see $LOGS/$t-$n.build.log)"; continue
@@ -254,19 +262,34 @@ for n in $SIZES; do
          [ "$t" = yanbao ] && printf '%s\t%s\n' "$n" "$(du -sb "$OUT/$t" | cut -f1)" >> "$SIZES_SEEN" ;;
     esac
   done
-  for r in $(seq 1 "$RUNS"); do
-    for t in $here; do
-      log="$LOGS/$t-$n-r$r.timing"
-      $TIMER -n 1 --warmup 0 -- sh -c "$(build_cmd "$t" "$n")" > "$log" 2>&1 || true
-      if grep -q '^A exit' "$log"; then note "$t N=$n run $r failed (see $log)"; continue; fi
-      wall="$(awk '/^A wall s/ {print $(NF-1)}' "$log")"; peak="$(awk '/^A peak MiB/ {print $(NF-1)}' "$log")"
-      printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$n" "$r" "$wall" "$peak" | tee -a "$WORK/runs.tsv" >&2
-    done
+  HERE[$n]="$here"
+}
+timed_runs() {  # $1 N, $2 repetition: each tool once, in turn
+  local n="$1" r="$2" t log wall peak
+  for t in ${HERE[$n]}; do
+    log="$LOGS/$t-$n-r$r.timing"
+    $TIMER -n 1 --warmup 0 -- sh -c "$(build_cmd "$t" "$n")" > "$log" 2>&1 || true
+    if grep -q '^A exit' "$log"; then note "$t N=$n run $r failed (see $log)"; continue; fi
+    wall="$(awk '/^A wall s/ {print $(NF-1)}' "$log")"; peak="$(awk '/^A peak MiB/ {print $(NF-1)}' "$log")"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$n" "$r" "$wall" "$peak" | tee -a "$WORK/runs.tsv" >&2
   done
-  rm -rf "$WORK/corpus-$n" "$WORK/site-$n" "$WORK/copy-src" "$OUT"/*   # keep disk use bounded
-done
+}
+clean() { rm -rf "$WORK/corpus-$1" "$WORK/site-$1" "$WORK/copy-src-$1" "$OUT"/*; }  # disk use bounded
+if [ "$INTERLEAVE_SIZES" = 1 ]; then
+  # Every size's corpus first; then each repetition builds every size with every tool, so a
+  # machine that slows down (or speeds up) during the run shifts all sizes alike and the
+  # scaling ratios t(20000)/t(5000) compare builds made at the same time.
+  for n in $SIZES; do prepare "$n"; done
+  for r in $(seq 1 "$RUNS"); do for n in $SIZES; do timed_runs "$n" "$r"; done; done
+  for n in $SIZES; do clean "$n"; done
+else
+  for n in $SIZES; do
+    prepare "$n"
+    for r in $(seq 1 "$RUNS"); do timed_runs "$n" "$r"; done
+    clean "$n"
+  done
+fi
 
-# --- the tables -----------------------------------------------------------------------------------
 {
 echo "machine: $(nproc) cores; load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after (other work on the machine skews absolute times; the interleaved ratios less so)" >> "$NOTES"
 tables

@@ -62,33 +62,56 @@ pub fn csv(t: &Table, lang: Option<&str>) -> Vec<u8> {
     if lang.is_some() {
         s.push('\u{feff}');
     }
-    push_line(&mut s, header.iter().map(|h| quote(h, false)));
-    for line in &t.lines {
-        let mut cells = Vec::new();
-        for (c, cell) in t.columns.iter().zip(line) {
+    // Each cell is written into the file as it is quoted; the separators go between them.
+    let mut line = Line::new(&mut s);
+    for h in &header {
+        line.cell(h, false);
+    }
+    line.end();
+    for cells in &t.lines {
+        let mut line = Line::new(&mut s);
+        for (c, cell) in t.columns.iter().zip(cells) {
             let numeric = matches!(cell, Cell::Number(_) | Cell::Year(_));
             match (lang, cell) {
                 (None, Cell::Text(m)) if c.localized => {
-                    cells.extend(
-                        langs
-                            .iter()
-                            .map(|l| quote(m.get(*l).map_or("", String::as_str), false)),
-                    );
+                    for l in &langs {
+                        line.cell(m.get(*l).map_or("", String::as_str), false);
+                    }
                 }
                 (None, Cell::Empty) if c.localized => {
-                    cells.extend(langs.iter().map(|_| String::new()));
+                    for _ in &langs {
+                        line.cell("", false);
+                    }
                 }
-                _ => cells.push(quote(&cell.in_lang(lang), numeric)),
+                _ => line.cell(&cell.in_lang(lang), numeric),
             }
         }
-        push_line(&mut s, cells.into_iter());
+        line.end();
     }
     s.into_bytes()
 }
 
-fn push_line(s: &mut String, cells: impl Iterator<Item = String>) {
-    s.push_str(&cells.collect::<Vec<_>>().join(","));
-    s.push_str("\r\n");
+/// One CSV line being written: cells separated by commas, ended by CRLF.
+struct Line<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> Line<'a> {
+    fn new(out: &'a mut String) -> Self {
+        Line { out, first: true }
+    }
+
+    fn cell(&mut self, text: &str, numeric: bool) {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(',');
+        }
+        quote_into(self.out, text, numeric);
+    }
+
+    fn end(self) {
+        self.out.push_str("\r\n");
+    }
 }
 
 /// The tidy lines as JSON objects under the neutral CSV's names; texts as `{lang: text}`.
@@ -177,18 +200,33 @@ pub fn describe(site: &Site, source: usize, lang: &str) -> String {
 /// a rounded number ("1-3", "1/2", "1:30", "007", "1e5", 16+ digits), gets a leading `'`: the
 /// text stays text and nothing of it is lost. Plain numbers in text cells and ISO dates
 /// (`2024-05-15`) are left alone.
-fn quote(s: &str, numeric: bool) -> String {
+fn quote_into(out: &mut String, s: &str, numeric: bool) {
     let protect = !numeric && (formula(s) || mangled(s));
-    let s = if protect {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
+    let enclose = s.contains([',', '"', '\n', '\r']);
+    if enclose {
+        out.push('"');
     }
+    if protect {
+        out.push('\'');
+    }
+    if enclose {
+        let mut pieces = s.split('"');
+        out.push_str(pieces.next().unwrap_or_default());
+        for piece in pieces {
+            out.push_str("\"\"");
+            out.push_str(piece);
+        }
+        out.push('"');
+    } else {
+        out.push_str(s);
+    }
+}
+
+#[cfg(test)]
+fn quote(s: &str, numeric: bool) -> String {
+    let mut out = String::new();
+    quote_into(&mut out, s, numeric);
+    out
 }
 
 fn plain_number(s: &str) -> bool {
@@ -203,6 +241,14 @@ fn formula(s: &str) -> bool {
 
 /// Would a spreadsheet read this text as something else?
 fn mangled(s: &str) -> bool {
+    // Each case below is made of digits and these signs only: any other byte (every word, every
+    // Chinese text) settles it at once.
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b"-/:.eE+".contains(&b))
+    {
+        return false;
+    }
     let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     let iso_date = {
         let p: Vec<&str> = s.split('-').collect();
@@ -398,6 +444,63 @@ fn chart_json(site: &Site, chart: &Chart, set: &DataSet, rows: &[&Row], fields: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quoting as it was first written: the text copied, marked, then searched and
+    /// escaped as a whole.
+    fn quote_reference(s: &str, numeric: bool) -> String {
+        let protect = !numeric && (formula(s) || mangled_reference(s));
+        let s = if protect {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        };
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    }
+
+    /// `mangled` without its first test of the bytes.
+    fn mangled_reference(s: &str) -> bool {
+        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        let iso_date = {
+            let p: Vec<&str> = s.split('-').collect();
+            p.len() >= 2 && p.len() <= 3 && p[0].len() == 4 && p[1..].iter().all(|x| x.len() == 2)
+        };
+        let split = |sep: char| {
+            let p: Vec<&str> = s.split(sep).collect();
+            (2..=3).contains(&p.len()) && p.iter().all(|x| digits(x) && x.len() <= 4)
+        };
+        let separated = (split('-') && !iso_date) || split('/') || split(':') || {
+            let p: Vec<&str> = s.split('.').collect();
+            p.len() == 3 && p.iter().all(|x| digits(x))
+        };
+        let leading_zero = s.len() > 1 && s.starts_with('0') && digits(s);
+        let long = digits(s) && s.len() > 15;
+        let exponent = plain_number(s) && s.contains(['e', 'E']);
+        separated || leading_zero || long || exponent
+    }
+
+    #[test]
+    fn quoting_matches_the_first_version_on_random_texts() {
+        let pieces = [
+            "0", "1", "7", "2024", "-", "/", ":", ".", "e", "E", "+", "=", "@", ",", "\"", "\n",
+            "\r", "\t", "'", " ", "a", "数据", "x", "00", "12",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for i in 0..50_000 {
+            let text = crate::testing::random_text(&mut seed, &pieces, i % 9);
+            for numeric in [false, true] {
+                assert_eq!(
+                    quote(&text, numeric),
+                    quote_reference(&text, numeric),
+                    "{text:?}"
+                );
+            }
+            assert_eq!(mangled(&text), mangled_reference(&text), "{text:?}");
+        }
+    }
 
     #[test]
     fn quoting_and_formulas() {

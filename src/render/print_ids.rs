@@ -75,15 +75,21 @@ pub fn rewrite(html: &str, own: &str, targets: &[Target]) -> String {
             continue;
         };
         let tag = &rest[..len];
-        out.push_str(&rewrite_tag(tag, own, targets));
+        // A tag without a value (`<p>`, `</li>`, `<br/>`) has nothing to rewrite.
+        if tag.contains('=') {
+            rewrite_tag(&mut out, tag, own, targets);
+        } else {
+            out.push_str(tag);
+        }
         rest = &rest[len..];
         // The contents of script and style are not markup.
-        let name = tag_name(tag).to_ascii_lowercase();
-        if name == "script" || name == "style" {
-            let close = format!("</{name}");
-            let end = find_ci(rest, &close).unwrap_or(rest.len());
-            out.push_str(&rest[..end]);
-            rest = &rest[end..];
+        let name = tag_name(tag);
+        for raw in ["script", "style"] {
+            if name.eq_ignore_ascii_case(raw) {
+                let end = find_ci(rest, &format!("</{raw}")).unwrap_or(rest.len());
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
         }
     }
     out.push_str(rest);
@@ -125,13 +131,13 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     (0..h.len().saturating_sub(n.len() - 1)).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
-/// One start tag with its id attributes rewritten; end tags unchanged.
-fn rewrite_tag(tag: &str, own: &str, targets: &[Target]) -> String {
+/// One start tag, written to `out` with its id attributes rewritten; end tags unchanged.
+fn rewrite_tag(out: &mut String, tag: &str, own: &str, targets: &[Target]) {
     if tag.starts_with("</") {
-        return tag.to_string();
+        out.push_str(tag);
+        return;
     }
     let name_end = 1 + tag_name(tag).len();
-    let mut out = String::with_capacity(tag.len() + 16);
     out.push_str(&tag[..name_end]);
     let b = tag.as_bytes();
     let mut i = name_end;
@@ -168,7 +174,7 @@ fn rewrite_tag(tag: &str, own: &str, targets: &[Target]) -> String {
                 (&tag[i..end], None, end)
             }
         };
-        let value = rewrite_value(&name.to_ascii_lowercase(), value, own, targets);
+        let value = rewrite_value(name, value, own, targets);
         match quote {
             Some(q) => {
                 out.push(q);
@@ -179,27 +185,34 @@ fn rewrite_tag(tag: &str, own: &str, targets: &[Target]) -> String {
         }
         i = after;
     }
-    out
 }
 
-fn rewrite_value(name: &str, value: &str, own: &str, targets: &[Target]) -> String {
-    if ID_ATTRS.contains(&name) {
-        return scoped(own, value);
+/// The value of attribute `name` (any case) on the print page: most stay as they are.
+fn rewrite_value<'a>(
+    name: &str,
+    value: &'a str,
+    own: &str,
+    targets: &[Target],
+) -> std::borrow::Cow<'a, str> {
+    let is = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+    if is(ID_ATTRS) {
+        return scoped(own, value).into();
     }
-    if ID_LISTS.contains(&name) {
+    if is(ID_LISTS) {
         return value
             .split_ascii_whitespace()
             .map(|id| scoped(own, id))
             .collect::<Vec<_>>()
-            .join(" ");
+            .join(" ")
+            .into();
     }
-    if HREF_ATTRS.contains(&name) {
-        return rewrite_href(value, own, targets);
+    if is(HREF_ATTRS) {
+        return rewrite_href(value, own, targets).into();
     }
     if value.contains("url(#") {
-        return value.replace("url(#", &format!("url(#{own}."));
+        return value.replace("url(#", &format!("url(#{own}.")).into();
     }
-    value.to_string()
+    value.into()
 }
 
 fn rewrite_href(href: &str, own: &str, targets: &[Target]) -> String {

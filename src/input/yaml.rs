@@ -82,36 +82,22 @@ impl Located {
 
 /// Parses `text` (which starts at line `line_offset + 1` of `file`) into `T`.
 /// Errors carry the position in the file and, where serde names the problem, a hint.
-pub fn parse<T: DeserializeOwned + Send>(
+pub fn parse<T: DeserializeOwned>(
     file: &SourceFile,
     text: &str,
     line_offset: usize,
 ) -> Result<(T, Located), Diagnostic> {
     // Flow brackets are counted before any parser runs: parsers slow down and give up on deep
     // nests before their own depth could be checked.
-    let (located, found, deserialized) = match flow_too_deep(text) {
+    let (located, found) = match flow_too_deep(text) {
         Some(at) => (
             Located::default(),
             Noticed {
                 too_deep: Some(at),
                 ..Noticed::default()
             },
-            None,
         ),
-        // The two passes need nothing of each other: a file of some size is read by both at
-        // once (the largest data file was the longest strand of reading a site). A file too
-        // large to be parsed whole before its lists are counted is not (see `PARSE_AT_ONCE`).
-        None if PARSE_AT_ONCE.contains(&text.len()) => {
-            let ((located, found), value) = rayon::join(
-                || locate_checked(text, line_offset),
-                || serde_yaml::from_str::<T>(text),
-            );
-            (located, found, Some(value))
-        }
-        None => {
-            let (located, found) = locate_checked(text, line_offset);
-            (located, found, None)
-        }
+        None => locate_checked(text, line_offset),
     };
     if let Some((list, (line, column))) = found.too_long {
         let limit = max_rows();
@@ -142,7 +128,7 @@ pub fn parse<T: DeserializeOwned + Send>(
                 "yanbao's files need a few levels at most; look for brackets that are never closed",
             ));
     }
-    match deserialized.unwrap_or_else(|| serde_yaml::from_str::<T>(text)) {
+    match serde_yaml::from_str::<T>(text) {
         Ok(value) => Ok((value, located)),
         Err(err) => {
             let mut d = to_diagnostic(file, &err, line_offset);
@@ -170,12 +156,6 @@ pub fn parse<T: DeserializeOwned + Send>(
         }
     }
 }
-
-/// Sizes of text (bytes) that are deserialized while their positions are recorded, on two
-/// threads: below, a thread costs more than it saves; above, the list-length check comes first,
-/// so that a file of a million rows is refused before it is deserialized (a text this size
-/// deserializes in milliseconds, whatever it holds).
-const PARSE_AT_ONCE: std::ops::RangeInclusive<usize> = 4 * 1024..=256 * 1024;
 
 /// Nesting deeper than this is refused before anything else reads the file: each level costs
 /// every parser time and stack, and no yanbao file needs more than a handful.

@@ -12,6 +12,7 @@
 #   a machine that slows down during the run, hits all tools and all sizes alike (INTERLEAVE_SIZES=0:
 #   all repetitions of one N before the next N is generated, holding one corpus at a time);
 # - every timed run deletes the previous output first (`rm -rf OUT && build`), inside the timing;
+#   each tool has one output folder per N, so what is deleted is always a site of the same size;
 # - wall time and peak RSS of the largest process come from the shared timer (timeit.py, wait4);
 #   the table shows medians; output size is the bytes of the files the build wrote (file_bytes).
 # - yanbao runs with every feature on (search index, downloads, sitemap and canonical links via
@@ -21,8 +22,8 @@
 #   rotation) is what writing those files costs on this disk with no generator work at all. The
 #   ratios table sets it against Zola's build: no tool writing as many files can take less.
 #
-# Disk guard: every N's corpus is kept until the end (INTERLEAVE_SIZES=1), about 1.2 GB for the
-# default sizes. Before yanbao builds at N, its output is estimated from the two previous sizes
+# Disk guard: every N's corpus and outputs are kept until the end (INTERLEAVE_SIZES=1), about
+# 2.7 GB for the default sizes. Before yanbao builds at N, its output is estimated from the two previous sizes
 # (exponent fitted between them, clamped to [1, 2], plus 25%: two small probe builds give the first
 # two points). A size whose estimate does not fit in the free space minus DISK_MARGIN_GB is
 # skipped with a "skipped: estimated X GB output" line; its `check` still runs.
@@ -149,12 +150,12 @@ for t in $active; do printf '%s\t%s\n' "$t" "$(version "$t")" >> "$WORK/versions
 build_cmd() {  # $1 tool, $2 N -> a sh -c script (rm of the previous output inside the timing)
   local c="$WORK/corpus-$2"
   case "$1" in
-    yanbao) echo "rm -rf '$OUT/yanbao' && exec '$YANBAO' build --root '$WORK/site-$2' --output '$OUT/yanbao' --base-url '$BASE_URL'" ;;
+    yanbao) echo "rm -rf '$OUT/yanbao-$2' && exec '$YANBAO' build --root '$WORK/site-$2' --output '$OUT/yanbao-$2' --base-url '$BASE_URL'" ;;
     check)  echo "exec '$YANBAO' check --root '$WORK/site-$2' --base-url '$BASE_URL'" ;;
-    hugo)   echo "rm -rf '$OUT/hugo' && exec '$HUGO' --quiet -s '$c/hugo' -d '$OUT/hugo'" ;;
-    zola)   echo "rm -rf '$OUT/zola' && cd '$c/zola' && exec '$ZOLA' build -o '$OUT/zola'" ;;
-    mdbook) echo "rm -rf '$OUT/mdbook' && '$MDBOOK' build '$c/mdbook/zh' -d '$OUT/mdbook/zh' && exec '$MDBOOK' build '$c/mdbook/en' -d '$OUT/mdbook/en'" ;;
-    copy)   echo "rm -rf '$OUT/copy' && exec cp -r '$WORK/copy-src-$2' '$OUT/copy'" ;;
+    hugo)   echo "rm -rf '$OUT/hugo-$2' && exec '$HUGO' --quiet -s '$c/hugo' -d '$OUT/hugo-$2'" ;;
+    zola)   echo "rm -rf '$OUT/zola-$2' && cd '$c/zola' && exec '$ZOLA' build -o '$OUT/zola-$2'" ;;
+    mdbook) echo "rm -rf '$OUT/mdbook-$2' && '$MDBOOK' build '$c/mdbook/zh' -d '$OUT/mdbook-$2/zh' && exec '$MDBOOK' build '$c/mdbook/en' -d '$OUT/mdbook-$2/en'" ;;
+    copy)   echo "rm -rf '$OUT/copy-$2' && exec cp -r '$WORK/copy-src-$2' '$OUT/copy-$2'" ;;
   esac
 }
 
@@ -249,8 +250,8 @@ prepare() {  # $1 N: the corpus, and every tool's untimed build (must succeed; w
   for t in $active; do
     if [ "$t" = yanbao ] && ! yanbao_fits "$n"; then continue; fi
     if [ "$t" = copy ]; then  # what is copied: Zola's output of this N
-      [ -d "$OUT/zola" ] || continue
-      rm -rf "$WORK/copy-src-$n" && cp -r "$OUT/zola" "$WORK/copy-src-$n"
+      [ -d "$OUT/zola-$n" ] || continue
+      rm -rf "$WORK/copy-src-$n" && cp -r "$OUT/zola-$n" "$WORK/copy-src-$n"
     fi
     if ! sh -c "$(build_cmd "$t" "$n")" > "$LOGS/$t-$n.build.log" 2>&1; then
       note "$t N=$n: build failed, left out (see $LOGS/$t-$n.build.log)"; continue
@@ -258,8 +259,8 @@ prepare() {  # $1 N: the corpus, and every tool's untimed build (must succeed; w
     here="$here $t"
     case "$t" in
       check) printf '%s\t%s\t\t\n' "$t" "$n" >> "$WORK/outputs.tsv" ;;
-      *) printf '%s\t%s\t%s\t%s\n' "$t" "$n" "$(find "$OUT/$t" -name '*.html' | wc -l)" "$(file_bytes "$OUT/$t")" >> "$WORK/outputs.tsv"
-         [ "$t" = yanbao ] && printf '%s\t%s\n' "$n" "$(du -sb "$OUT/$t" | cut -f1)" >> "$SIZES_SEEN" ;;
+      *) printf '%s\t%s\t%s\t%s\n' "$t" "$n" "$(find "$OUT/$t-$n" -name '*.html' | wc -l)" "$(file_bytes "$OUT/$t-$n")" >> "$WORK/outputs.tsv"
+         [ "$t" = yanbao ] && printf '%s\t%s\n' "$n" "$(du -sb "$OUT/$t-$n" | cut -f1)" >> "$SIZES_SEEN" ;;
     esac
   done
   HERE[$n]="$here"
@@ -274,7 +275,7 @@ timed_runs() {  # $1 N, $2 repetition: each tool once, in turn
     printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$n" "$r" "$wall" "$peak" | tee -a "$WORK/runs.tsv" >&2
   done
 }
-clean() { rm -rf "$WORK/corpus-$1" "$WORK/site-$1" "$WORK/copy-src-$1" "$OUT"/*; }  # disk use bounded
+clean() { rm -rf "$WORK/corpus-$1" "$WORK/site-$1" "$WORK/copy-src-$1" "$OUT"/*-"$1"; }  # disk use bounded
 if [ "$INTERLEAVE_SIZES" = 1 ]; then
   # Every size's corpus first; then each repetition builds every size with every tool, so a
   # machine that slows down (or speeds up) during the run shifts all sizes alike and the

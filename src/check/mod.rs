@@ -25,7 +25,10 @@ use std::collections::HashMap;
 
 use crate::diag::Problems;
 use crate::input::Inputs;
+use crate::input::store::Store;
+use crate::model::chart::Chart;
 use crate::model::config::SiteConfig;
+use crate::model::data::{DataSet, Source};
 use crate::model::site::{Index, Site};
 use crate::model::text::smart_quotes;
 
@@ -40,9 +43,9 @@ pub fn run(
 ) -> Option<Site> {
     let config = site_texts(inputs, problems);
     let languages = &config.languages;
-    // Three strands that need nothing of each other run at once (on a small site this phase is
-    // milliseconds a core would otherwise sit out): the pages' skeleton beside the data's
-    // reference targets, then the data, bibliography and charts beside the translations.
+    // Work that needs nothing of the other runs in pairs, one on each core (on a small site this
+    // phase took milliseconds a core sat out): the pages' skeleton beside the data's reference
+    // targets, then the data, bibliography and charts beside the translation checks.
     let mut targets = refs::Targets {
         default_language: config.default_language().to_string(),
         ..refs::Targets::default()
@@ -140,9 +143,9 @@ fn data_side(
     problems: &mut Problems,
 ) -> (
     bibliography::Shared,
-    crate::input::store::Store<crate::model::data::DataSet>,
-    Vec<crate::model::data::Source>,
-    crate::input::store::Store<crate::model::chart::Chart>,
+    Store<DataSet>,
+    Vec<Source>,
+    Store<Chart>,
 ) {
     let shared = bibliography::check(
         &inputs.bibliography,
@@ -210,8 +213,8 @@ fn site_texts(inputs: &Inputs, problems: &mut Problems) -> SiteConfig {
 }
 
 fn index(
-    data: &[crate::model::data::DataSet],
-    charts: &[crate::model::chart::Chart],
+    data: &[DataSet],
+    charts: &[Chart],
     pages: &[std::sync::Arc<crate::model::site::Page>],
     sk: &pages::Skeleton,
 ) -> Index {

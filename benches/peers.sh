@@ -23,7 +23,7 @@
 #   ratios table sets it against Zola's build: no tool writing as many files can take less.
 #
 # Disk guard: every N's corpus and outputs are kept until the end (INTERLEAVE_SIZES=1), about
-# 2.7 GB for the default sizes. Before yanbao builds at N, its output is estimated from the two previous sizes
+# 3.5 GB for the default sizes. Before yanbao builds at N, its output is estimated from the two previous sizes
 # (exponent fitted between them, clamped to [1, 2], plus 25%: two small probe builds give the first
 # two points). A size whose estimate does not fit in the free space minus DISK_MARGIN_GB is
 # skipped with a "skipped: estimated X GB output" line; its `check` still runs.

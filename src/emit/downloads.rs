@@ -241,14 +241,15 @@ fn formula(s: &str) -> bool {
 
 /// Would a spreadsheet read this text as something else?
 fn mangled(s: &str) -> bool {
-    // Each case below is made of digits and these signs only: any other byte (every word, every
-    // Chinese text) settles it at once.
-    if !s
-        .bytes()
+    // Each case of `read_as_other` is made of digits and these signs only: any other byte (every
+    // word, every Chinese text) settles it at once.
+    s.bytes()
         .all(|b| b.is_ascii_digit() || b"-/:.eE+".contains(&b))
-    {
-        return false;
-    }
+        && read_as_other(s)
+}
+
+/// The shapes a spreadsheet reads as a date, a fraction, a time or a rounded number.
+fn read_as_other(s: &str) -> bool {
     let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     let iso_date = {
         let p: Vec<&str> = s.split('-').collect();
@@ -448,7 +449,7 @@ mod tests {
     /// The quoting as it was first written: the text copied, marked, then searched and
     /// escaped as a whole.
     fn quote_reference(s: &str, numeric: bool) -> String {
-        let protect = !numeric && (formula(s) || mangled_reference(s));
+        let protect = !numeric && (formula(s) || read_as_other(s));
         let s = if protect {
             format!("'{s}")
         } else {
@@ -459,27 +460,6 @@ mod tests {
         } else {
             s
         }
-    }
-
-    /// `mangled` without its first test of the bytes.
-    fn mangled_reference(s: &str) -> bool {
-        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-        let iso_date = {
-            let p: Vec<&str> = s.split('-').collect();
-            p.len() >= 2 && p.len() <= 3 && p[0].len() == 4 && p[1..].iter().all(|x| x.len() == 2)
-        };
-        let split = |sep: char| {
-            let p: Vec<&str> = s.split(sep).collect();
-            (2..=3).contains(&p.len()) && p.iter().all(|x| digits(x) && x.len() <= 4)
-        };
-        let separated = (split('-') && !iso_date) || split('/') || split(':') || {
-            let p: Vec<&str> = s.split('.').collect();
-            p.len() == 3 && p.iter().all(|x| digits(x))
-        };
-        let leading_zero = s.len() > 1 && s.starts_with('0') && digits(s);
-        let long = digits(s) && s.len() > 15;
-        let exponent = plain_number(s) && s.contains(['e', 'E']);
-        separated || leading_zero || long || exponent
     }
 
     #[test]
@@ -498,7 +478,7 @@ mod tests {
                     "{text:?}"
                 );
             }
-            assert_eq!(mangled(&text), mangled_reference(&text), "{text:?}");
+            assert_eq!(mangled(&text), read_as_other(&text), "{text:?}");
         }
     }
 

@@ -77,7 +77,9 @@ pub struct Staging {
     /// Files linked from the previous site so far.
     kept: std::sync::atomic::AtomicUsize,
     /// Folders of the temporary folder made so far: a folder is made once, not asked for again
-    /// with each of its files (two system calls a file; 80,000 on a site of 40,000 pages).
+    /// with each of its files (making a folder that exists takes two system calls). It is the
+    /// files sharing a folder that gain: 234 of the bundled report's 264 (downloads, search
+    /// shards, static files); a page's own folder is new, and takes one call either way.
     folders: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     /// Open while the build runs: the operating system releases the lock when the process ends,
     /// however it ends.
